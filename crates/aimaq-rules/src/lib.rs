@@ -1,0 +1,47 @@
+//! # aimaq-rules
+//!
+//! The regulation model of aimaq: which zones the Almaty agglomeration scheme
+//! (Government of RK Decree No. 514 of 13.08.2020) puts around which objects, how wide
+//! they are for a given feature, and which act and which lines of the scheme say so.
+//!
+//! The catalog is data (`data/regulations/almaty-2020.toml`), compiled in as
+//! [`Catalog::embedded`]. This crate knows nothing spatial: it turns a feature's
+//! attributes into a [`Zone`] (a distance [`Limit`] with its [`Citation`]); measuring
+//! distances is `aimaq-check`'s job.
+//!
+//! ```
+//! use aimaq_rules::{Catalog, Limit};
+//!
+//! let catalog = Catalog::embedded();
+//! let belt = catalog.rule("water_conduit.sanitary_belt").unwrap();
+//! let conduit = serde_json::json!({"id": "c1", "soil": "dry", "diameter_mm": 1200});
+//! let zone = belt.resolve(&catalog, conduit.as_object().unwrap()).zone.unwrap();
+//! assert_eq!(zone.limit, Limit::Fixed { m: 20.0 });
+//! assert_eq!(zone.citation.digest.as_deref(), Some("R08"));
+//! ```
+#![warn(missing_docs)]
+
+mod attributes;
+mod catalog;
+mod citation;
+mod issue;
+mod severity;
+mod width;
+
+pub use attributes::{AttributeSpec, AttributeType, Attributes};
+pub use catalog::{
+    Catalog, CatalogError, CatalogInfo, LayerGeometry, LayerSpec, NamedObject, Offset, Rule,
+    EMBEDDED_CATALOG,
+};
+pub use citation::Citation;
+pub use issue::{DataIssue, IssueLevel};
+pub use severity::Severity;
+pub use width::{
+    Condition, Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue,
+    Zone,
+};
+
+/// Formats metres for messages: `50`, `226.5`.
+pub fn format_metres(m: f64) -> String {
+    width::fmt_m(m)
+}

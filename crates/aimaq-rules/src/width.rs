@@ -1,0 +1,907 @@
+//! How a rule's width is found from a feature's attributes.
+
+use crate::catalog::{Catalog, Rule};
+use crate::citation::Citation;
+use crate::Attributes;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A width as the catalog states it: one value or a decree's range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum WidthValue {
+    /// Exactly this many metres.
+    Exact(f64),
+    /// Between `min` and `max` metres; the decree's project decides where.
+    Range {
+        /// Lower end, metres.
+        min: f64,
+        /// Upper end, metres.
+        max: f64,
+    },
+}
+
+impl WidthValue {
+    /// Whether this is a range.
+    pub fn is_range(&self) -> bool {
+        matches!(self, WidthValue::Range { .. })
+    }
+    fn scaled(self, k: f64) -> WidthValue {
+        match self {
+            WidthValue::Exact(m) => WidthValue::Exact(m * k),
+            WidthValue::Range { min, max } => WidthValue::Range {
+                min: min * k,
+                max: max * k,
+            },
+        }
+    }
+}
+
+impl fmt::Display for WidthValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WidthValue::Exact(m) => write!(f, "{} m", fmt_m(*m)),
+            WidthValue::Range { min, max } => write!(f, "{}–{} m", fmt_m(*min), fmt_m(*max)),
+        }
+    }
+}
+
+/// Metres without a trailing `.0`.
+pub(crate) fn fmt_m(m: f64) -> String {
+    if m.fract() == 0.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m}")
+    }
+}
+
+/// A width with its own citation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourcedWidth {
+    /// The value.
+    pub value: WidthValue,
+    /// Where it comes from.
+    pub citation: Citation,
+}
+
+/// A condition on one attribute in a `when` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Condition {
+    /// The attribute is this number.
+    Number(f64),
+    /// The attribute is this string (case-insensitive).
+    Text(String),
+    /// The attribute is a number within bounds.
+    Bound {
+        /// `≤ max`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+        /// `> above`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        above: Option<f64>,
+    },
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Number(n) => write!(f, "= {}", fmt_m(*n)),
+            Condition::Text(s) => write!(f, "= \"{s}\""),
+            Condition::Bound { max, above } => {
+                let mut parts = Vec::new();
+                if let Some(a) = above {
+                    parts.push(format!("> {}", fmt_m(*a)));
+                }
+                if let Some(m) = max {
+                    parts.push(format!("≤ {}", fmt_m(*m)));
+                }
+                f.write_str(&parts.join(" and "))
+            }
+        }
+    }
+}
+
+enum Test {
+    Pass,
+    Fail,
+    Missing,
+    WrongType(&'static str),
+}
+
+impl Condition {
+    fn test(&self, value: Option<&serde_json::Value>) -> Test {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Test::Missing;
+        };
+        match self {
+            Condition::Number(n) => match value.as_f64() {
+                Some(v) if v.is_finite() => pass((v - n).abs() < 1e-9),
+                _ => Test::WrongType("number"),
+            },
+            Condition::Text(s) => match value.as_str() {
+                Some(v) => pass(v.trim().eq_ignore_ascii_case(s)),
+                None => Test::WrongType("string"),
+            },
+            Condition::Bound { max, above } => match value.as_f64() {
+                Some(v) if v.is_finite() => {
+                    pass(max.is_none_or(|m| v <= m) && above.is_none_or(|a| v > a))
+                }
+                _ => Test::WrongType("number"),
+            },
+        }
+    }
+}
+
+fn pass(b: bool) -> Test {
+    if b {
+        Test::Pass
+    } else {
+        Test::Fail
+    }
+}
+
+/// What to report when no width can be found for a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingWidth {
+    /// The rule cannot be applied: results are incomplete.
+    Error,
+    /// The rule does not apply for lack of a legal width; say so.
+    Warning,
+}
+
+/// How a rule finds its width. Built from the catalog's `[rule.width]` table.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WidthRule {
+    /// First case whose `when` conditions all hold; a feature attribute may override.
+    Cases {
+        /// `(conditions, width)` in catalog order.
+        cases: Vec<(Vec<(String, Condition)>, SourcedWidth)>,
+        /// Attribute that, when present, replaces the case width.
+        override_attribute: Option<String>,
+    },
+    /// One width inside settlement polygons, another outside.
+    BySettlement {
+        /// Polygon layer that decides inside/outside.
+        settlement_layer: String,
+        /// Width inside settlements.
+        inside: SourcedWidth,
+        /// Width outside settlements.
+        outside: SourcedWidth,
+    },
+    /// Width from a feature attribute, checked against a named object's act, with
+    /// national defaults when neither is known.
+    Attribute {
+        /// The attribute holding the width.
+        attribute: String,
+        /// Multiplier (0.5 when the attribute is a full width and the zone runs each side).
+        scale: f64,
+        /// `(table, width attribute)` of named objects.
+        named: Option<(String, String)>,
+        /// Defaults for features without attribute or named width, first match wins.
+        defaults: Vec<(Vec<(String, Condition)>, SourcedWidth)>,
+        /// Range used when no default matches.
+        fallback: Option<SourcedWidth>,
+        /// What a feature with no width at all is.
+        missing: MissingWidth,
+        /// Extra words for that report.
+        missing_note: Option<String>,
+    },
+    /// Any overlap with the polygon.
+    Overlap,
+}
+
+/// The distance limit that applies to a feature, in metres from its stored geometry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Limit {
+    /// Closer than this is inside the zone.
+    Fixed {
+        /// Metres.
+        m: f64,
+    },
+    /// Closer than `min` is inside; between `min` and `max` needs review.
+    Range {
+        /// Metres.
+        min: f64,
+        /// Metres.
+        max: f64,
+    },
+    /// `inside` metres for parcel parts within settlements, `outside` for the rest.
+    BySettlement {
+        /// Metres.
+        inside: f64,
+        /// Metres.
+        outside: f64,
+    },
+    /// Any overlap of positive area.
+    Overlap,
+}
+
+impl Limit {
+    /// The largest distance at which a parcel can still be affected.
+    pub fn reach(&self) -> f64 {
+        match *self {
+            Limit::Fixed { m } => m,
+            Limit::Range { max, .. } => max,
+            Limit::BySettlement { inside, outside } => inside.max(outside),
+            Limit::Overlap => 0.0,
+        }
+    }
+}
+
+/// Where a feature's width came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum WidthBasis {
+    /// A value the catalog states for this class of feature.
+    Catalog,
+    /// The feature's own attribute, within its act's range or with no act to check against.
+    Attribute(String),
+    /// A named object's act (key).
+    NamedObject(String),
+    /// The national default for objects without a project.
+    Default,
+}
+
+/// A rule resolved for one feature: its limit and the citation behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Zone {
+    /// Distance limit from the stored geometry, offset included.
+    pub limit: Limit,
+    /// Metres between the stored geometry and the reference line (already in `limit`).
+    pub offset_m: f64,
+    /// The most specific citation of the width.
+    pub citation: Citation,
+    /// For `BySettlement`: citations of the inside and outside widths.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settlement_citations: Option<(Citation, Citation)>,
+    /// Where the width came from.
+    pub basis: WidthBasis,
+}
+
+/// A rule's outcome for one feature: the zone, if one could be found, and any problems.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resolution {
+    /// The zone, or `None` when no width applies.
+    pub zone: Option<Zone>,
+    /// Problems: `(is_error, message)`.
+    pub problems: Vec<(bool, String)>,
+}
+
+impl Resolution {
+    fn error(&mut self, msg: String) {
+        self.problems.push((true, msg));
+    }
+    fn warning(&mut self, msg: String) {
+        self.problems.push((false, msg));
+    }
+}
+
+/// A width entry as written in the catalog TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWidth {
+    m: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+    act: Option<String>,
+    scheme: Option<String>,
+    digest: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    pub(crate) when: BTreeMap<String, Condition>,
+}
+
+impl RawWidth {
+    pub(crate) fn into_sourced(
+        self,
+        default_act: Option<&str>,
+        ctx: &str,
+    ) -> Result<SourcedWidth, String> {
+        let ok = |v: f64| v.is_finite() && v > 0.0;
+        let value = match (self.m, self.min, self.max) {
+            (Some(m), None, None) if ok(m) => WidthValue::Exact(m),
+            (None, Some(min), Some(max)) if ok(min) && ok(max) && min < max => {
+                WidthValue::Range { min, max }
+            }
+            _ => {
+                return Err(format!(
+                    "{ctx}: give `m`, or `min` < `max`, all positive metres"
+                ))
+            }
+        };
+        let act = match (self.act, default_act) {
+            (Some(a), _) => a,
+            (None, Some(a)) => a.to_string(),
+            (None, None) => String::new(),
+        };
+        Ok(SourcedWidth {
+            value,
+            citation: Citation {
+                act,
+                scheme: self.scheme,
+                digest: self.digest,
+                note: self.note,
+            },
+        })
+    }
+}
+
+/// Merges a width's citation into the rule's: the width's own act if it names one.
+fn cite(rule: &Rule, width: &Citation) -> Citation {
+    Citation {
+        act: if width.act.is_empty() {
+            rule.citation.act.clone()
+        } else {
+            width.act.clone()
+        },
+        scheme: width
+            .scheme
+            .clone()
+            .or_else(|| rule.citation.scheme.clone()),
+        digest: width
+            .digest
+            .clone()
+            .or_else(|| rule.citation.digest.clone()),
+        note: width.note.clone(),
+    }
+}
+
+fn describe_cases(cases: &[(Vec<(String, Condition)>, SourcedWidth)]) -> String {
+    cases
+        .iter()
+        .map(|(when, w)| {
+            let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
+            let cond = if cond.is_empty() {
+                "always".to_string()
+            } else {
+                cond.join(", ")
+            };
+            format!("{cond} → {}", w.value)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+enum CaseMatch<'a> {
+    Found(&'a SourcedWidth),
+    None { missing: Vec<String> },
+    WrongType(String),
+}
+
+fn match_cases<'a>(
+    cases: &'a [(Vec<(String, Condition)>, SourcedWidth)],
+    attrs: &Attributes,
+) -> CaseMatch<'a> {
+    let mut missing = Vec::new();
+    for (when, width) in cases {
+        let mut all = true;
+        for (attr, cond) in when {
+            match cond.test(attrs.get(attr)) {
+                Test::Pass => {}
+                Test::Fail => all = false,
+                Test::Missing => {
+                    all = false;
+                    if !missing.contains(attr) {
+                        missing.push(attr.clone());
+                    }
+                }
+                Test::WrongType(t) => {
+                    return CaseMatch::WrongType(format!(
+                        "`{attr}` must be a {t}, found {}",
+                        attrs.get(attr).map(|v| v.to_string()).unwrap_or_default()
+                    ))
+                }
+            }
+            if !all {
+                break;
+            }
+        }
+        if all {
+            return CaseMatch::Found(width);
+        }
+    }
+    CaseMatch::None { missing }
+}
+
+fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, String> {
+    match attrs.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+            _ => Err(format!(
+                "`{name}` must be a positive number of metres, found {v}"
+            )),
+        },
+    }
+}
+
+impl Rule {
+    /// Finds this rule's zone for a feature of its layer.
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, Limit};
+    /// let catalog = Catalog::embedded();
+    /// let rule = catalog.rule("power.protection_zone").unwrap();
+    /// let attrs = serde_json::json!({"id": "L1", "voltage_kv": 500});
+    /// let res = rule.resolve(&catalog, attrs.as_object().unwrap());
+    /// let zone = res.zone.unwrap();
+    /// assert_eq!(zone.limit, Limit::Fixed { m: 30.0 });
+    /// assert_eq!(zone.citation.scheme.as_deref(), Some("L273"));
+    ///
+    /// // A voltage the scheme does not give is an error, never a silent skip.
+    /// let attrs = serde_json::json!({"id": "L2", "voltage_kv": 110});
+    /// let res = rule.resolve(&catalog, attrs.as_object().unwrap());
+    /// assert!(res.zone.is_none());
+    /// assert!(res.problems[0].0 && res.problems[0].1.contains("110"));
+    /// ```
+    pub fn resolve(&self, catalog: &Catalog, attrs: &Attributes) -> Resolution {
+        let mut res = Resolution::default();
+        let offset_m = match &self.offset {
+            None => 0.0,
+            Some(off) => match attrs.get(&off.attribute) {
+                None | Some(serde_json::Value::Null) => 0.0,
+                Some(v) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
+                    _ => {
+                        res.error(format!(
+                            "`{}` must be a non-negative number of metres, found {v}; measured from the stored geometry instead",
+                            off.attribute
+                        ));
+                        0.0
+                    }
+                },
+            },
+        };
+        let zone = |limit: Limit, citation: Citation, basis: WidthBasis| Zone {
+            limit: shift(limit, offset_m),
+            offset_m,
+            citation,
+            settlement_citations: None,
+            basis,
+        };
+
+        match &self.width {
+            WidthRule::Overlap => {
+                res.zone = Some(zone(
+                    Limit::Overlap,
+                    self.citation.clone(),
+                    WidthBasis::Catalog,
+                ));
+            }
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => {
+                let (WidthValue::Exact(i), WidthValue::Exact(o)) = (inside.value, outside.value)
+                else {
+                    unreachable!("checked at catalog load")
+                };
+                let mut z = zone(
+                    Limit::BySettlement {
+                        inside: i,
+                        outside: o,
+                    },
+                    self.citation.clone(),
+                    WidthBasis::Catalog,
+                );
+                z.settlement_citations =
+                    Some((cite(self, &inside.citation), cite(self, &outside.citation)));
+                res.zone = Some(z);
+            }
+            WidthRule::Cases {
+                cases,
+                override_attribute,
+            } => {
+                if let Some(attr) = override_attribute {
+                    match positive_number(attrs, attr) {
+                        Ok(Some(m)) => {
+                            let c = self
+                                .citation
+                                .clone()
+                                .note(format!("width from the feature's `{attr}`, user-supplied"));
+                            res.zone = Some(zone(
+                                Limit::Fixed { m },
+                                c,
+                                WidthBasis::Attribute(attr.clone()),
+                            ));
+                            return res;
+                        }
+                        Ok(None) => {}
+                        Err(e) => res.error(format!("{e}; the catalog width is used instead")),
+                    }
+                }
+                match match_cases(cases, attrs) {
+                    CaseMatch::Found(w) => {
+                        let WidthValue::Exact(m) = w.value else {
+                            unreachable!("checked at catalog load")
+                        };
+                        res.zone = Some(zone(
+                            Limit::Fixed { m },
+                            cite(self, &w.citation),
+                            WidthBasis::Catalog,
+                        ));
+                    }
+                    CaseMatch::WrongType(msg) => res.error(format!("{msg}: rule not applied")),
+                    CaseMatch::None { missing } if !missing.is_empty() => res.error(format!(
+                        "missing {}: rule not applied (the catalog has: {})",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        describe_cases(cases)
+                    )),
+                    CaseMatch::None { .. } => {
+                        let shown: Vec<String> = cases
+                            .iter()
+                            .flat_map(|(when, _)| when.iter().map(|(a, _)| a.clone()))
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .map(|a| {
+                                format!(
+                                    "{a} = {}",
+                                    attrs.get(&a).map(|v| v.to_string()).unwrap_or("—".into())
+                                )
+                            })
+                            .collect();
+                        res.error(format!(
+                            "no width in the catalog for {}: rule not applied (the catalog has: {}; other values need the act that sets them)",
+                            shown.join(", "),
+                            describe_cases(cases)
+                        ))
+                    }
+                }
+            }
+            WidthRule::Attribute {
+                attribute,
+                scale,
+                named,
+                defaults,
+                fallback,
+                missing,
+                missing_note,
+            } => {
+                let named_width = named.as_ref().and_then(|(table, width_attr)| {
+                    let name = attrs.get("name").and_then(|v| v.as_str())?;
+                    let obj = catalog.named(table, name)?;
+                    Some((obj, obj.widths.get(width_attr)?))
+                });
+                let own = match positive_number(attrs, attribute) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        res.error(e);
+                        None
+                    }
+                };
+                let to_limit = |v: WidthValue| match v.scaled(*scale) {
+                    WidthValue::Exact(m) => Limit::Fixed { m },
+                    WidthValue::Range { min, max } => Limit::Range { min, max },
+                };
+                match (own, named_width) {
+                    (Some(v), Some((obj, w))) => {
+                        let within = match w.value {
+                            WidthValue::Exact(m) => (v - m).abs() < 1e-6,
+                            WidthValue::Range { min, max } => v >= min - 1e-6 && v <= max + 1e-6,
+                        };
+                        let c = cite(self, &w.citation);
+                        if within {
+                            res.zone = Some(zone(
+                                to_limit(WidthValue::Exact(v)),
+                                c,
+                                WidthBasis::Attribute(attribute.clone()),
+                            ));
+                        } else {
+                            res.error(format!(
+                                "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
+                                fmt_m(v),
+                                w.value,
+                                obj.names[0],
+                                obj.act,
+                                c.scheme.as_deref().unwrap_or("")
+                            ));
+                            res.zone = Some(zone(
+                                to_limit(w.value),
+                                c,
+                                WidthBasis::NamedObject(obj.key.clone()),
+                            ));
+                        }
+                    }
+                    (Some(v), None) => {
+                        let c = self.citation.clone().note(format!(
+                            "width from the feature's `{attribute}`, user-supplied"
+                        ));
+                        res.zone = Some(zone(
+                            to_limit(WidthValue::Exact(v)),
+                            c,
+                            WidthBasis::Attribute(attribute.clone()),
+                        ));
+                    }
+                    (None, Some((obj, w))) => {
+                        res.zone = Some(zone(
+                            to_limit(w.value),
+                            cite(self, &w.citation),
+                            WidthBasis::NamedObject(obj.key.clone()),
+                        ));
+                    }
+                    (None, None) => {
+                        let found = match match_cases(defaults, attrs) {
+                            CaseMatch::Found(w) => Some(w),
+                            CaseMatch::WrongType(msg) => {
+                                res.error(format!("{msg}; default not applied"));
+                                None
+                            }
+                            CaseMatch::None { .. } => None,
+                        };
+                        if let Some(w) = found.or(fallback.as_ref()) {
+                            res.zone = Some(zone(
+                                to_limit(w.value),
+                                cite(self, &w.citation),
+                                WidthBasis::Default,
+                            ));
+                        } else {
+                            let msg = format!(
+                                "no `{attribute}` and no act in the catalog gives a width for this feature{}",
+                                missing_note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+                            );
+                            match missing {
+                                MissingWidth::Error => res.error(msg),
+                                MissingWidth::Warning => res.warning(msg),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        res
+    }
+}
+
+fn shift(limit: Limit, d: f64) -> Limit {
+    if d == 0.0 {
+        return limit;
+    }
+    match limit {
+        Limit::Fixed { m } => Limit::Fixed { m: m + d },
+        Limit::Range { min, max } => Limit::Range {
+            min: min + d,
+            max: max + d,
+        },
+        Limit::BySettlement { inside, outside } => Limit::BySettlement {
+            inside: inside + d,
+            outside: outside + d,
+        },
+        Limit::Overlap => Limit::Overlap,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resolve(rule: &str, attrs: serde_json::Value) -> Resolution {
+        let c = Catalog::embedded();
+        c.rule(rule)
+            .unwrap()
+            .resolve(&c, attrs.as_object().unwrap())
+    }
+
+    fn limit(rule: &str, attrs: serde_json::Value) -> Limit {
+        let r = resolve(rule, attrs);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        r.zone.unwrap().limit
+    }
+
+    #[test]
+    fn power_line_width_by_voltage() {
+        for (kv, m) in [(220, 20.0), (500, 30.0), (750, 40.0), (1150, 55.0)] {
+            assert_eq!(
+                limit("power.protection_zone", json!({"voltage_kv": kv})),
+                Limit::Fixed { m }
+            );
+        }
+        let r = resolve("power.protection_zone", json!({"voltage_kv": 110}));
+        assert!(r.zone.is_none());
+        assert!(
+            r.problems[0].1.contains("voltage_kv = 110"),
+            "{}",
+            r.problems[0].1
+        );
+        let r = resolve("power.protection_zone", json!({"voltage_kv": "high"}));
+        assert!(
+            r.problems[0].1.contains("must be a number"),
+            "{}",
+            r.problems[0].1
+        );
+        let r = resolve("power.protection_zone", json!({}));
+        assert!(
+            r.problems[0].1.contains("missing `voltage_kv`"),
+            "{}",
+            r.problems[0].1
+        );
+    }
+
+    #[test]
+    fn outer_wire_offset_moves_the_reference_line() {
+        let z = resolve(
+            "power.protection_zone",
+            json!({"voltage_kv": 500, "outer_wire_offset_m": 12.5}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 42.5 });
+        assert_eq!(z.offset_m, 12.5);
+    }
+
+    #[test]
+    fn conduit_belt_by_soil_and_diameter() {
+        let l = |v| limit("water_conduit.sanitary_belt", v);
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 800})),
+            Limit::Fixed { m: 10.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 1000})),
+            Limit::Fixed { m: 10.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 1001})),
+            Limit::Fixed { m: 20.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "wet", "diameter_mm": 300})),
+            Limit::Fixed { m: 50.0 }
+        );
+        assert_eq!(l(json!({"soil": "WET"})), Limit::Fixed { m: 50.0 });
+        let r = resolve("water_conduit.sanitary_belt", json!({"soil": "dry"}));
+        assert!(
+            r.problems[0].1.contains("missing `diameter_mm`"),
+            "{:?}",
+            r.problems
+        );
+        let r = resolve(
+            "water_conduit.sanitary_belt",
+            json!({"soil": "swampy", "diameter_mm": 500}),
+        );
+        assert!(r.problems[0].1.contains("\"swampy\""), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn rail_zone_depends_on_settlement_and_right_of_way() {
+        assert_eq!(
+            limit("rail.control_zone", json!({})),
+            Limit::BySettlement {
+                inside: 20.0,
+                outside: 50.0
+            }
+        );
+        assert_eq!(
+            limit("rail.control_zone", json!({"right_of_way_m": 30})),
+            Limit::BySettlement {
+                inside: 35.0,
+                outside: 65.0
+            }
+        );
+    }
+
+    #[test]
+    fn gas_zone_is_the_law_or_the_feature() {
+        let z = resolve("gas.protection_zone", json!({"diameter_mm": 1020}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 50.0 });
+        assert!(z.citation.act.contains("No. 20-V"));
+        let z = resolve("gas.protection_zone", json!({"protection_m": 75}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 75.0 });
+        assert_eq!(z.basis, WidthBasis::Attribute("protection_m".into()));
+    }
+
+    #[test]
+    fn named_water_objects_use_their_decrees() {
+        let z = resolve("water.belt", json!({"name": "Kapshagay reservoir"}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 100.0 });
+        assert!(z.citation.act.contains("No. 93"));
+        assert_eq!(z.citation.scheme.as_deref(), Some("L534-535"));
+        assert_eq!(
+            limit("water.zone", json!({"name": "Turgen"})),
+            Limit::Range {
+                min: 550.0,
+                max: 1700.0
+            }
+        );
+        // a reach's project width inside the decree's range is used as is
+        assert_eq!(
+            limit("water.belt", json!({"name": "Turgen", "belt_m": 80})),
+            Limit::Fixed { m: 80.0 }
+        );
+        // outside the range: error, and the decree's range is used
+        let r = resolve("water.belt", json!({"name": "Turgen", "belt_m": 20}));
+        assert!(
+            r.problems[0].0 && r.problems[0].1.contains("55–110 m"),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(
+            r.zone.unwrap().limit,
+            Limit::Range {
+                min: 55.0,
+                max: 110.0
+            }
+        );
+    }
+
+    #[test]
+    fn water_bodies_without_project_take_national_defaults() {
+        let z = resolve("water.zone", json!({"kind": "river", "length_km": 60}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 500.0 });
+        assert_eq!(z.citation.digest.as_deref(), Some("R28"));
+        assert_eq!(
+            limit(
+                "water.zone",
+                json!({"kind": "river", "catchment": "complex"})
+            ),
+            Limit::Fixed { m: 1000.0 }
+        );
+        assert_eq!(
+            limit("water.zone", json!({"kind": "lake"})),
+            Limit::Range {
+                min: 500.0,
+                max: 1000.0
+            }
+        );
+        // no default belt exists: a warning, not an invented number
+        let r = resolve("water.belt", json!({"kind": "lake"}));
+        assert!(r.zone.is_none());
+        assert_eq!(r.problems.len(), 1);
+        assert!(!r.problems[0].0, "must be a warning");
+    }
+
+    #[test]
+    fn corridors_are_half_each_side() {
+        let z = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Western Europe – Western China", "corridor_m": 130}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 65.0 });
+        assert_eq!(z.citation.scheme.as_deref(), Some("L219"));
+        assert_eq!(
+            limit(
+                "road.reserved_corridor",
+                json!({"name": "Middle semi-ring (Pervomai and Kapshagay bypass)"})
+            ),
+            Limit::Range {
+                min: 66.0,
+                max: 165.25
+            }
+        );
+        let r = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Western Europe – Western China", "corridor_m": 200}),
+        );
+        assert!(r.problems[0].1.contains("130 m"), "{:?}", r.problems);
+        assert_eq!(r.zone.unwrap().limit, Limit::Fixed { m: 65.0 });
+        let r = resolve("road.reserved_corridor", json!({"name": "Some road"}));
+        assert!(r.zone.is_none() && r.problems[0].0);
+        // an unnamed corridor with its own width: user-supplied, cited as such
+        let z = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Local bypass", "corridor_m": 60}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 30.0 });
+        assert!(z.citation.note.unwrap().contains("user-supplied"));
+    }
+}
