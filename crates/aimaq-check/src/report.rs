@@ -1,0 +1,204 @@
+//! The whole answer for a batch of parcels: JSON contract and a table for a person.
+
+use crate::{DatasetStats, Engine, ParcelReport, Verdict};
+use aimaq_rules::{format_metres, DataIssue, IssueLevel};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Which catalog produced the findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogRef {
+    /// Catalog id.
+    pub id: String,
+    /// Scheme title.
+    pub title: String,
+    /// Approving act.
+    pub act: String,
+}
+
+/// The dataset's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetSection {
+    /// What it held.
+    #[serde(flatten)]
+    pub stats: DatasetStats,
+    /// Its problems.
+    pub issues: Vec<DataIssue>,
+}
+
+/// Counts that must add up: `parcels_in = parcels_checked + parcels_errored`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Records read.
+    pub parcels_in: usize,
+    /// Records checked.
+    pub parcels_checked: usize,
+    /// Records that could not be checked.
+    pub parcels_errored: usize,
+    /// Checked parcels by verdict.
+    pub by_verdict: BTreeMap<Verdict, usize>,
+    /// Findings by rule id.
+    pub findings_by_rule: BTreeMap<String, usize>,
+    /// Dataset errors (results may be incomplete when > 0).
+    pub dataset_errors: usize,
+    /// Dataset warnings.
+    pub dataset_warnings: usize,
+}
+
+impl Summary {
+    /// Counts the reports.
+    pub fn of(parcels: &[ParcelReport], issues: &[DataIssue]) -> Summary {
+        let mut by_verdict = BTreeMap::new();
+        let mut findings_by_rule = BTreeMap::new();
+        let mut errored = 0;
+        for p in parcels {
+            if p.verdict == Verdict::Error {
+                errored += 1;
+                continue;
+            }
+            *by_verdict.entry(p.verdict).or_insert(0) += 1;
+            for f in &p.findings {
+                *findings_by_rule.entry(f.rule.clone()).or_insert(0) += 1;
+            }
+        }
+        Summary {
+            parcels_in: parcels.len(),
+            parcels_checked: parcels.len() - errored,
+            parcels_errored: errored,
+            by_verdict,
+            findings_by_rule,
+            dataset_errors: issues
+                .iter()
+                .filter(|i| i.level == IssueLevel::Error)
+                .count(),
+            dataset_warnings: issues
+                .iter()
+                .filter(|i| i.level == IssueLevel::Warning)
+                .count(),
+        }
+    }
+}
+
+/// A batch's report, serialised as the JSON contract (`docs/output.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// CRS of the measurements.
+    pub crs: String,
+    /// Catalog in force.
+    pub catalog: CatalogRef,
+    /// Dataset counts and problems.
+    pub dataset: DatasetSection,
+    /// One entry per input record, in input order.
+    pub parcels: Vec<ParcelReport>,
+    /// Totals.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Assembles the report for `parcels` checked by `engine`.
+    pub fn new(engine: &Engine, parcels: Vec<ParcelReport>) -> Report {
+        let info = &engine.catalog().info;
+        let summary = Summary::of(&parcels, engine.issues());
+        Report {
+            crs: engine.crs().to_string(),
+            catalog: CatalogRef {
+                id: info.id.clone(),
+                title: info.title.clone(),
+                act: info.act.clone(),
+            },
+            dataset: DatasetSection {
+                stats: engine.stats().clone(),
+                issues: engine.issues().to_vec(),
+            },
+            parcels,
+            summary,
+        }
+    }
+
+    /// Writes the table a permit officer reads.
+    pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(out, "aimaq — {} ({})", self.catalog.title, self.catalog.act)?;
+        writeln!(out, "measured in {}", self.crs)?;
+        writeln!(out)?;
+        for p in &self.parcels {
+            let use_ = p.proposed_use.as_deref().unwrap_or("construction");
+            match &p.error {
+                Some(e) => writeln!(out, "{:<14} ERROR  {e}", p.id)?,
+                None => writeln!(
+                    out,
+                    "{:<14} {:<12} {:>12} m²  {}",
+                    p.id,
+                    use_,
+                    format!("{:.1}", p.area_m2),
+                    p.verdict.as_str().to_uppercase()
+                )?,
+            }
+            for f in &p.findings {
+                let mark = match f.severity {
+                    aimaq_rules::Severity::Prohibited => "✗",
+                    aimaq_rules::Severity::Conditional => "!",
+                    aimaq_rules::Severity::Review => "?",
+                };
+                let name = f
+                    .feature_name
+                    .as_deref()
+                    .map(|n| format!(" «{n}»"))
+                    .unwrap_or_default();
+                let distance = if f.limit_m == 0.0 {
+                    "overlap".to_string()
+                } else {
+                    format!("{:.2} m < {} m", f.distance_m, format_metres(f.limit_m))
+                };
+                writeln!(
+                    out,
+                    "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} m² ({:.1} %)",
+                    f.severity.as_str(),
+                    f.rule,
+                    f.feature,
+                    name,
+                    f.encumbered_m2,
+                    f.encumbered_share * 100.0
+                )?;
+                writeln!(out, "      {}", f.message)?;
+                writeln!(out, "      source: {}", f.citation)?;
+            }
+        }
+        let s = &self.summary;
+        writeln!(out)?;
+        let verdicts: Vec<String> = Verdict::ALL
+            .iter()
+            .filter_map(|v| s.by_verdict.get(v).map(|n| format!("{v} {n}")))
+            .collect();
+        writeln!(
+            out,
+            "{} parcels in: {} checked ({}), {} errored",
+            s.parcels_in,
+            s.parcels_checked,
+            verdicts.join(", "),
+            s.parcels_errored
+        )?;
+        if !s.findings_by_rule.is_empty() {
+            let rules: Vec<String> = s
+                .findings_by_rule
+                .iter()
+                .map(|(r, n)| format!("{r} {n}"))
+                .collect();
+            writeln!(out, "findings by rule: {}", rules.join(", "))?;
+        }
+        if s.dataset_errors + s.dataset_warnings > 0 {
+            writeln!(
+                out,
+                "dataset: {} errors, {} warnings{} (run `aimaq validate` for the list)",
+                s.dataset_errors,
+                s.dataset_warnings,
+                if s.dataset_errors > 0 {
+                    " — results may be incomplete"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        Ok(())
+    }
+}
