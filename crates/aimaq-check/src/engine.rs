@@ -318,6 +318,11 @@ impl Engine {
         &self.issues
     }
 
+    /// Adds problems a reader found outside any feature (e.g. a file that is no layer).
+    pub fn add_issues(&mut self, issues: impl IntoIterator<Item = DataIssue>) {
+        self.issues.extend(issues);
+    }
+
     /// What the dataset held.
     pub fn stats(&self) -> &DatasetStats {
         &self.stats

@@ -1,1 +1,379 @@
-fn main() {}
+//! `aimaq`: does a proposed parcel break a spatial regulation of the Almaty
+//! agglomeration scheme — why, where, by how much, under which act?
+
+mod crs;
+mod dataset;
+mod input;
+
+use aimaq_check::{Engine, Parcel, ParcelReport, Report};
+use aimaq_rules::{format_metres, Catalog, IssueLevel, WidthRule, WidthValue};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use crs::{MetricCrs, Reprojector};
+use geo::{Geometry, MultiPolygon};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "aimaq",
+    version,
+    about = "Checks land parcels against the spatial regulations of the Almaty agglomeration scheme (Decree No. 514 of 13.08.2020)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A table for a person.
+    Text,
+    /// The machine contract (docs/output.md).
+    Json,
+    /// Encumbered areas with finding attributes, WGS84, for QGIS.
+    Geojson,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Constraint dataset: a directory of <layer>.geojson files. Default: the embedded data/almaty.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Projected CRS with metre axes to measure in.
+    #[arg(long, default_value = "EPSG:32643")]
+    crs: String,
+    /// Regulation catalog TOML. Default: the embedded data/regulations/almaty-2020.toml.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check parcels (a GeoJSON FeatureCollection of (Multi)Polygons with `id`, optional `use`).
+    Check {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
+        parcels: PathBuf,
+    },
+    /// List the regulation catalog: every rule, its widths and sources.
+    Rules {
+        /// Regulation catalog TOML. Default: the embedded one.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+    /// List every problem of a constraint dataset.
+    Validate {
+        #[command(flatten)]
+        common: Common,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        // a closed pipe (`aimaq rules | head`) is the reader's choice, not a failure
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("aimaq: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
+    match path {
+        None => Ok(Catalog::embedded()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Catalog::from_toml_str(&text).with_context(|| format!("catalog {}", p.display()))
+        }
+    }
+}
+
+fn build_engine(common: &Common) -> Result<(Engine, Reprojector, String)> {
+    let catalog = load_catalog(common.catalog.as_deref())?;
+    let crs = MetricCrs::new(&common.crs)?;
+    let reproject = Reprojector::new(&crs)?;
+    let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject)?;
+    let mut engine = Engine::new(catalog, crs.label(), loaded.features);
+    engine.add_issues(loaded.issues);
+    Ok((engine, reproject, loaded.source))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check {
+            common,
+            format,
+            output,
+            parcels,
+        } => {
+            let (engine, reproject, _) = build_engine(&common)?;
+            let records = input::read_file(&parcels)?;
+            let mut reports: Vec<Option<ParcelReport>> = Vec::with_capacity(records.len());
+            let mut to_check = Vec::new();
+            for r in records {
+                let label = r.label();
+                let proposed_use = r
+                    .properties
+                    .get("use")
+                    .and_then(|u| u.as_str())
+                    .map(String::from);
+                let geometry = r.geometry.and_then(|g| match g {
+                    Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
+                    Geometry::MultiPolygon(mp) => Ok(mp),
+                    _ => Err("a parcel must be a Polygon or MultiPolygon".to_string()),
+                });
+                let checked = match (r.id, geometry) {
+                    (None, _) => {
+                        Err("parcel has no `id` (properties.id or the feature's id)".to_string())
+                    }
+                    (Some(_), Err(e)) => Err(e),
+                    (Some(id), Ok(mp)) => {
+                        reproject
+                            .to_metric(&Geometry::MultiPolygon(mp))
+                            .map(|g| Parcel {
+                                id,
+                                proposed_use: proposed_use.clone(),
+                                geometry: g.map(|g| match g {
+                                    Geometry::MultiPolygon(mp) => mp,
+                                    _ => unreachable!("reprojection keeps the type"),
+                                }),
+                            })
+                    }
+                };
+                match checked {
+                    Ok(p) => {
+                        reports.push(None);
+                        to_check.push(p);
+                    }
+                    Err(e) => reports.push(Some(ParcelReport::error(&label, proposed_use, e))),
+                }
+            }
+            let mut checked = engine.check_all(&to_check).into_iter();
+            let reports: Vec<ParcelReport> = reports
+                .into_iter()
+                .map(|r| {
+                    r.unwrap_or_else(|| checked.next().expect("one report per checked parcel"))
+                })
+                .collect();
+            let report = Report::new(&engine, reports);
+            let mut out: Box<dyn Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("cannot create {}", p.display()))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            match format {
+                Format::Text => report.write_text(&mut out)?,
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report)?;
+                    writeln!(out)?;
+                }
+                Format::Geojson => write_geojson(&report, &reproject, &mut out)?,
+            }
+            out.flush()?;
+            let s = &report.summary;
+            if output.is_some() || !matches!(format, Format::Text) {
+                eprintln!(
+                    "aimaq: {} parcels in, {} checked, {} errored; {} findings",
+                    s.parcels_in,
+                    s.parcels_checked,
+                    s.parcels_errored,
+                    s.findings_by_rule.values().sum::<usize>()
+                );
+            }
+            Ok(if s.parcels_errored > 0 || s.dataset_errors > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Rules { catalog } => {
+            let catalog = load_catalog(catalog.as_deref())?;
+            print_rules(&catalog, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { common, json } => {
+            let (engine, _, source) = build_engine(&common)?;
+            let issues = engine.issues();
+            let mut out = std::io::stdout().lock();
+            if json {
+                let doc = serde_json::json!({ "dataset": source, "stats": engine.stats(), "issues": issues });
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            } else {
+                let stats = engine.stats();
+                let counts: Vec<String> = stats
+                    .features_by_layer
+                    .iter()
+                    .map(|(l, n)| format!("{l} {n}"))
+                    .collect();
+                writeln!(out, "dataset {source}: {}", counts.join(", "))?;
+                writeln!(
+                    out,
+                    "{} features usable, {} segments indexed, measured in {}",
+                    stats.features_used,
+                    stats.indexed_segments,
+                    engine.crs()
+                )?;
+                for i in issues {
+                    writeln!(out, "{i}")?;
+                }
+                let errors = issues
+                    .iter()
+                    .filter(|i| i.level == IssueLevel::Error)
+                    .count();
+                writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
+            }
+            Ok(if issues.iter().any(|i| i.level == IssueLevel::Error) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) -> Result<()> {
+    let mut features = Vec::new();
+    for p in &report.parcels {
+        for f in &p.findings {
+            let wgs = reproject.to_wgs84(&f.geometry)?;
+            let mut props = match serde_json::to_value(f)? {
+                serde_json::Value::Object(m) => m,
+                _ => unreachable!("a finding serialises to an object"),
+            };
+            props.insert("parcel".into(), p.id.clone().into());
+            props.insert("verdict".into(), p.verdict.as_str().into());
+            features.push(geojson::Feature {
+                geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(&wgs))),
+                properties: Some(props),
+                ..Default::default()
+            });
+        }
+    }
+    let fc = geojson::FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
+    serde_json::to_writer(&mut *out, &fc)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn describe_width(catalog: &Catalog, rule: &aimaq_rules::Rule) -> String {
+    match &rule.width {
+        WidthRule::Overlap => "any overlap".into(),
+        WidthRule::BySettlement {
+            inside, outside, ..
+        } => {
+            format!(
+                "{} inside settlements, {} outside",
+                inside.value, outside.value
+            )
+        }
+        WidthRule::Cases {
+            cases,
+            override_attribute,
+        } => {
+            let mut parts: Vec<String> = cases
+                .iter()
+                .map(|(when, w)| {
+                    let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
+                    if cond.is_empty() {
+                        w.value.to_string()
+                    } else {
+                        format!("{}: {}", cond.join(", "), w.value)
+                    }
+                })
+                .collect();
+            if let Some(a) = override_attribute {
+                parts.push(format!("or the feature's `{a}`"));
+            }
+            parts.join("; ")
+        }
+        WidthRule::Attribute {
+            attribute,
+            scale,
+            named,
+            defaults,
+            fallback,
+            ..
+        } => {
+            let mut parts = vec![format!(
+                "feature's `{attribute}`{}",
+                if *scale != 1.0 {
+                    format!(" × {}", format_metres(*scale))
+                } else {
+                    String::new()
+                }
+            )];
+            if let Some((table, w)) = named {
+                let named: Vec<String> = catalog
+                    .named
+                    .iter()
+                    .filter(|n| &n.table == table)
+                    .filter_map(|n| {
+                        n.widths
+                            .get(w)
+                            .map(|v| format!("{} {}", n.names[0], v.value))
+                    })
+                    .collect();
+                parts.push(format!("named: {}", named.join(", ")));
+            }
+            for (when, w) in defaults {
+                let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
+                parts.push(format!("default {}: {}", cond.join(", "), w.value));
+            }
+            if let Some(f) = fallback {
+                if let WidthValue::Range { .. } = f.value {
+                    parts.push(format!("otherwise {}", f.value));
+                }
+            }
+            parts.join("; ")
+        }
+    }
+}
+
+fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
+    for a in &catalog.info.amendments {
+        writeln!(out, "  amended by {a}")?;
+    }
+    writeln!(out)?;
+    for rule in &catalog.rules {
+        writeln!(
+            out,
+            "{}  [{}]  layer `{}`",
+            rule.id, rule.severity, rule.layer
+        )?;
+        writeln!(out, "  {}", rule.title)?;
+        writeln!(out, "  width: {}", describe_width(catalog, rule))?;
+        writeln!(out, "  measured from: {}", rule.measured_from)?;
+        writeln!(out, "  source: {}", rule.citation)?;
+        writeln!(out, "  severity: {}", rule.severity_basis)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

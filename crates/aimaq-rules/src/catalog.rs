@@ -53,7 +53,7 @@ pub struct LayerSpec {
     pub name: String,
     /// Allowed geometry.
     pub geometry: LayerGeometry,
-    /// Human title.
+    /// What one feature is called in messages, e.g. `railway`.
     pub title: String,
     /// Known attributes; others are reported.
     pub attributes: Vec<AttributeSpec>,
