@@ -1,0 +1,265 @@
+//! The `aimaq` binary end to end, on the repository's fixtures.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn aimaq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aimaq"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)))
+}
+
+fn record_count(path: &str) -> usize {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo(path)).unwrap()).unwrap();
+    v["features"].as_array().unwrap().len()
+}
+
+#[test]
+fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let out = aimaq(&["check", "--format", "json", demo.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    let s = &doc["summary"];
+    let n = record_count("fixtures/parcels/demo.geojson");
+    assert_eq!(s["parcels_in"], n);
+    assert_eq!(
+        s["parcels_checked"].as_u64().unwrap() + s["parcels_errored"].as_u64().unwrap(),
+        n as u64
+    );
+    assert_eq!(doc["parcels"].as_array().unwrap().len(), n);
+    assert_eq!(s["dataset_errors"], 0);
+    for v in ["prohibited", "conditional", "review", "clear"] {
+        assert!(
+            s["by_verdict"][v].as_u64().unwrap_or(0) > 0,
+            "no {v} parcel in the demo"
+        );
+    }
+    // every rule of the catalog fires somewhere in the demo
+    for rule in [
+        "rail.control_zone",
+        "power.protection_zone",
+        "water.belt",
+        "water.zone",
+        "water_conduit.sanitary_belt",
+        "gas.protection_zone",
+        "road.reserved_corridor",
+        "spna.territory",
+    ] {
+        assert!(
+            s["findings_by_rule"][rule].as_u64().unwrap_or(0) > 0,
+            "{rule} never fires"
+        );
+    }
+    for p in doc["parcels"].as_array().unwrap() {
+        for f in p["findings"].as_array().unwrap() {
+            let c = f["citation"].as_str().unwrap();
+            assert!(c.contains("scheme L"), "{c}");
+            let d = f["distance_m"].as_f64().unwrap();
+            let l = f["limit_m"].as_f64().unwrap();
+            assert!(d < l || (l == 0.0 && d == 0.0), "{f}");
+            let share = f["encumbered_share"].as_f64().unwrap();
+            assert!(share > 0.0 && share <= 1.0, "{f}");
+        }
+    }
+    // the parcel straddling the Otegen Batyr edge is judged on its outside part
+    let p007 = doc["parcels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P-007")
+        .unwrap();
+    assert_eq!(p007["findings"][0]["limit_m"], 50.0);
+    assert!(p007["findings"][0]["citation"]
+        .as_str()
+        .unwrap()
+        .contains("R01"));
+    // the lot 29.96 m from the railway inside Almaty is clear (20 m rule)
+    let p005 = doc["parcels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P-005")
+        .unwrap();
+    assert_eq!(p005["verdict"], "clear");
+}
+
+#[test]
+fn demo_text_is_readable() {
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let out = aimaq(&["check", demo.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("PROHIBITED") && text.contains("CLEAR"));
+    assert!(
+        text.contains("source: Decree No. 514 of 13.08.2020, scheme L272 [R03]"),
+        "{text}"
+    );
+    assert!(text.contains("24 parcels in: 24 checked"), "{text}");
+}
+
+#[test]
+fn geojson_output_is_wgs84_encumbered_areas() {
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join("demo-findings.geojson");
+    let out = aimaq(&[
+        "check",
+        "--format",
+        "geojson",
+        "-o",
+        file.to_str().unwrap(),
+        demo.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let fc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let feats = fc["features"].as_array().unwrap();
+    let json_out = json(&aimaq(&[
+        "check",
+        "--format",
+        "json",
+        demo.to_str().unwrap(),
+    ]));
+    let total: u64 = json_out["summary"]["findings_by_rule"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(feats.len() as u64, total);
+    for f in feats {
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+        for poly in f["geometry"]["coordinates"].as_array().unwrap() {
+            for ring in poly.as_array().unwrap() {
+                for p in ring.as_array().unwrap() {
+                    let (lon, lat) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+                    assert!(
+                        (76.0..79.0).contains(&lon) && (42.5..44.5).contains(&lat),
+                        "{lon} {lat}"
+                    );
+                }
+            }
+        }
+        assert!(f["properties"]["parcel"].is_string() && f["properties"]["citation"].is_string());
+    }
+}
+
+#[test]
+fn broken_parcels_are_reported_one_by_one_and_none_is_lost() {
+    let bad = repo("fixtures/parcels/bad.geojson");
+    let out = aimaq(&["check", "--format", "json", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "some records errored");
+    let doc = json(&out);
+    let n = record_count("fixtures/parcels/bad.geojson");
+    let s = &doc["summary"];
+    assert_eq!(s["parcels_in"], n);
+    assert_eq!(s["parcels_checked"], 2);
+    assert_eq!(s["parcels_errored"], n as u64 - 2);
+    let error_of = |id: &str| -> String {
+        let p = doc["parcels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"));
+        p["error"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(error_of("bad-point").contains("Polygon or MultiPolygon"));
+    assert!(error_of("bad-unclosed").contains("not closed"));
+    assert!(error_of("bad-bowtie").contains("self-intersection"));
+    assert!(error_of("bad-range").contains("outside longitude/latitude range"));
+    assert!(error_of("bad-metres").contains("not projected metres"));
+    assert!(error_of("bad-nogeom").contains("no geometry"));
+    assert!(error_of("bad-type").contains("Polygonal"));
+    assert!(error_of("bad-short").contains("at least 4"));
+    assert!(error_of("#6").contains("no `id`"));
+    assert!(error_of("#10").contains("no `id`"));
+    assert!(error_of("4521").is_empty(), "a numeric id is an id");
+}
+
+#[test]
+fn validate_lists_every_planted_problem_of_the_broken_dataset() {
+    let dir = repo("fixtures/broken-dataset");
+    let out = aimaq(&["validate", "--data", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    for expected in [
+        "settlements/#1: missing required attribute `id`",
+        "settlements/set-003: ring 0 is not closed",
+        "railways/rail-002: position (200, ",
+        "railways/rail-003: geometry is a Point",
+        "power_lines/pl-002 [power.protection_zone]: no width in the catalog for voltage_kv = 110",
+        "power_lines/pl-003: attribute `voltage_kv` must be a number, found \"high\"",
+        "power_lines/pl-004: missing required attribute `voltage_kv`",
+        "power_lines/pl-005: unknown attribute `voltage`",
+        "water_bodies/wb-002 [water.belt]: `belt_m` = 20 m is outside the 55–110 m",
+        "water_bodies/wb-003 [water.zone]: `zone_m` = 2000 m is outside the 500–1000 m",
+        "water_conduits/wc-002 [water_conduit.sanitary_belt]: no width in the catalog for diameter_mm = 1400, soil = \"swampy\"",
+        "water_conduits/wc-003 [water_conduit.sanitary_belt]: missing `diameter_mm`",
+        "gas_pipelines/gas-001: duplicate id",
+        "road_corridors/rc-002 [road.reserved_corridor]: `corridor_m` = 200 m is outside the 130 m",
+        "road_corridors/rc-003 [road.reserved_corridor]: no `corridor_m`",
+        "protected_areas/pa-002: invalid polygon",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
+    }
+    // the embedded dataset is clean
+    let out = aimaq(&["validate"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 errors"));
+}
+
+#[test]
+fn unusable_inputs_fail_with_a_reason() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
+    let out = aimaq(&["check", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.json") && err.contains("invalid JSON"),
+        "{err}"
+    );
+
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let out = aimaq(&["check", "--crs", "EPSG:4326", demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a projected CRS"));
+}
+
+#[test]
+fn rules_lists_the_catalog_with_sources() {
+    let out = aimaq(&["rules"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("rail.control_zone")
+            && text.contains("20 m inside settlements, 50 m outside")
+    );
+    assert!(text.contains("voltage_kv = 500: 30 m"));
+    assert!(text.contains("No. 20-V"));
+    assert!(text.contains("Turgen 550–1700 m"));
+}
