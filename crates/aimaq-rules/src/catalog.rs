@@ -453,7 +453,7 @@ impl Catalog {
                 }
             };
             if let Some(off) = &r.offset {
-                if !has_attr(&off.attribute) || !(off.factor.is_finite() && off.factor > 0.0) {
+                if !(has_attr(&off.attribute) && off.factor.is_finite() && off.factor > 0.0) {
                     return Err(invalid(ctx(
                         "offset needs a known attribute and a positive factor",
                     )));
