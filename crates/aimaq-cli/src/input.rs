@@ -276,6 +276,9 @@ mod fuzz {
         for _ in 0..3000 {
             let mut bytes = seed_text.as_bytes().to_vec();
             for _ in 0..1 + rng.below(6) {
+                if bytes.is_empty() {
+                    break;
+                }
                 let at = rng.below(bytes.len());
                 match rng.below(4) {
                     0 => bytes[at] = ALPHABET[rng.below(ALPHABET.len())],

@@ -6,7 +6,7 @@ mod dataset;
 mod input;
 
 use aimaq_check::{Engine, Parcel, ParcelReport, Report};
-use aimaq_rules::{format_metres, Catalog, IssueLevel, WidthRule, WidthValue};
+use aimaq_rules::{Catalog, IssueLevel};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use crs::{MetricCrs, Reprojector};
@@ -282,80 +282,6 @@ fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) 
     Ok(())
 }
 
-fn describe_width(catalog: &Catalog, rule: &aimaq_rules::Rule) -> String {
-    match &rule.width {
-        WidthRule::Overlap => "any overlap".into(),
-        WidthRule::BySettlement {
-            inside, outside, ..
-        } => {
-            format!(
-                "{} inside settlements, {} outside",
-                inside.value, outside.value
-            )
-        }
-        WidthRule::Cases {
-            cases,
-            override_attribute,
-        } => {
-            let mut parts: Vec<String> = cases
-                .iter()
-                .map(|(when, w)| {
-                    let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
-                    if cond.is_empty() {
-                        w.value.to_string()
-                    } else {
-                        format!("{}: {}", cond.join(", "), w.value)
-                    }
-                })
-                .collect();
-            if let Some(a) = override_attribute {
-                parts.push(format!("or the feature's `{a}`"));
-            }
-            parts.join("; ")
-        }
-        WidthRule::Attribute {
-            attribute,
-            scale,
-            named,
-            defaults,
-            fallback,
-            ..
-        } => {
-            let mut parts = vec![format!(
-                "feature's `{attribute}`{}",
-                if *scale != 1.0 {
-                    format!(" × {}", format_metres(*scale))
-                } else {
-                    String::new()
-                }
-            )];
-            if let Some((table, w)) = named {
-                let named: Vec<String> = catalog
-                    .named
-                    .iter()
-                    .filter(|n| &n.table == table)
-                    .filter_map(|n| {
-                        n.widths
-                            .get(w)
-                            .map(|v| format!("{} {}", n.names[0], v.value))
-                    })
-                    .collect();
-                parts.push(format!("named: {}", named.join(", ")));
-            }
-            for (when, w) in defaults {
-                let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
-                parts.push(format!("default {}: {}", cond.join(", "), w.value));
-            }
-            if let Some(f) = fallback {
-                if let WidthValue::Range { .. } = f.value {
-                    parts.push(format!("otherwise {}", f.value));
-                }
-            }
-            parts.join("; ")
-        }
-    }
-}
-
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
     for a in &catalog.info.amendments {
@@ -369,7 +295,7 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
             rule.id, rule.severity, rule.layer
         )?;
         writeln!(out, "  {}", rule.title)?;
-        writeln!(out, "  width: {}", describe_width(catalog, rule))?;
+        writeln!(out, "  width: {}", rule.width.describe(catalog))?;
         writeln!(out, "  measured from: {}", rule.measured_from)?;
         writeln!(out, "  source: {}", rule.citation)?;
         writeln!(out, "  severity: {}", rule.severity_basis)?;

@@ -259,7 +259,7 @@ fn rules_lists_the_catalog_with_sources() {
         text.contains("rail.control_zone")
             && text.contains("20 m inside settlements, 50 m outside")
     );
-    assert!(text.contains("voltage_kv = 500: 30 m"));
+    assert!(text.contains("voltage_kv = 500 → 30 m"), "{text}");
     assert!(text.contains("No. 20-V"));
     assert!(text.contains("Turgen 550–1700 m"));
 }

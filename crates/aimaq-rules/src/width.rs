@@ -351,20 +351,89 @@ fn cite(rule: &Rule, width: &Citation) -> Citation {
     }
 }
 
+fn describe_when(when: &[(String, Condition)]) -> String {
+    when.iter()
+        .map(|(a, c)| format!("{a} {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn describe_cases(cases: &[(Vec<(String, Condition)>, SourcedWidth)]) -> String {
     cases
         .iter()
-        .map(|(when, w)| {
-            let cond: Vec<String> = when.iter().map(|(a, c)| format!("{a} {c}")).collect();
-            let cond = if cond.is_empty() {
-                "always".to_string()
-            } else {
-                cond.join(", ")
-            };
-            format!("{cond} → {}", w.value)
+        .map(|(when, w)| match describe_when(when) {
+            cond if cond.is_empty() => w.value.to_string(),
+            cond => format!("{cond} → {}", w.value),
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl WidthRule {
+    /// How the width is found, in one line for a person.
+    ///
+    /// ```
+    /// let catalog = aimaq_rules::Catalog::embedded();
+    /// let rail = catalog.rule("rail.control_zone").unwrap();
+    /// assert_eq!(rail.width.describe(&catalog), "20 m inside settlements, 50 m outside");
+    /// ```
+    pub fn describe(&self, catalog: &Catalog) -> String {
+        match self {
+            WidthRule::Overlap => "any overlap".into(),
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => {
+                format!(
+                    "{} inside settlements, {} outside",
+                    inside.value, outside.value
+                )
+            }
+            WidthRule::Cases {
+                cases,
+                override_attribute,
+            } => {
+                let mut text = describe_cases(cases);
+                if let Some(a) = override_attribute {
+                    text.push_str(&format!("; or the feature's `{a}`"));
+                }
+                text
+            }
+            WidthRule::Attribute {
+                attribute,
+                scale,
+                named,
+                defaults,
+                fallback,
+                ..
+            } => {
+                let mut parts = vec![if *scale == 1.0 {
+                    format!("feature's `{attribute}`")
+                } else {
+                    format!("feature's `{attribute}` × {}", fmt_m(*scale))
+                }];
+                if let Some((table, w)) = named {
+                    let named: Vec<String> = catalog
+                        .named
+                        .iter()
+                        .filter(|n| &n.table == table)
+                        .filter_map(|n| {
+                            n.widths
+                                .get(w)
+                                .map(|v| format!("{} {}", n.names[0], v.value))
+                        })
+                        .collect();
+                    parts.push(format!("named: {}", named.join(", ")));
+                }
+                for (when, w) in defaults {
+                    parts.push(format!("default {}: {}", describe_when(when), w.value));
+                }
+                if let Some(f) = fallback {
+                    parts.push(format!("otherwise {}", f.value));
+                }
+                parts.join("; ")
+            }
+        }
+    }
 }
 
 enum CaseMatch<'a> {
