@@ -113,7 +113,6 @@ impl Engine {
         let mut settlements = Vec::new();
         let mut stats = DatasetStats::default();
         let mut seen: HashSet<(String, String)> = HashSet::new();
-        let mut position: BTreeMap<String, usize> = BTreeMap::new();
         let condition_layers: Vec<String> = catalog
             .condition_layers()
             .into_iter()
@@ -124,13 +123,13 @@ impl Engine {
         let mut settlement_builder = IndexBuilder::new();
 
         for feature in features {
-            let pos = position.entry(feature.layer.clone()).or_default();
-            let ordinal = *pos;
-            *pos += 1;
-            *stats
+            // 0-based position within its layer, for features without an id
+            let count = stats
                 .features_by_layer
                 .entry(feature.layer.clone())
-                .or_default() += 1;
+                .or_default();
+            let ordinal = *count;
+            *count += 1;
 
             let id = match feature.attributes.get("id") {
                 Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),

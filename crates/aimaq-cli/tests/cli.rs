@@ -57,19 +57,11 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
         );
     }
     // every rule of the catalog fires somewhere in the demo
-    for rule in [
-        "rail.control_zone",
-        "power.protection_zone",
-        "water.belt",
-        "water.zone",
-        "water_conduit.sanitary_belt",
-        "gas.protection_zone",
-        "road.reserved_corridor",
-        "spna.territory",
-    ] {
+    for rule in &aimaq_rules::Catalog::embedded().rules {
+        let id = rule.id.as_str();
         assert!(
-            s["findings_by_rule"][rule].as_u64().unwrap_or(0) > 0,
-            "{rule} never fires"
+            s["findings_by_rule"][id].as_u64().unwrap_or(0) > 0,
+            "{id} never fires"
         );
     }
     for p in doc["parcels"].as_array().unwrap() {
