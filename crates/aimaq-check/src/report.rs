@@ -49,33 +49,39 @@ pub struct Summary {
 impl Summary {
     /// Counts the reports.
     pub fn of(parcels: &[ParcelReport], issues: &[DataIssue]) -> Summary {
-        let mut by_verdict = BTreeMap::new();
-        let mut findings_by_rule = BTreeMap::new();
-        let mut errored = 0;
+        let mut summary = Summary::empty(issues);
         for p in parcels {
-            if p.verdict == Verdict::Error {
-                errored += 1;
-                continue;
-            }
-            *by_verdict.entry(p.verdict).or_insert(0) += 1;
-            for f in &p.findings {
-                *findings_by_rule.entry(f.rule.clone()).or_insert(0) += 1;
-            }
+            summary.add(p);
         }
+        summary
+    }
+
+    /// No parcels yet; the dataset's problems counted. Streaming callers [`add`](Self::add)
+    /// reports as they go, so a batch never has to sit in memory to be summed up.
+    pub fn empty(issues: &[DataIssue]) -> Summary {
+        let count = |level| issues.iter().filter(|i| i.level == level).count();
         Summary {
-            parcels_in: parcels.len(),
-            parcels_checked: parcels.len() - errored,
-            parcels_errored: errored,
-            by_verdict,
-            findings_by_rule,
-            dataset_errors: issues
-                .iter()
-                .filter(|i| i.level == IssueLevel::Error)
-                .count(),
-            dataset_warnings: issues
-                .iter()
-                .filter(|i| i.level == IssueLevel::Warning)
-                .count(),
+            parcels_in: 0,
+            parcels_checked: 0,
+            parcels_errored: 0,
+            by_verdict: BTreeMap::new(),
+            findings_by_rule: BTreeMap::new(),
+            dataset_errors: count(IssueLevel::Error),
+            dataset_warnings: count(IssueLevel::Warning),
+        }
+    }
+
+    /// Counts one more report.
+    pub fn add(&mut self, p: &ParcelReport) {
+        self.parcels_in += 1;
+        if p.verdict == Verdict::Error {
+            self.parcels_errored += 1;
+            return;
+        }
+        self.parcels_checked += 1;
+        *self.by_verdict.entry(p.verdict).or_insert(0) += 1;
+        for f in &p.findings {
+            *self.findings_by_rule.entry(f.rule.clone()).or_insert(0) += 1;
         }
     }
 }

@@ -4,6 +4,8 @@ use aimaq_check::Projected;
 use anyhow::{bail, Context, Result};
 use geo::{Geometry, MapCoords, MultiPolygon};
 use proj::Proj;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 
 /// A CRS PROJ knows, checked to be projected with metre axes: the only kind of CRS
@@ -90,47 +92,148 @@ unsafe fn cstr(p: *const std::os::raw::c_char) -> String {
     }
 }
 
+/// Whether PROJ takes two CRS definitions (`EPSG:32643`, WKT, …) for the same CRS.
+pub fn equivalent(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (Ok(ca), Ok(cb)) = (CString::new(a), CString::new(b)) else {
+        return false;
+    };
+    // SAFETY: objects and context are created and destroyed here.
+    unsafe {
+        use proj_sys::*;
+        let ctx = proj_context_create();
+        let pa = proj_create(ctx, ca.as_ptr());
+        let pb = proj_create(ctx, cb.as_ptr());
+        let same = !pa.is_null()
+            && !pb.is_null()
+            && proj_is_equivalent_to_with_ctx(
+                ctx,
+                pa,
+                pb,
+                PJ_COMPARISON_CRITERION_PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS,
+            ) != 0;
+        for p in [pa, pb] {
+            if !p.is_null() {
+                proj_destroy(p);
+            }
+        }
+        proj_context_destroy(ctx);
+        same
+    }
+}
+
+thread_local! {
+    // PROJ objects must not be shared between threads; each thread builds its own once.
+    static PROJ_CACHE: RefCell<HashMap<(String, String), Proj>> = RefCell::new(HashMap::new());
+}
+
+/// Reprojection from one CRS to another, usable from any thread. Coordinates are in
+/// GIS order (easting/longitude first) on both sides, as OGR and GeoJSON store them.
+#[derive(Debug, Clone)]
+pub struct Transformer {
+    from: String,
+    to: String,
+    identity: bool,
+}
+
+impl Transformer {
+    /// Fails when PROJ knows no transformation between the two.
+    pub fn new(from: &str, to: &str) -> Result<Transformer> {
+        let identity = equivalent(from, to);
+        if !identity {
+            // build one now so that an impossible pair fails here, not per record
+            Proj::new_known_crs(from, to, None)
+                .with_context(|| format!("no transformation {} → {}", short(from), short(to)))?;
+        }
+        Ok(Transformer {
+            from: from.to_string(),
+            to: to.to_string(),
+            identity,
+        })
+    }
+
+    /// True when both sides are the same CRS: coordinates pass unchanged.
+    pub fn is_identity(&self) -> bool {
+        self.identity
+    }
+
+    /// The reverse direction.
+    pub fn inverse(&self) -> Transformer {
+        Transformer {
+            from: self.to.clone(),
+            to: self.from.clone(),
+            identity: self.identity,
+        }
+    }
+
+    /// Reprojects every coordinate; a position with no finite image is an error naming it.
+    pub fn apply<G>(&self, g: &G) -> Result<G, String>
+    where
+        G: MapCoords<f64, f64, Output = G> + Clone,
+    {
+        if self.identity {
+            return Ok(g.clone());
+        }
+        PROJ_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let key = (self.from.clone(), self.to.clone());
+            if !cache.contains_key(&key) {
+                let p = Proj::new_known_crs(&self.from, &self.to, None)
+                    .map_err(|e| format!("no transformation: {e}"))?;
+                cache.insert(key.clone(), p);
+            }
+            let proj = &cache[&key];
+            g.try_map_coords(|c| {
+                let (x, y) = proj
+                    .convert((c.x, c.y))
+                    .map_err(|e| format!("cannot reproject ({}, {}): {e}", c.x, c.y))?;
+                if x.is_finite() && y.is_finite() {
+                    Ok(geo::coord! { x: x, y: y })
+                } else {
+                    Err(format!(
+                        "({}, {}) has no finite position in the target CRS",
+                        c.x, c.y
+                    ))
+                }
+            })
+        })
+    }
+}
+
+/// A CRS definition short enough for a message (WKT is cut to its name).
+fn short(def: &str) -> String {
+    if def.len() <= 40 {
+        return def.to_string();
+    }
+    match def.find('"') {
+        Some(i) => def[i + 1..].split('"').next().unwrap_or(def).to_string(),
+        None => format!("{}…", &def[..40]),
+    }
+}
+
 /// WGS84 longitude/latitude ⇄ the metric CRS.
 pub struct Reprojector {
-    forward: Proj,
-    inverse: Proj,
+    forward: Transformer,
+    inverse: Transformer,
 }
 
 impl Reprojector {
     pub fn new(crs: &MetricCrs) -> Result<Reprojector> {
-        // `new_known_crs` normalises axis order to lon/lat, as RFC 7946 has it.
-        let forward = Proj::new_known_crs("EPSG:4326", &crs.definition, None)
-            .with_context(|| format!("no transformation WGS84 → {}", crs.definition))?;
-        let inverse = Proj::new_known_crs(&crs.definition, "EPSG:4326", None)
-            .with_context(|| format!("no transformation {} → WGS84", crs.definition))?;
+        let forward = Transformer::new("EPSG:4326", &crs.definition)?;
+        let inverse = forward.inverse();
         Ok(Reprojector { forward, inverse })
     }
 
     /// Lon/lat degrees to metres. Coordinates must already be checked to be in range.
     pub fn to_metric(&self, g: &Geometry<f64>) -> Result<Projected<Geometry<f64>>, String> {
-        let projected = g.try_map_coords(|c| {
-            let (x, y) = self
-                .forward
-                .convert((c.x, c.y))
-                .map_err(|e| format!("cannot reproject ({}, {}): {e}", c.x, c.y))?;
-            if x.is_finite() && y.is_finite() {
-                Ok(geo::coord! { x: x, y: y })
-            } else {
-                Err(format!(
-                    "({}, {}) has no finite position in the target CRS",
-                    c.x, c.y
-                ))
-            }
-        })?;
-        Ok(Projected::assume_metres(projected))
+        self.forward.apply(g).map(Projected::assume_metres)
     }
 
     /// Metres back to lon/lat, for GeoJSON output.
     pub fn to_wgs84(&self, g: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>> {
-        g.try_map_coords(|c| {
-            let (x, y) = self.inverse.convert((c.x, c.y))?;
-            Ok(geo::coord! { x: x, y: y })
-        })
+        self.inverse.apply(g).map_err(anyhow::Error::msg)
     }
 }
 
@@ -163,5 +266,25 @@ mod tests {
         assert!(MetricCrs::new("EPSG:999999").is_err());
         // Pulkovo 1942 / Gauss-Krüger zone 13, used in Kazakh cadastre
         assert!(MetricCrs::new("EPSG:28413").is_ok());
+    }
+
+    #[test]
+    fn equivalence_sees_through_spelling_and_transformers_cross_threads() {
+        let wkt = gdal::spatial_ref::SpatialRef::from_epsg(32643)
+            .unwrap()
+            .to_wkt()
+            .unwrap();
+        assert!(equivalent("EPSG:32643", &wkt));
+        assert!(!equivalent("EPSG:32643", "EPSG:32644"));
+        let t = Transformer::new("EPSG:4326", &wkt).unwrap();
+        assert!(!t.is_identity());
+        assert!(Transformer::new(&wkt, "EPSG:32643").unwrap().is_identity());
+        let p = geo::point!(x: 76.9286, y: 43.2567);
+        let here = t.apply(&p).unwrap();
+        let there = std::thread::spawn(move || t.apply(&p).unwrap())
+            .join()
+            .unwrap();
+        assert_eq!(here, there);
+        assert!((here.x() - 656542.8747802111).abs() < 1e-6);
     }
 }

@@ -1,10 +1,13 @@
-//! Constraint datasets: a directory with one GeoJSON file per layer, or the embedded one.
+//! Constraint datasets: the embedded one, a directory with one file per layer, or a
+//! GeoPackage (any file GDAL opens) holding the layers by name.
 
-use crate::crs::Reprojector;
+use crate::crs::{MetricCrs, Reprojector, Transformer};
 use crate::input::{parse_collection, read_file, Record};
-use aimaq_check::ConstraintFeature;
-use aimaq_rules::{Catalog, DataIssue, IssueLevel};
-use anyhow::{bail, Result};
+use crate::ogr;
+use aimaq_check::{ConstraintFeature, Projected};
+use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel};
+use anyhow::{Context, Result};
+use gdal::vector::LayerAccess;
 use std::path::Path;
 
 /// The embedded default: `data/almaty/`, compiled in so the binary runs anywhere.
@@ -43,6 +46,11 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded layer `name`'s GeoJSON text.
+pub fn embedded_layer(name: &str) -> Option<&'static str> {
+    EMBEDDED.iter().find(|(l, _)| *l == name).map(|(_, t)| *t)
+}
+
 /// Features of every layer, reprojected, plus problems found while reading.
 pub struct Loaded {
     pub features: Vec<ConstraintFeature>,
@@ -50,65 +58,137 @@ pub struct Loaded {
     pub source: String,
 }
 
-/// Reads `dir` (or the embedded dataset when `None`) into metric features.
-pub fn load(catalog: &Catalog, dir: Option<&Path>, reproject: &Reprojector) -> Result<Loaded> {
-    let mut layers: Vec<(String, Vec<Record>)> = Vec::new();
+/// Vector formats a dataset directory may hold a layer in, besides GeoJSON.
+const OGR_EXTENSIONS: &[&str] = &["shp", "gpkg", "fgb"];
+
+/// Reads a constraint dataset into features measured in `metric`:
+/// - `None`: the embedded data/almaty;
+/// - a directory: one file per layer, `<layer>.geojson` (RFC 7946, read record by record)
+///   or `<layer>.shp|.gpkg|.fgb` (through GDAL, in its own CRS);
+/// - a file GDAL opens (a GeoPackage, say) holding the layers by name.
+pub fn load(
+    catalog: &Catalog,
+    source: Option<&Path>,
+    reproject: &Reprojector,
+    metric: &MetricCrs,
+) -> Result<Loaded> {
+    let mut features = Vec::new();
     let mut issues = Vec::new();
-    let source = match dir {
+    let from_geojson = |layer: &str, records: Vec<Record>, features: &mut Vec<_>| {
+        for r in records {
+            features.push(ConstraintFeature {
+                layer: layer.to_string(),
+                attributes: r.properties,
+                geometry: r.geometry.and_then(|g| reproject.to_metric(&g)),
+            });
+        }
+    };
+    let label = match source {
         None => {
             for (layer, text) in EMBEDDED {
-                layers.push((layer.to_string(), parse_collection(text)?));
+                from_geojson(layer, parse_collection(text)?, &mut features);
             }
             "embedded data/almaty".to_string()
         }
-        Some(dir) => {
-            if !dir.is_dir() {
-                bail!(
-                    "{} is not a directory: a dataset is a directory of <layer>.geojson files",
-                    dir.display()
-                );
-            }
+        Some(dir) if dir.is_dir() => {
+            let mut names: Vec<_> = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot list {}", dir.display()))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
             for layer in &catalog.layers {
                 let path = dir.join(format!("{}.geojson", layer.name));
                 if path.exists() {
-                    layers.push((layer.name.clone(), read_file(&path)?));
+                    from_geojson(&layer.name, read_file(&path)?, &mut features);
+                    continue;
+                }
+                for ext in OGR_EXTENSIONS {
+                    let path = dir.join(format!("{}.{ext}", layer.name));
+                    if path.exists() {
+                        let ds = ogr::open(&path)?;
+                        let ogr_layer = ogr::pick_layer(&ds, None, &path)?;
+                        read_ogr_layer(&layer.name, ogr_layer, &path, metric, &mut features)?;
+                        break;
+                    }
                 }
             }
-            let mut names: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).collect();
-            names.sort_by_key(|e| e.file_name());
-            for entry in names {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if let Some(stem) = name.strip_suffix(".geojson") {
-                    if catalog.layer(stem).is_none() {
-                        issues.push(DataIssue {
-                            level: IssueLevel::Warning,
-                            layer: stem.to_string(),
-                            feature: "-".into(),
-                            rule: None,
-                            message: format!(
-                                "`{name}` is not a layer of the dataset contract: ignored"
-                            ),
-                        });
-                    }
+            for name in names {
+                let Some((stem, ext)) = name.rsplit_once('.') else {
+                    continue;
+                };
+                let known_ext = ext == "geojson" || OGR_EXTENSIONS.contains(&ext);
+                if known_ext && catalog.layer(stem).is_none() {
+                    issues.push(unknown_layer(stem, &format!("`{name}`")));
                 }
             }
             dir.display().to_string()
         }
-    };
-    let mut features = Vec::new();
-    for (layer, records) in layers {
-        for r in records {
-            let geometry = r.geometry.and_then(|g| reproject.to_metric(&g));
-            features.push(ConstraintFeature {
-                layer: layer.clone(),
-                attributes: r.properties,
-                geometry,
-            });
+        Some(file) => {
+            let ds = ogr::open(file)?;
+            let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+            for layer in &catalog.layers {
+                if names.contains(&layer.name) {
+                    let ogr_layer = ds.layer_by_name(&layer.name)?;
+                    read_ogr_layer(&layer.name, ogr_layer, file, metric, &mut features)?;
+                }
+            }
+            for name in names.iter().filter(|n| catalog.layer(n).is_none()) {
+                issues.push(unknown_layer(name, &format!("layer `{name}`")));
+            }
+            file.display().to_string()
         }
-    }
+    };
     Ok(Loaded {
         features,
         issues,
-        source,
+        source: label,
     })
+}
+
+fn unknown_layer(layer: &str, what: &str) -> DataIssue {
+    DataIssue {
+        level: IssueLevel::Warning,
+        layer: layer.to_string(),
+        feature: "-".into(),
+        rule: None,
+        message: format!("{what} is not a layer of the dataset contract: ignored"),
+    }
+}
+
+/// One OGR layer's features, reprojected from the layer's own CRS.
+fn read_ogr_layer(
+    name: &str,
+    mut layer: gdal::vector::Layer,
+    path: &Path,
+    metric: &MetricCrs,
+    out: &mut Vec<ConstraintFeature>,
+) -> Result<()> {
+    let what = format!("{} layer `{}`", path.display(), layer.name());
+    let crs = ogr::layer_crs(&layer, None, &what)?;
+    let to_metric = Transformer::new(&crs.definition, &metric.definition)?;
+    let fields = ogr::field_names(&layer);
+    for feature in layer.features() {
+        let mut attributes = Attributes::new();
+        for (i, field) in fields.iter().enumerate() {
+            let value = ogr::field_json(feature.field(i).ok().flatten());
+            if !value.is_null() {
+                attributes.insert(field.clone(), value);
+            }
+        }
+        let geometry = match feature.geometry() {
+            None => Err("feature has no geometry".to_string()),
+            Some(g) => g
+                .to_geo()
+                .map_err(|e| format!("unusable geometry: {e}"))
+                .and_then(|g| to_metric.apply(&g))
+                .map(Projected::assume_metres),
+        };
+        out.push(ConstraintFeature {
+            layer: name.to_string(),
+            attributes,
+            geometry,
+        });
+    }
+    Ok(())
 }

@@ -1,9 +1,14 @@
 //! `aimaq`: does a proposed parcel break a spatial regulation of the Almaty
 //! agglomeration scheme — why, where, by how much, under which act?
 
+mod cadastre;
 mod crs;
 mod dataset;
 mod input;
+mod ogr;
+mod screen;
+mod sink;
+mod zones;
 
 use aimaq_check::{Engine, Parcel, ParcelReport, Report};
 use aimaq_rules::{Catalog, IssueLevel};
@@ -36,9 +41,17 @@ enum Format {
     Geojson,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Plain,
+    Off,
+}
+
 #[derive(clap::Args)]
 struct Common {
-    /// Constraint dataset: a directory of <layer>.geojson files. Default: the embedded data/almaty.
+    /// Constraint dataset: a GeoPackage holding the layers by name, or a directory of
+    /// <layer>.geojson|.shp|.gpkg|.fgb files. Default: the embedded data/almaty.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Projected CRS with metre axes to measure in.
@@ -62,6 +75,65 @@ enum Command {
         output: Option<PathBuf>,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
+    },
+    /// Screen a parcel file (any OGR source, any CRS) and write a report GIS opens.
+    Screen {
+        #[command(flatten)]
+        common: Common,
+        /// Parcels: Shapefile, GeoPackage, GeoJSON, FlatGeobuf, … (anything OGR reads).
+        parcels: PathBuf,
+        /// Report: .gpkg (layers `parcels` and `findings`), .geojson, .csv or .fgb.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Layer of PARCELS (default: its only layer, or `parcels`).
+        #[arg(long)]
+        layer: Option<String>,
+        /// Field holding the parcel id (default: `id` if present, else the feature's FID).
+        #[arg(long)]
+        id_field: Option<String>,
+        /// Field holding the proposed use (default: `use` if present).
+        #[arg(long)]
+        use_field: Option<String>,
+        /// CRS of PARCELS when the file does not say (a Shapefile without .prj).
+        /// Overrides the file's own.
+        #[arg(long)]
+        s_srs: Option<String>,
+        /// CRS of the report (default: the parcels' CRS).
+        #[arg(long)]
+        t_srs: Option<String>,
+        /// Worker threads for checking (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Replace REPORT if it exists.
+        #[arg(long)]
+        overwrite: bool,
+        /// Progress display: a bar on a terminal, else a line every 10 s.
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: ProgressArg,
+    },
+    /// Generate a deterministic synthetic cadastre around the embedded settlements.
+    Cadastre {
+        /// Number of parcels.
+        #[arg(long)]
+        count: usize,
+        /// Output .gpkg or .fgb (layer `parcels`, EPSG:32643).
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Export the constraint dataset with every rule resolved to its limits (.gpkg).
+    Zones {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        overwrite: bool,
     },
     /// List the regulation catalog: every rule, its widths and sources.
     Rules {
@@ -109,14 +181,32 @@ fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
     }
 }
 
-fn build_engine(common: &Common) -> Result<(Engine, Reprojector, String)> {
+/// An engine over the dataset `common` names, and what it was built from.
+struct Built {
+    engine: Engine,
+    reproject: Reprojector,
+    metric: MetricCrs,
+    source: String,
+}
+
+fn load_dataset(common: &Common) -> Result<(Catalog, MetricCrs, Reprojector, dataset::Loaded)> {
     let catalog = load_catalog(common.catalog.as_deref())?;
-    let crs = MetricCrs::new(&common.crs)?;
-    let reproject = Reprojector::new(&crs)?;
-    let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject)?;
-    let mut engine = Engine::new(catalog, crs.label(), loaded.features);
+    let metric = MetricCrs::new(&common.crs)?;
+    let reproject = Reprojector::new(&metric)?;
+    let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject, &metric)?;
+    Ok((catalog, metric, reproject, loaded))
+}
+
+fn build_engine(common: &Common) -> Result<Built> {
+    let (catalog, metric, reproject, loaded) = load_dataset(common)?;
+    let mut engine = Engine::new(catalog, metric.label(), loaded.features);
     engine.add_issues(loaded.issues);
-    Ok((engine, reproject, loaded.source))
+    Ok(Built {
+        engine,
+        reproject,
+        metric,
+        source: loaded.source,
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -127,7 +217,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             parcels,
         } => {
-            let (engine, reproject, _) = build_engine(&common)?;
+            let Built {
+                engine, reproject, ..
+            } = build_engine(&common)?;
             let records = input::read_file(&parcels)?;
             let mut reports: Vec<Option<ParcelReport>> = Vec::with_capacity(records.len());
             let mut to_check = Vec::new();
@@ -209,13 +301,87 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Screen {
+            common,
+            parcels,
+            out,
+            layer,
+            id_field,
+            use_field,
+            s_srs,
+            t_srs,
+            jobs,
+            overwrite,
+            progress,
+        } => {
+            if let Some(n) = jobs {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build_global()
+                    .context("cannot start the worker threads")?;
+            }
+            let built = build_engine(&common)?;
+            let opts = screen::ScreenOptions {
+                parcels,
+                out,
+                layer,
+                id_field,
+                use_field,
+                s_srs,
+                t_srs,
+                overwrite,
+                progress: match progress {
+                    ProgressArg::Auto => screen::Progress::Auto,
+                    ProgressArg::Plain => screen::Progress::Plain,
+                    ProgressArg::Off => screen::Progress::Off,
+                },
+            };
+            let summary = screen::run(&built.engine, &built.metric, &built.source, &opts)?;
+            screen::print_summary(&summary, &mut std::io::stdout().lock())?;
+            let s = &summary.summary;
+            Ok(if s.parcels_errored > 0 || s.dataset_errors > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Cadastre {
+            count,
+            out,
+            seed,
+            overwrite,
+        } => {
+            let lots = cadastre::generate(count, seed)?;
+            cadastre::write(&lots, &out, overwrite)?;
+            println!("{}: {}", out.display(), cadastre::describe(&lots));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Zones {
+            common,
+            out,
+            overwrite,
+        } => {
+            let (catalog, metric, _, loaded) = load_dataset(&common)?;
+            let features = loaded.features.clone();
+            let mut engine = Engine::new(catalog.clone(), metric.label(), loaded.features);
+            engine.add_issues(loaded.issues);
+            let rows = zones::write(&catalog, &features, &engine, &metric, &out, overwrite)?;
+            println!(
+                "{}: {rows} zones of {} features from {}, in {}",
+                out.display(),
+                engine.stats().features_used,
+                loaded.source,
+                metric.label()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { catalog } => {
             let catalog = load_catalog(catalog.as_deref())?;
             print_rules(&catalog, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { common, json } => {
-            let (engine, _, source) = build_engine(&common)?;
+            let Built { engine, source, .. } = build_engine(&common)?;
             let issues = engine.issues();
             let mut out = std::io::stdout().lock();
             if json {

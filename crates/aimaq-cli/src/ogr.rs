@@ -1,0 +1,206 @@
+//! Vector sources through GDAL/OGR: opening, choosing a layer, finding its CRS, and
+//! refusing coordinates that cannot be in the CRS they declare.
+
+use anyhow::{bail, Context, Result};
+use gdal::spatial_ref::SpatialRef;
+use gdal::vector::{FieldValue, Layer, LayerAccess};
+use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
+use std::path::Path;
+
+/// Opens any OGR-readable vector source read-only.
+pub fn open(path: &Path) -> Result<Dataset> {
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    Dataset::open_ex(
+        path,
+        DatasetOptions {
+            open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("GDAL cannot open {} as a vector source", path.display()))
+}
+
+/// The layer named `name`, or the source's only layer, or the one called `parcels`.
+pub fn pick_layer<'a>(ds: &'a Dataset, name: Option<&str>, path: &Path) -> Result<Layer<'a>> {
+    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+    let wanted = match name {
+        Some(n) => n.to_string(),
+        None if names.len() == 1 => names[0].clone(),
+        None if names.iter().any(|n| n == "parcels") => "parcels".into(),
+        None if names.is_empty() => bail!("{} holds no vector layer", path.display()),
+        None => bail!(
+            "{} holds {} layers ({}): name one with --layer",
+            path.display(),
+            names.len(),
+            names.join(", ")
+        ),
+    };
+    ds.layer_by_name(&wanted).map_err(|_| {
+        anyhow::anyhow!(
+            "{} has no layer `{wanted}` (it has: {})",
+            path.display(),
+            names.join(", ")
+        )
+    })
+}
+
+/// A CRS definition PROJ accepts: `AUTH:CODE` when GDAL can name one, else WKT.
+pub fn definition_of(srs: &SpatialRef) -> Result<String> {
+    if let (Some(auth), Ok(code)) = (srs.auth_name(), srs.auth_code()) {
+        return Ok(format!("{auth}:{code}"));
+    }
+    let mut identified = srs.clone();
+    if identified.auto_identify_epsg().is_ok() {
+        if let (Some(auth), Ok(code)) = (identified.auth_name(), identified.auth_code()) {
+            return Ok(format!("{auth}:{code}"));
+        }
+    }
+    Ok(srs.to_wkt()?)
+}
+
+/// The CRS a layer's coordinates are in: its own, else `fallback` (`--s-srs`). A layer
+/// without one is an error: guessing a CRS would silently misplace every parcel.
+pub fn layer_crs(layer: &Layer, fallback: Option<&str>, what: &str) -> Result<LayerCrs> {
+    let srs = match (layer.spatial_ref(), fallback) {
+        (_, Some(def)) => SpatialRef::from_definition(def)
+            .with_context(|| format!("--s-srs `{def}` is not a CRS GDAL/PROJ knows"))?,
+        (Some(srs), None) => srs,
+        (None, None) => bail!(
+            "{what} has no CRS (a Shapefile without its .prj?): give it with --s-srs, e.g. --s-srs EPSG:28413; aimaq does not guess"
+        ),
+    };
+    let definition = definition_of(&srs)?;
+    let name = srs.name().unwrap_or_else(|| definition.clone());
+    let crs = LayerCrs {
+        geographic: srs.is_geographic(),
+        definition,
+        name,
+    };
+    if let Ok(Some(extent)) = layer.try_get_extent() {
+        crs.check_extent((extent.MinX, extent.MinY, extent.MaxX, extent.MaxY), what)?;
+    }
+    Ok(crs)
+}
+
+/// A layer's CRS as aimaq uses it.
+#[derive(Debug, Clone)]
+pub struct LayerCrs {
+    /// For PROJ: `EPSG:28413` or WKT.
+    pub definition: String,
+    /// For people: `Pulkovo 1942 / Gauss-Kruger zone 13`.
+    pub name: String,
+    /// Degrees rather than a projection.
+    pub geographic: bool,
+}
+
+impl LayerCrs {
+    /// Refuses an extent that cannot be in this CRS: degrees declared as metres or the
+    /// reverse. Only the unmistakable cases are refused; a near miss is not guessed at.
+    pub fn check_extent(&self, (x0, y0, x1, y1): (f64, f64, f64, f64), what: &str) -> Result<()> {
+        let in_degree_range = x0 >= -180.0 && x1 <= 180.0 && y0 >= -90.0 && y1 <= 90.0;
+        if self.geographic && !in_degree_range {
+            bail!(
+                "{what}: coordinates span x {x0:.1}…{x1:.1}, y {y0:.1}…{y1:.1}, which cannot be degrees, yet the declared CRS is {} (geographic): are they metres with a wrong .prj? Fix the CRS or give the right one with --s-srs",
+                self.name
+            );
+        }
+        // A projected layer whose whole extent fits in ±180 × ±90 with a span under
+        // 10 units is degrees wearing a projected label: real lots span metres, and
+        // UTM / Gauss–Krüger eastings carry false eastings of 500 km and more.
+        if !self.geographic && in_degree_range && (x1 - x0) < 10.0 && (y1 - y0) < 10.0 {
+            bail!(
+                "{what}: coordinates span x {x0:.4}…{x1:.4}, y {y0:.4}…{y1:.4}, which look like degrees, yet the declared CRS is {} (projected): fix the CRS or give the right one with --s-srs",
+                self.name
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A field's value as text (numbers in their shortest decimal form), or `None` when unset.
+pub fn field_text(value: Option<FieldValue>) -> Option<String> {
+    let text = match value? {
+        FieldValue::StringValue(s) => s,
+        FieldValue::IntegerValue(i) => i.to_string(),
+        FieldValue::Integer64Value(i) => i.to_string(),
+        FieldValue::RealValue(r) => r.to_string(),
+        FieldValue::DateValue(d) => d.to_string(),
+        FieldValue::DateTimeValue(d) => d.to_string(),
+        other => format!("{other:?}"),
+    };
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A field's value as JSON, for constraint attributes.
+pub fn field_json(value: Option<FieldValue>) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        None => Value::Null,
+        Some(FieldValue::StringValue(s)) => Value::String(s),
+        Some(FieldValue::IntegerValue(i)) => i.into(),
+        Some(FieldValue::Integer64Value(i)) => i.into(),
+        Some(FieldValue::RealValue(r)) => serde_json::Number::from_f64(r)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        Some(other) => Value::String(field_text(Some(other)).unwrap_or_default()),
+    }
+}
+
+/// Index of the field called `name` (case-insensitive), if any.
+pub fn field_index(layer: &Layer, name: &str) -> Option<usize> {
+    layer
+        .defn()
+        .fields()
+        .position(|f| f.name().eq_ignore_ascii_case(name))
+}
+
+/// Field names, for messages.
+pub fn field_names(layer: &Layer) -> Vec<String> {
+    layer.defn().fields().map(|f| f.name()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crs(def: &str) -> LayerCrs {
+        let srs = SpatialRef::from_definition(def).unwrap();
+        LayerCrs {
+            definition: definition_of(&srs).unwrap(),
+            name: srs.name().unwrap(),
+            geographic: srs.is_geographic(),
+        }
+    }
+
+    #[test]
+    fn degrees_declared_as_metres_and_the_reverse_are_refused() {
+        let utm = crs("EPSG:32643");
+        assert_eq!(utm.definition, "EPSG:32643");
+        let e = utm
+            .check_extent((76.9, 43.2, 77.0, 43.3), "parcels")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("look like degrees"), "{e}");
+        assert!(utm
+            .check_extent((650000.0, 4790000.0, 660000.0, 4800000.0), "p")
+            .is_ok());
+        let wgs = crs("EPSG:4326");
+        let e = wgs
+            .check_extent((650000.0, 4790000.0, 660000.0, 4800000.0), "parcels")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be degrees"), "{e}");
+        assert!(wgs.check_extent((76.9, 43.2, 77.0, 43.3), "p").is_ok());
+    }
+
+    #[test]
+    fn pulkovo_gauss_kruger_is_named_by_its_epsg_code() {
+        let gk = crs("EPSG:28413");
+        assert_eq!(gk.definition, "EPSG:28413");
+        assert!(gk.name.contains("Pulkovo 1942"), "{}", gk.name);
+        assert!(!gk.geographic);
+    }
+}

@@ -1,0 +1,378 @@
+//! Screening reports written through GDAL: a GeoPackage with `parcels` and `findings`
+//! layers, or one table of rows (GeoJSON, CSV, FlatGeobuf) for formats that hold one layer.
+
+use aimaq_check::{Finding, ParcelReport, Verdict};
+use anyhow::{bail, Context, Result};
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::{Dataset, DriverManager};
+use geo::MultiPolygon;
+use std::path::Path;
+
+/// One screened record, ready to write: geometries already in the report's CRS.
+pub struct Outcome {
+    /// 0-based position in the input.
+    pub ordinal: u64,
+    /// The input feature's FID, when the source has one.
+    pub fid: Option<u64>,
+    /// The engine's answer (an error report when the record could not be checked).
+    pub report: ParcelReport,
+    /// What was repaired before checking, if anything.
+    pub repair: Option<String>,
+    /// The parcel in the report's CRS (`None` when the record had no usable geometry).
+    pub parcel_geometry: Option<MultiPolygon<f64>>,
+    /// Each finding's encumbered area in the report's CRS, parallel to `report.findings`.
+    pub finding_geometries: Vec<MultiPolygon<f64>>,
+}
+
+/// Report layouts by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// GeoPackage: layer `parcels` (one row per input record) and `findings`.
+    Layers,
+    /// One table: a row per finding plus a row per clear or errored parcel.
+    Rows,
+}
+
+/// The GDAL driver and layout an output path asks for.
+pub fn format_of(path: &Path) -> Result<(&'static str, Layout)> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    Ok(match ext.as_deref() {
+        Some("gpkg") => ("GPKG", Layout::Layers),
+        Some("geojson") | Some("json") => ("GeoJSON", Layout::Rows),
+        Some("csv") => ("CSV", Layout::Rows),
+        Some("fgb") => ("FlatGeobuf", Layout::Rows),
+        _ => bail!(
+            "cannot tell the report format of {}: use .gpkg, .geojson, .csv or .fgb",
+            path.display()
+        ),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Real,
+    Int,
+}
+
+impl Kind {
+    fn ogr(self) -> OGRFieldType::Type {
+        match self {
+            Kind::Text => OGRFieldType::OFTString,
+            Kind::Real => OGRFieldType::OFTReal,
+            Kind::Int => OGRFieldType::OFTInteger64,
+        }
+    }
+}
+
+/// Finding columns: the serde field names of [`Finding`] (docs/output.md), so a report
+/// row says exactly what the JSON contract says.
+const FINDING_COLUMNS: &[(&str, Kind)] = &[
+    ("rule", Kind::Text),
+    ("layer", Kind::Text),
+    ("feature", Kind::Text),
+    ("feature_name", Kind::Text),
+    ("severity", Kind::Text),
+    ("distance_m", Kind::Real),
+    ("limit_m", Kind::Real),
+    ("encumbered_m2", Kind::Real),
+    ("encumbered_share", Kind::Real),
+    ("citation", Kind::Text),
+    ("message", Kind::Text),
+];
+
+/// Parcel columns, first in every row.
+const PARCEL_COLUMNS: &[(&str, Kind)] = &[
+    ("parcel", Kind::Text),
+    ("use", Kind::Text),
+    ("verdict", Kind::Text),
+    ("findings", Kind::Int),
+    ("area_m2", Kind::Real),
+    ("error", Kind::Text),
+    ("repair", Kind::Text),
+    ("source_fid", Kind::Int),
+];
+
+/// Rows this many features long share a transaction: SQLite commits are the cost.
+const ROWS_PER_TRANSACTION: usize = 50_000;
+
+/// A report being written.
+pub struct Sink {
+    dataset: Dataset,
+    layout: Layout,
+    batch: Batch,
+}
+
+/// Groups writes into transactions of [`ROWS_PER_TRANSACTION`] rows where the driver
+/// has transactions (GeoPackage); elsewhere (CSV, GeoJSON, FlatGeobuf) rows go straight
+/// to the file.
+pub struct Batch {
+    open: bool,
+    rows: usize,
+}
+
+impl Batch {
+    /// Opens the first transaction, if the driver has them.
+    pub fn begin(ds: &Dataset) -> Batch {
+        let mut b = Batch {
+            open: false,
+            rows: 0,
+        };
+        b.start(ds);
+        b
+    }
+
+    fn start(&mut self, ds: &Dataset) {
+        // SAFETY: the handle is valid while `ds` lives; a driver without transactions
+        // refuses and rows are then written directly.
+        let err = unsafe { gdal_sys::GDALDatasetStartTransaction(ds.c_dataset(), 0) };
+        self.open = err == gdal_sys::OGRErr::OGRERR_NONE;
+        self.rows = 0;
+    }
+
+    /// Counts `n` rows written; commits and reopens when the transaction is full.
+    pub fn rows(&mut self, ds: &Dataset, n: usize) -> Result<()> {
+        self.rows += n;
+        if self.open && self.rows >= ROWS_PER_TRANSACTION {
+            self.commit(ds)?;
+            self.start(ds);
+        }
+        Ok(())
+    }
+
+    /// One row written.
+    pub fn row(&mut self, ds: &Dataset) -> Result<()> {
+        self.rows(ds, 1)
+    }
+
+    /// Commits what is pending.
+    pub fn commit(&mut self, ds: &Dataset) -> Result<()> {
+        if self.open {
+            self.open = false;
+            // SAFETY: as in `start`; a transaction is open.
+            let err = unsafe { gdal_sys::GDALDatasetCommitTransaction(ds.c_dataset()) };
+            if err != gdal_sys::OGRErr::OGRERR_NONE {
+                bail!("GDAL could not commit the rows written (error {err})");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink {
+    /// Creates the report file. Refuses to replace an existing file unless `overwrite`.
+    pub fn create(path: &Path, srs_definition: &str, overwrite: bool) -> Result<Sink> {
+        let (driver_name, layout) = format_of(path)?;
+        if path.exists() {
+            if !overwrite {
+                bail!("{} exists: remove it or pass --overwrite", path.display());
+            }
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+        let driver = DriverManager::get_driver_by_name(driver_name)?;
+        let mut dataset = driver
+            .create_vector_only(path)
+            .with_context(|| format!("GDAL cannot create {}", path.display()))?;
+        let mut srs = SpatialRef::from_definition(srs_definition)
+            .with_context(|| format!("output CRS `{srs_definition}`"))?;
+        srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+
+        let mut layers: Vec<(&str, Vec<(&str, Kind)>, Vec<&str>)> = Vec::new();
+        match layout {
+            Layout::Layers => {
+                layers.push(("parcels", PARCEL_COLUMNS.to_vec(), vec![]));
+                let mut cols = vec![
+                    ("parcel", Kind::Text),
+                    ("use", Kind::Text),
+                    ("verdict", Kind::Text),
+                ];
+                cols.extend_from_slice(FINDING_COLUMNS);
+                cols.push(("repair", Kind::Text));
+                layers.push(("findings", cols, vec![]));
+            }
+            Layout::Rows => {
+                let mut cols = vec![("row", Kind::Text)];
+                cols.extend_from_slice(PARCEL_COLUMNS);
+                cols.extend_from_slice(FINDING_COLUMNS);
+                let options = match driver_name {
+                    "CSV" => vec!["GEOMETRY=AS_WKT"],
+                    "GeoJSON" => vec!["WRITE_NAME=NO"],
+                    _ => vec![],
+                };
+                layers.push(("report", cols, options));
+            }
+        }
+        for (name, cols, options) in layers {
+            let layer = dataset.create_layer(LayerOptions {
+                name,
+                srs: Some(&srs),
+                ty: OGRwkbGeometryType::wkbMultiPolygon,
+                options: (!options.is_empty()).then_some(options.as_slice()),
+            })?;
+            let defs: Vec<(&str, OGRFieldType::Type)> =
+                cols.iter().map(|(n, k)| (*n, k.ogr())).collect();
+            layer.create_defn_fields(&defs)?;
+        }
+        let batch = Batch::begin(&dataset);
+        Ok(Sink {
+            dataset,
+            layout,
+            batch,
+        })
+    }
+
+    /// Writes a batch of outcomes, in order.
+    pub fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {
+        let mut rows = 0;
+        match self.layout {
+            Layout::Layers => {
+                let parcels = self.dataset.layer(0)?;
+                let findings = self.dataset.layer(1)?;
+                for o in outcomes {
+                    let mut row = Row::new(&parcels)?;
+                    row.parcel(o)?;
+                    row.finish(o.parcel_geometry.as_ref(), &parcels)?;
+                    for (f, g) in o.report.findings.iter().zip(&o.finding_geometries) {
+                        let mut row = Row::new(&findings)?;
+                        row.parcel_head(o)?;
+                        row.finding(f)?;
+                        row.text("repair", o.repair.as_deref())?;
+                        row.finish(Some(g), &findings)?;
+                        rows += 1;
+                    }
+                    rows += 1;
+                }
+            }
+            Layout::Rows => {
+                let table = self.dataset.layer(0)?;
+                for o in outcomes {
+                    if o.report.findings.is_empty() {
+                        let mut row = Row::new(&table)?;
+                        let kind = if o.report.verdict == Verdict::Error {
+                            "error"
+                        } else {
+                            "clear"
+                        };
+                        row.text("row", Some(kind))?;
+                        row.parcel(o)?;
+                        row.finish(o.parcel_geometry.as_ref(), &table)?;
+                        rows += 1;
+                    }
+                    for (f, g) in o.report.findings.iter().zip(&o.finding_geometries) {
+                        let mut row = Row::new(&table)?;
+                        row.text("row", Some("finding"))?;
+                        row.parcel(o)?;
+                        row.finding(f)?;
+                        row.finish(Some(g), &table)?;
+                        rows += 1;
+                    }
+                }
+            }
+        }
+        self.batch.rows(&self.dataset, rows)
+    }
+
+    /// Commits and closes the file.
+    pub fn finish(mut self) -> Result<()> {
+        self.batch.commit(&self.dataset)?;
+        self.dataset.close()?;
+        Ok(())
+    }
+}
+
+/// One feature being filled, its fields found by name.
+struct Row<'a> {
+    feature: Feature<'a>,
+}
+
+impl<'a> Row<'a> {
+    fn new(layer: &'a gdal::vector::Layer<'a>) -> Result<Row<'a>> {
+        Ok(Row {
+            feature: Feature::new(layer.defn())?,
+        })
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.feature.field_index(name).ok()
+    }
+
+    fn text(&mut self, name: &str, value: Option<&str>) -> Result<()> {
+        if let (Some(i), Some(v)) = (self.index(name), value) {
+            self.feature.set_field_string(i, v)?;
+        }
+        Ok(())
+    }
+
+    fn real(&mut self, name: &str, value: f64) -> Result<()> {
+        if let Some(i) = self.index(name) {
+            self.feature.set_field_double(i, value)?;
+        }
+        Ok(())
+    }
+
+    fn int(&mut self, name: &str, value: i64) -> Result<()> {
+        if let Some(i) = self.index(name) {
+            self.feature.set_field_integer64(i, value)?;
+        }
+        Ok(())
+    }
+
+    /// The columns that identify the parcel on a finding row.
+    fn parcel_head(&mut self, o: &Outcome) -> Result<()> {
+        let r = &o.report;
+        self.text("parcel", Some(&r.id))?;
+        self.text("use", r.proposed_use.as_deref())?;
+        self.text("verdict", Some(r.verdict.as_str()))
+    }
+
+    fn parcel(&mut self, o: &Outcome) -> Result<()> {
+        self.parcel_head(o)?;
+        let r = &o.report;
+        self.int("findings", r.findings.len() as i64)?;
+        if r.error.is_none() {
+            self.real("area_m2", r.area_m2)?;
+        }
+        self.text("error", r.error.as_deref())?;
+        self.text("repair", o.repair.as_deref())?;
+        if let Some(fid) = o.fid {
+            self.int("source_fid", fid as i64)?;
+        }
+        Ok(())
+    }
+
+    fn finding(&mut self, f: &Finding) -> Result<()> {
+        let serde_json::Value::Object(fields) = serde_json::to_value(f)? else {
+            unreachable!("a finding serialises to an object")
+        };
+        for (name, kind) in FINDING_COLUMNS {
+            match (fields.get(*name), kind) {
+                (Some(serde_json::Value::String(s)), _) => self.text(name, Some(s))?,
+                (Some(serde_json::Value::Number(n)), Kind::Real) => {
+                    self.real(name, n.as_f64().unwrap_or(f64::NAN))?
+                }
+                (Some(serde_json::Value::Number(n)), _) => {
+                    self.int(name, n.as_i64().unwrap_or_default())?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(
+        mut self,
+        geometry: Option<&MultiPolygon<f64>>,
+        layer: &gdal::vector::Layer,
+    ) -> Result<()> {
+        if let Some(g) = geometry {
+            self.feature.set_geometry(g.to_gdal()?)?;
+        }
+        self.feature.create(layer)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! `aimaq zones`: the constraint dataset with every rule resolved to its distance limits,
+//! as a GeoPackage a GIS can display or another engine can join against.
+
+use crate::crs::MetricCrs;
+use crate::sink::Batch;
+use aimaq_check::{ConstraintFeature, Engine};
+use aimaq_rules::{Catalog, IssueLevel, Limit};
+use anyhow::{bail, Context, Result};
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::DriverManager;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Writes layer `zones` (one row per feature and rule: `rule`, `layer`, `feature`,
+/// `limit_m`, `inside_limit_m`, `citation`) and layer `settlements`, in `metric`'s CRS.
+/// Features the engine leaves out (dataset errors) are left out here too.
+///
+/// `limit_m` is the distance a parcel must stay beyond (0: the area itself, overlap
+/// rules); for ranges it is the act's maximum. `inside_limit_m` is set for
+/// settlement-dependent rules: the limit for the parcel's part inside settlements.
+pub fn write(
+    catalog: &Catalog,
+    features: &[ConstraintFeature],
+    engine: &Engine,
+    metric: &MetricCrs,
+    path: &Path,
+    overwrite: bool,
+) -> Result<usize> {
+    if path.extension().and_then(|e| e.to_str()) != Some("gpkg") {
+        bail!("write zones to a .gpkg file");
+    }
+    if path.exists() {
+        if !overwrite {
+            bail!("{} exists: remove it or pass --overwrite", path.display());
+        }
+        std::fs::remove_file(path)?;
+    }
+    let left_out: HashSet<(String, String)> = engine
+        .issues()
+        .iter()
+        .filter(|i| i.level == IssueLevel::Error)
+        .map(|i| (i.layer.clone(), i.feature.clone()))
+        .collect();
+    let mut srs = SpatialRef::from_definition(&metric.definition)?;
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let mut ds = DriverManager::get_driver_by_name("GPKG")?
+        .create_vector_only(path)
+        .with_context(|| format!("GDAL cannot create {}", path.display()))?;
+    for (name, cols) in [
+        (
+            "zones",
+            &[
+                ("rule", OGRFieldType::OFTString),
+                ("layer", OGRFieldType::OFTString),
+                ("feature", OGRFieldType::OFTString),
+                ("limit_m", OGRFieldType::OFTReal),
+                ("inside_limit_m", OGRFieldType::OFTReal),
+                ("citation", OGRFieldType::OFTString),
+            ][..],
+        ),
+        ("settlements", &[("feature", OGRFieldType::OFTString)][..]),
+    ] {
+        let layer = ds.create_layer(LayerOptions {
+            name,
+            srs: Some(&srs),
+            ty: OGRwkbGeometryType::wkbUnknown,
+            ..Default::default()
+        })?;
+        layer.create_defn_fields(cols)?;
+    }
+    let mut batch = Batch::begin(&ds);
+    let zones = ds.layer(0)?;
+    let settlements = ds.layer(1)?;
+    let mut rows = 0;
+    for f in features {
+        let Some(id) = f.attributes.get("id").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let (Ok(geometry), false) = (
+            &f.geometry,
+            left_out.contains(&(f.layer.clone(), id.to_string())),
+        ) else {
+            continue;
+        };
+        let gdal_geometry = geometry.geometry().to_gdal()?;
+        if catalog.condition_layers().contains(&f.layer.as_str()) {
+            let mut row = Feature::new(settlements.defn())?;
+            row.set_field_string(0, id)?;
+            row.set_geometry(gdal_geometry.clone())?;
+            row.create(&settlements)?;
+        }
+        for rule in catalog.rules.iter().filter(|r| r.layer == f.layer) {
+            let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
+                continue;
+            };
+            let mut row = Feature::new(zones.defn())?;
+            row.set_field_string(0, &rule.id)?;
+            row.set_field_string(1, &f.layer)?;
+            row.set_field_string(2, id)?;
+            match zone.limit {
+                Limit::Fixed { m } => row.set_field_double(3, m)?,
+                Limit::Range { max, .. } => row.set_field_double(3, max)?,
+                Limit::BySettlement { inside, outside } => {
+                    row.set_field_double(3, outside)?;
+                    row.set_field_double(4, inside)?;
+                }
+                Limit::Overlap => row.set_field_double(3, 0.0)?,
+            }
+            row.set_field_string(5, &zone.citation.to_string())?;
+            row.set_geometry(gdal_geometry.clone())?;
+            row.create(&zones)?;
+            rows += 1;
+        }
+        batch.row(&ds)?;
+    }
+    batch.commit(&ds)?;
+    Ok(rows)
+}
