@@ -1,6 +1,6 @@
 //! Checks that a geometry can be measured, and the local frame refinement works in.
 
-use geo::{Coord, CoordsIter, LineString, MultiLineString, MultiPolygon, Validation};
+use geo::{Area, Coord, CoordsIter, LineString, MultiLineString, MultiPolygon, Validation};
 
 /// Why a polygonal geometry cannot be measured, or `Ok`.
 pub(crate) fn polygon_problem(mp: &MultiPolygon<f64>) -> Result<(), String> {
@@ -25,6 +25,18 @@ pub(crate) fn polygon_problem(mp: &MultiPolygon<f64>) -> Result<(), String> {
             String::new()
         };
         return Err(format!("invalid polygon: {first}{more}"));
+    }
+    // geo's validation passes a ring folded onto a line. Reprojected, such a ring keeps
+    // a trace of area from the curvature of the map (mm²), so compare with its perimeter:
+    // a 1 cm × 100 m strip scores 2.5e-5, a folded ring 1e-7 or less.
+    let perimeter: f64 =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.lines().map(|l| l.dx().hypot(l.dy())).sum::<f64>())
+            .sum();
+    // (after validation: a bow-tie's two halves cancel out in the signed area)
+    if mp.unsigned_area() <= 1e-6 * perimeter * perimeter {
+        return Err("polygon has no area (its rings collapse onto a line or a point)".into());
     }
     Ok(())
 }
@@ -68,6 +80,13 @@ mod tests {
             polygon![(x: 0., y: 0.), (x: 10., y: 10.), (x: 10., y: 0.), (x: 0., y: 10.)].into();
         let err = polygon_problem(&bow).unwrap_err();
         assert!(err.contains("invalid polygon"), "{err}");
+    }
+
+    #[test]
+    fn a_ring_folded_onto_a_line_has_no_area_and_is_refused() {
+        let flat: MultiPolygon<f64> =
+            polygon![(x: 0., y: 0.), (x: 5., y: 0.), (x: 10., y: 0.), (x: 0., y: 0.)].into();
+        assert!(polygon_problem(&flat).unwrap_err().contains("no area"));
     }
 
     #[test]

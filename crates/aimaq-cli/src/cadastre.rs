@@ -125,7 +125,13 @@ fn block(cx: f64, cy: f64, rng: &mut Rng, out: &mut Vec<Lot>, limit: usize) {
         while x1 - x > 10.0 && out.len() < limit {
             let mut w = rng.range(10.0, 40.0);
             if x1 - (x + w) < 10.0 {
-                w = x1 - x; // the last lot takes the remainder
+                // no room for another lot after this one: take the remainder, or half
+                // of it when that would make the lot wider than 40 m
+                w = if x1 - x > 40.0 {
+                    (x1 - x) / 2.0
+                } else {
+                    x1 - x
+                };
             }
             out.push(Lot {
                 polygon: rect(x, ra, x + w, rb, shear, ymid),
@@ -255,11 +261,14 @@ pub fn write(lots: &[Lot], path: &Path, overwrite: bool) -> Result<()> {
     let mut srs = SpatialRef::from_definition(CADASTRE_CRS)?;
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     let digits = lots.len().to_string().len().max(7);
+    // FlatGeobuf's spatial index would reorder the features along a Hilbert curve;
+    // ids in file order are easier to follow, and screening needs no index on parcels
+    let options = ["SPATIAL_INDEX=NO"];
     ds.create_layer(LayerOptions {
         name: "parcels",
         srs: Some(&srs),
         ty: OGRwkbGeometryType::wkbPolygon,
-        ..Default::default()
+        options: (driver_name == "FlatGeobuf").then_some(&options[..]),
     })?
     .create_defn_fields(&[
         ("id", OGRFieldType::OFTString),

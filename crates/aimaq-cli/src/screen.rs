@@ -7,11 +7,11 @@
 
 use crate::crs::{MetricCrs, Transformer};
 use crate::ogr;
-use crate::sink::{Outcome, Sink};
+use crate::sink::{Outcome, Sink, SourceField};
 use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Summary, Verdict};
 use anyhow::{Context, Result};
 use gdal::cpl::CslStringList;
-use gdal::vector::{LayerAccess, ToGdal};
+use gdal::vector::{geometry_type_has_m, geometry_type_has_z, FieldValue, LayerAccess, ToGdal};
 use geo::{Geometry, MultiPolygon, Validation};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -76,6 +76,8 @@ struct RawRecord {
     proposed_use: Option<String>,
     /// In the source CRS.
     geometry: Result<Geometry<f64>, String>,
+    /// The source's own fields, carried into the report.
+    attributes: Vec<Option<FieldValue>>,
 }
 
 /// How each record is taken apart.
@@ -85,6 +87,7 @@ struct Plan {
     use_field: Option<usize>,
     crs: ogr::LayerCrs,
     total: Option<u64>,
+    source_fields: Vec<SourceField>,
 }
 
 /// Opens the parcels, checks what can be checked before anything is written.
@@ -112,6 +115,14 @@ fn plan(opts: &ScreenOptions) -> Result<Plan> {
         use_field,
         crs,
         total: layer.try_feature_count().or(Some(layer.feature_count())),
+        source_fields: layer
+            .defn()
+            .fields()
+            .map(|f| SourceField {
+                name: f.name(),
+                kind: f.field_type(),
+            })
+            .collect(),
     })
 }
 
@@ -131,7 +142,7 @@ pub fn run(
     let to_metric = Transformer::new(&plan.crs.definition, &metric.definition)?;
     let metric_to_report = Transformer::new(&metric.definition, &report_crs)?;
     let source_to_report = Transformer::new(&plan.crs.definition, &report_crs)?;
-    let mut sink = Sink::create(&opts.out, &report_crs, opts.overwrite)?;
+    let mut sink = Sink::create(&opts.out, &report_crs, &plan.source_fields, opts.overwrite)?;
     let bar = progress_bar(opts.progress, plan.total);
 
     let (raw_tx, raw_rx) = sync_channel::<Vec<RawRecord>>(2);
@@ -280,18 +291,35 @@ fn read(opts: &ScreenOptions, plan: &Plan, tx: SyncSender<Vec<RawRecord>>) -> Re
             None => fid.map(|f| f.to_string()),
         };
         let geometry = match feature.geometry() {
+            // OGR hands out a geometry object without a handle for a NULL geometry
             None => Err("no geometry".to_string()),
+            // SAFETY: only compares the handle with NULL; nothing is dereferenced
+            Some(g) if unsafe { g.c_geometry() }.is_null() => Err("no geometry".to_string()),
             Some(g) if g.is_empty() => Err("empty geometry".to_string()),
+            // Z and M play no part in a plan-view check; geo takes only x and y
+            Some(g)
+                if geometry_type_has_z(g.geometry_type())
+                    || geometry_type_has_m(g.geometry_type()) =>
+            {
+                let mut flat = g.clone();
+                flat.flatten_to_2d();
+                flat.to_geo()
+                    .map_err(|e| format!("unreadable geometry ({}): {e}", g.geometry_name()))
+            }
             Some(g) => g
                 .to_geo()
                 .map_err(|e| format!("unreadable geometry ({}): {e}", g.geometry_name())),
         };
+        let attributes = (0..plan.source_fields.len())
+            .map(|i| feature.field(i).ok().flatten())
+            .collect();
         chunk.push(RawRecord {
             ordinal: ordinal as u64,
             fid,
             id,
             proposed_use: field(plan.use_field),
             geometry,
+            attributes,
         });
         if chunk.len() == CHUNK {
             if tx
@@ -376,11 +404,13 @@ fn screen_one(
         id,
         proposed_use,
         geometry,
+        attributes,
     } = raw;
     let label = id.clone().unwrap_or_else(|| format!("#{ordinal}"));
     let failed = |reason: String, geometry: Option<MultiPolygon<f64>>| Outcome {
         ordinal,
         fid,
+        attributes: attributes.clone(),
         report: ParcelReport::error(&label, proposed_use.clone(), reason),
         repair: None,
         parcel_geometry: geometry.and_then(|g| source_to_report.apply(&g).ok()),
@@ -444,6 +474,7 @@ fn screen_one(
     Outcome {
         ordinal,
         fid,
+        attributes,
         parcel_geometry: source_to_report.apply(&geometry).ok(),
         report,
         repair: repaired,

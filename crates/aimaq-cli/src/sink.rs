@@ -4,10 +4,19 @@
 use aimaq_check::{Finding, ParcelReport, Verdict};
 use anyhow::{bail, Context, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{
+    Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
 use gdal::{Dataset, DriverManager};
 use geo::MultiPolygon;
 use std::path::Path;
+
+/// A field of the parcels' source, carried into the report.
+#[derive(Debug, Clone)]
+pub struct SourceField {
+    pub name: String,
+    pub kind: OGRFieldType::Type,
+}
 
 /// One screened record, ready to write: geometries already in the report's CRS.
 pub struct Outcome {
@@ -15,6 +24,8 @@ pub struct Outcome {
     pub ordinal: u64,
     /// The input feature's FID, when the source has one.
     pub fid: Option<u64>,
+    /// The input's own fields, parallel to the sink's source fields.
+    pub attributes: Vec<Option<FieldValue>>,
     /// The engine's answer (an error report when the record could not be checked).
     pub report: ParcelReport,
     /// What was repaired before checking, if anything.
@@ -105,6 +116,9 @@ pub struct Sink {
     dataset: Dataset,
     layout: Layout,
     batch: Batch,
+    /// Report column of each source field (its name, or `src_<name>` where it would
+    /// clash with a column of aimaq's).
+    source_columns: Vec<String>,
 }
 
 /// Groups writes into transactions of [`ROWS_PER_TRANSACTION`] rows where the driver
@@ -165,7 +179,12 @@ impl Batch {
 
 impl Sink {
     /// Creates the report file. Refuses to replace an existing file unless `overwrite`.
-    pub fn create(path: &Path, srs_definition: &str, overwrite: bool) -> Result<Sink> {
+    pub fn create(
+        path: &Path,
+        srs_definition: &str,
+        source_fields: &[SourceField],
+        overwrite: bool,
+    ) -> Result<Sink> {
         let (driver_name, layout) = format_of(path)?;
         if path.exists() {
             if !overwrite {
@@ -182,6 +201,22 @@ impl Sink {
             .with_context(|| format!("output CRS `{srs_definition}`"))?;
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
 
+        let ours: Vec<&str> = PARCEL_COLUMNS
+            .iter()
+            .chain(FINDING_COLUMNS)
+            .map(|(n, _)| *n)
+            .chain(["row", "fid", "geom"])
+            .collect();
+        let source_columns: Vec<String> = source_fields
+            .iter()
+            .map(|f| {
+                if ours.iter().any(|o| o.eq_ignore_ascii_case(&f.name)) {
+                    format!("src_{}", f.name)
+                } else {
+                    f.name.clone()
+                }
+            })
+            .collect();
         let mut layers: Vec<(&str, Vec<(&str, Kind)>, Vec<&str>)> = Vec::new();
         match layout {
             Layout::Layers => {
@@ -207,15 +242,24 @@ impl Sink {
                 layers.push(("report", cols, options));
             }
         }
-        for (name, cols, options) in layers {
+        for (i, (name, cols, options)) in layers.into_iter().enumerate() {
             let layer = dataset.create_layer(LayerOptions {
                 name,
                 srs: Some(&srs),
                 ty: OGRwkbGeometryType::wkbMultiPolygon,
                 options: (!options.is_empty()).then_some(options.as_slice()),
             })?;
-            let defs: Vec<(&str, OGRFieldType::Type)> =
+            let mut defs: Vec<(&str, OGRFieldType::Type)> =
                 cols.iter().map(|(n, k)| (*n, k.ogr())).collect();
+            // the parcel rows carry the source's own fields, typed as they were
+            if i == 0 {
+                defs.extend(
+                    source_columns
+                        .iter()
+                        .zip(source_fields)
+                        .map(|(n, f)| (n.as_str(), f.kind)),
+                );
+            }
             layer.create_defn_fields(&defs)?;
         }
         let batch = Batch::begin(&dataset);
@@ -223,6 +267,7 @@ impl Sink {
             dataset,
             layout,
             batch,
+            source_columns,
         })
     }
 
@@ -236,6 +281,7 @@ impl Sink {
                 for o in outcomes {
                     let mut row = Row::new(&parcels)?;
                     row.parcel(o)?;
+                    row.source(&self.source_columns, o)?;
                     row.finish(o.parcel_geometry.as_ref(), &parcels)?;
                     for (f, g) in o.report.findings.iter().zip(&o.finding_geometries) {
                         let mut row = Row::new(&findings)?;
@@ -260,6 +306,7 @@ impl Sink {
                         };
                         row.text("row", Some(kind))?;
                         row.parcel(o)?;
+                        row.source(&self.source_columns, o)?;
                         row.finish(o.parcel_geometry.as_ref(), &table)?;
                         rows += 1;
                     }
@@ -267,6 +314,7 @@ impl Sink {
                         let mut row = Row::new(&table)?;
                         row.text("row", Some("finding"))?;
                         row.parcel(o)?;
+                        row.source(&self.source_columns, o)?;
                         row.finding(f)?;
                         row.finish(Some(g), &table)?;
                         rows += 1;
@@ -341,6 +389,15 @@ impl<'a> Row<'a> {
         self.text("repair", o.repair.as_deref())?;
         if let Some(fid) = o.fid {
             self.int("source_fid", fid as i64)?;
+        }
+        Ok(())
+    }
+
+    fn source(&mut self, columns: &[String], o: &Outcome) -> Result<()> {
+        for (name, value) in columns.iter().zip(&o.attributes) {
+            if let (Some(i), Some(v)) = (self.index(name), value) {
+                self.feature.set_field(i, v)?;
+            }
         }
         Ok(())
     }

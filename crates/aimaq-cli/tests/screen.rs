@@ -1,0 +1,358 @@
+//! `aimaq screen` end to end on the OGR fixtures (fixtures/ogr, built by make.sh from the
+//! 24 demo parcels): CRSs, encodings, formats, refusals, broken records.
+
+use gdal::vector::LayerAccess;
+use gdal::Dataset;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn aimaq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aimaq"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn screen(input: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "screen",
+        input,
+        "--out",
+        out.to_str().unwrap(),
+        "--progress",
+        "off",
+    ];
+    args.extend_from_slice(extra);
+    aimaq(&args)
+}
+
+fn summary(report: &Path) -> serde_json::Value {
+    let stem = report.file_stem().unwrap().to_string_lossy();
+    let path = report.with_file_name(format!("{stem}.summary.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Field values of a layer, as text, one map per feature.
+fn rows(path: &Path, layer: &str) -> Vec<BTreeMap<String, String>> {
+    let ds = Dataset::open(path).unwrap();
+    let mut layer = ds.layer_by_name(layer).unwrap();
+    let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    layer
+        .features()
+        .map(|f| {
+            names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let v = f.field_as_string(i).ok().flatten()?;
+                    Some((n.clone(), v))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn ogrinfo_count(path: &Path, layer: &str) -> usize {
+    let out = Command::new("ogrinfo")
+        .args(["-so", path.to_str().unwrap(), layer])
+        .output()
+        .expect("ogrinfo (gdal-bin) is installed by .ci/setup");
+    let s = String::from_utf8_lossy(&out.stdout);
+    s.lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .unwrap_or_else(|| panic!("ogrinfo printed no count: {s}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Verdict and findings (rule, feature, distance) per parcel from `aimaq check` on the
+/// demo GeoJSON: what every other format of the same parcels must reproduce.
+fn demo_answers() -> Vec<(String, Vec<(String, String, f64)>)> {
+    let out = aimaq(&[
+        "check",
+        "--format",
+        "json",
+        &repo("fixtures/parcels/demo.geojson"),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["parcels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let findings = p["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap().to_string(),
+                        f["feature"].as_str().unwrap().to_string(),
+                        f["distance_m"].as_f64().unwrap(),
+                    )
+                })
+                .collect();
+            (p["verdict"].as_str().unwrap().to_string(), findings)
+        })
+        .collect()
+}
+
+fn assert_same_answers(report: &Path) {
+    let parcels = rows(report, "parcels");
+    let findings = rows(report, "findings");
+    let expected = demo_answers();
+    assert_eq!(parcels.len(), expected.len());
+    let mut at = 0;
+    for (p, (verdict, want)) in parcels.iter().zip(&expected) {
+        assert_eq!(&p["verdict"], verdict, "parcel {}", p["parcel"]);
+        assert_eq!(p["findings"].parse::<usize>().unwrap(), want.len());
+        for (rule, feature, distance) in want {
+            let f = &findings[at];
+            at += 1;
+            assert_eq!(f["parcel"], p["parcel"]);
+            assert_eq!((&f["rule"], &f["feature"]), (rule, feature));
+            // through Pulkovo 1942 and back: the same transformation both ways, so
+            // distances agree to well under a centimetre
+            let d: f64 = f["distance_m"].parse().unwrap();
+            assert!(
+                (d - distance).abs() < 0.005,
+                "{rule} {feature}: {d} vs {distance}"
+            );
+        }
+    }
+    assert_eq!(at, findings.len());
+}
+
+#[test]
+fn gauss_kruger_shapefile_with_kazakh_text_gives_the_demo_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(
+        &repo("fixtures/ogr/gk13/parcels.shp"),
+        &out,
+        &["--id-field", "kad_nomer"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(text(&run).contains("Pulkovo 1942 / Gauss-Kruger zone 13"));
+    assert_eq!(ogrinfo_count(&out, "parcels"), 24);
+    let s = summary(&out);
+    assert_eq!(
+        ogrinfo_count(&out, "findings") as u64,
+        s["findings"].as_u64().unwrap()
+    );
+    assert_eq!(s["reprojected"], true);
+    assert_same_answers(&out);
+    // Kazakh and Russian text survive the .cpg-declared UTF-8 into the report
+    let parcels = rows(&out, "parcels");
+    assert_eq!(parcels[0]["parcel"], "ҚР-001");
+    assert_eq!(
+        parcels[0]["mekenzhai"],
+        "Алматы облысы, Қарасай ауданы, P-001"
+    );
+    assert_eq!(parcels[4]["opisanie"], "Земельный участок P-005 (кадастр)");
+    // the report is in the parcels' CRS unless told otherwise
+    let ds = Dataset::open(&out).unwrap();
+    let srs = ds.layer_by_name("findings").unwrap().spatial_ref().unwrap();
+    assert_eq!(srs.auth_code().unwrap(), 28413);
+}
+
+#[test]
+fn windows_1251_shapefile_keeps_its_russian_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/gk13-cp1251/parcels.shp"), &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let parcels = rows(&out, "parcels");
+    assert_eq!(parcels[0]["parcel"], "P-001");
+    assert_eq!(parcels[0]["adres"], "Участок № 001, Алматинская область");
+}
+
+#[test]
+fn geopackage_in_degrees_gives_the_demo_answers_in_every_report_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("report.gpkg");
+    let run = screen(
+        &repo("fixtures/ogr/demo.gpkg"),
+        &gpkg,
+        &["--t-srs", "EPSG:32643"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_eq!(ogrinfo_count(&gpkg, "parcels"), 24);
+    assert_same_answers(&gpkg);
+    let findings = summary(&gpkg)["findings"].as_u64().unwrap() as usize;
+    let with_findings = rows(&gpkg, "parcels")
+        .iter()
+        .filter(|p| p["findings"] != "0")
+        .count();
+    for ext in ["csv", "geojson", "fgb"] {
+        let out = dir.path().join(format!("report.{ext}"));
+        let run = screen(&repo("fixtures/ogr/demo.gpkg"), &out, &[]);
+        assert_eq!(run.status.code(), Some(0), "{ext}: {}", text(&run));
+        let ds = Dataset::open(&out).unwrap();
+        let table = ds.layer(0).unwrap();
+        // a row per finding plus one per parcel with none
+        assert_eq!(
+            table.feature_count() as usize,
+            findings + 24 - with_findings,
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn a_shapefile_without_prj_is_refused_unless_the_crs_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let input = repo("fixtures/ogr/no-prj/parcels.shp");
+    let run = screen(&input, &out, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run).contains("has no CRS"), "{}", text(&run));
+    assert!(text(&run).contains("--s-srs"), "{}", text(&run));
+    assert!(!out.exists(), "nothing is written for a refused input");
+    let run = screen(
+        &input,
+        &out,
+        &["--s-srs", "EPSG:28413", "--id-field", "kad_nomer"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_same_answers(&out);
+}
+
+#[test]
+fn degrees_labelled_as_utm_metres_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/degrees-as-utm.gpkg"), &out, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run).contains("look like degrees"), "{}", text(&run));
+}
+
+#[test]
+fn broken_records_each_get_a_row_and_the_repairable_ones_are_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/broken.gpkg"), &out, &[]);
+    assert_eq!(run.status.code(), Some(2), "records errored: exit 2");
+    let s = summary(&out);
+    assert_eq!(s["parcels_in"], 12);
+    assert_eq!(s["parcels_checked"], 5);
+    assert_eq!(s["parcels_errored"], 7);
+    assert_eq!(s["parcels_repaired"], 2);
+    let parcels = rows(&out, "parcels");
+    assert_eq!(parcels.len(), 12, "records in = records out");
+    let by_note = |note: &str| {
+        parcels
+            .iter()
+            .find(|p| p["note"].starts_with(note))
+            .unwrap_or_else(|| panic!("{note}"))
+            .clone()
+    };
+    assert_eq!(by_note("valid 30")["verdict"], "clear");
+    let bow = by_note("bow-tie");
+    assert_eq!(bow["verdict"], "clear");
+    assert!(bow["repair"].contains("self-intersection"), "{bow:?}");
+    assert!(bow["repair"].contains("MakeValid"), "{bow:?}");
+    assert!(by_note("hole outside")["repair"].contains("not contained"));
+    assert_eq!(by_note("no geometry")["error"], "no geometry");
+    assert!(by_note("a point,")["error"].contains("not a point"));
+    assert!(by_note("a line")["error"].contains("not a line"));
+    assert!(by_note("no id")["error"].contains("no id"));
+    assert!(by_note("collapsed")["error"].contains("no area"));
+    assert!(by_note("a point and")["error"].contains("holds a point"));
+    // GeoPackage keeps an empty polygon as such or as NULL, depending on the writer
+    let empty = &by_note("empty polygon")["error"];
+    assert!(
+        empty == "empty geometry" || empty == "no geometry",
+        "{empty}"
+    );
+    assert_eq!(by_note("two valid parts")["verdict"], "clear");
+    assert_eq!(by_note("valid, 3D")["verdict"], "clear");
+}
+
+#[test]
+fn a_constraint_geopackage_gives_the_same_answers_as_the_embedded_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("almaty.gpkg");
+    for entry in std::fs::read_dir(repo("data/almaty")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "geojson") {
+            let layer = path.file_stem().unwrap().to_str().unwrap().to_string();
+            let mut args = vec!["-f", "GPKG"];
+            if data.exists() {
+                args.push("-update");
+            }
+            // stored in UTM 44N to prove each layer is reprojected from its own CRS
+            let ok = Command::new("ogr2ogr")
+                .args(args)
+                .args([data.to_str().unwrap(), path.to_str().unwrap()])
+                .args(["-nln", &layer, "-t_srs", "EPSG:32644"])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+    }
+    let out = dir.path().join("report.gpkg");
+    let run = screen(
+        &repo("fixtures/ogr/demo.gpkg"),
+        &out,
+        &["--data", data.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_same_answers(&out);
+}
+
+#[test]
+fn a_synthetic_cadastre_streams_through_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let cadastre = dir.path().join("cadastre.fgb");
+    let run = aimaq(&[
+        "cadastre",
+        "--count",
+        "12000",
+        "--out",
+        cadastre.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run));
+    let out = dir.path().join("report.gpkg");
+    let run = screen(cadastre.to_str().unwrap(), &out, &["--jobs", "2"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let parcels = rows(&out, "parcels");
+    let input = rows(&cadastre, "parcels");
+    assert_eq!(parcels.len(), 12000);
+    for (i, (p, q)) in parcels.iter().zip(&input).enumerate() {
+        assert_eq!(p["parcel"], q["id"], "input order");
+        // the generator keeps its ids in order, FlatGeobuf included
+        assert_eq!(p["parcel"], format!("P{:07}", i + 1));
+    }
+    let s = summary(&out);
+    let by_verdict: u64 = s["by_verdict"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_verdict, 12000);
+    assert!(s["findings"].as_u64().unwrap() > 0);
+    // a report is never replaced silently
+    let again = screen(cadastre.to_str().unwrap(), &out, &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).contains("--overwrite"));
+}
