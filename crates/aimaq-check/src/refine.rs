@@ -5,8 +5,8 @@ use aimaq_index::Candidate;
 use aimaq_rules::{format_metres, Limit, Rule, Severity, Zone};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::{
-    Area, BooleanOps, Buffer, Coord, Distance, Euclidean, Intersects, MultiLineString,
-    MultiPolygon, Translate,
+    Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean, Intersects, LineString,
+    MultiLineString, MultiPolygon, Translate,
 };
 
 /// Arc step of buffers, as segment length over radius: the finest geo/i_overlay allow
@@ -37,17 +37,51 @@ fn reach_of(v: Coord<f64>, parcel: &MultiPolygon<f64>) -> (f64, f64) {
     (near, far)
 }
 
-/// A disk of radius `r` around `c` whose chords sag at most `FINE_SAG_M`, inscribed like
-/// the buffer's own arcs.
-fn disk(c: Coord<f64>, r: f64) -> geo::Polygon<f64> {
+/// The part of the disk of radius `r` around `c` that can meet `parcel`, with chords
+/// that sag at most `FINE_SAG_M`, inscribed like the buffer's own arcs. Seen from
+/// outside the parcel's bounding box, the parcel spans less than a half-turn, and only
+/// that sector is built: a 30 m lot 500 m away needs a dozen arc points, not a thousand.
+fn disk(c: Coord<f64>, r: f64, parcel: &MultiPolygon<f64>) -> geo::Polygon<f64> {
+    use std::f64::consts::PI;
     let step = 2.0 * (1.0 - (FINE_SAG_M / r).min(1.0)).acos();
-    let n = ((2.0 * std::f64::consts::PI / step).ceil() as usize).clamp(64, 8192);
-    let ring: Vec<Coord<f64>> = (0..=n)
-        .map(|k| {
-            let a = 2.0 * std::f64::consts::PI * (k % n) as f64 / n as f64;
-            geo::coord! { x: c.x + r * a.cos(), y: c.y + r * a.sin() }
-        })
-        .collect();
+    let (mut from, mut to) = (0.0, 2.0 * PI);
+    if let Some(b) = parcel.bounding_rect() {
+        let outside = c.x < b.min().x || c.x > b.max().x || c.y < b.min().y || c.y > b.max().y;
+        if outside {
+            let centre = b.center();
+            let towards = (centre.y - c.y).atan2(centre.x - c.x);
+            let (mut lo, mut hi) = (0.0f64, 0.0f64);
+            for k in b.to_polygon().exterior().0.iter() {
+                let mut a = (k.y - c.y).atan2(k.x - c.x) - towards;
+                // relative to the centre's direction, inside (-π, π]
+                while a <= -PI {
+                    a += 2.0 * PI;
+                }
+                while a > PI {
+                    a -= 2.0 * PI;
+                }
+                lo = lo.min(a);
+                hi = hi.max(a);
+            }
+            // one step of margin each side, so the chords stay outside the parcel's span
+            from = towards + lo - step;
+            to = towards + hi + step;
+        }
+    }
+    let n = (((to - from) / step).ceil() as usize).clamp(8, 8192);
+    let full = to - from >= 2.0 * PI - 1e-12;
+    let mut ring: Vec<Coord<f64>> = Vec::with_capacity(n + 3);
+    if !full {
+        ring.push(c);
+    }
+    for k in 0..=n {
+        if full && k == n {
+            break;
+        }
+        let a = from + (to - from) * k as f64 / n as f64;
+        ring.push(geo::coord! { x: c.x + r * a.cos(), y: c.y + r * a.sin() });
+    }
+    ring.push(ring[0]);
     geo::Polygon::new(ring.into(), Vec::new())
 }
 
@@ -105,39 +139,101 @@ impl LocalFeature {
         d.is_finite().then_some(d)
     }
 
-    /// The zone `m` metres around the feature (its polygon included), near the parcel.
-    fn zone(&self, m: f64) -> MultiPolygon<f64> {
-        let buffered = if self.runs.0.is_empty() || m <= 0.0 {
-            MultiPolygon::new(Vec::new())
-        } else {
-            let style = BufferStyle::new(m)
-                .line_join(LineJoin::Round(ARC_STEP))
-                .line_cap(LineCap::Round(ARC_STEP));
-            self.runs.buffer_with_style(style)
-        };
-        match &self.area {
-            Some(a) if buffered.0.is_empty() => a.clone(),
-            Some(a) => a.union(&buffered),
-            None => buffered,
+    /// Whether the parcel lies wholly in the zone `m` metres around the feature: inside
+    /// its polygon without meeting the boundary, or with every vertex within `m` of one
+    /// segment (a segment's zone is convex, so its vertices decide). The common case of
+    /// a lot deep inside a wide zone then costs no boolean operation, and its answer —
+    /// the whole parcel — is exact.
+    fn covers(&self, parcel: &MultiPolygon<f64>, m: f64) -> bool {
+        if let Some(area) = &self.area {
+            let crosses = parcel
+                .0
+                .iter()
+                .any(|p| self.runs.0.iter().any(|r| p.intersects(r)));
+            if !crosses
+                && parcel
+                    .0
+                    .iter()
+                    .all(|p| p.exterior().0.first().is_some_and(|v| area.intersects(v)))
+            {
+                return true;
+            }
         }
+        if m <= 0.0 {
+            return false;
+        }
+        let vertices = || parcel.0.iter().flat_map(|p| p.exterior().0.iter());
+        self.runs
+            .0
+            .iter()
+            .flat_map(|r| r.lines())
+            .any(|seg| vertices().all(|v| Euclidean.distance(&geo::Point(*v), &seg) < m))
     }
 
-    /// The parcel's part inside the zone `m` metres around the feature.
+    /// The runs cut down to the segments nearer than `m` to the parcel: the others'
+    /// zones cannot reach it, and every segment dropped is a buffer not built.
+    fn runs_within(&self, parcel: &MultiPolygon<f64>, m: f64) -> MultiLineString<f64> {
+        let mut kept = Vec::new();
+        for run in &self.runs.0 {
+            let mut chain: Vec<Coord<f64>> = Vec::new();
+            for seg in run.lines() {
+                let near = parcel.0.iter().any(|p| Euclidean.distance(&seg, p) < m);
+                if near {
+                    if chain.last() != Some(&seg.start) {
+                        if chain.len() > 1 {
+                            kept.push(LineString::new(std::mem::take(&mut chain)));
+                        }
+                        chain.clear();
+                        chain.push(seg.start);
+                    }
+                    chain.push(seg.end);
+                }
+            }
+            if chain.len() > 1 {
+                kept.push(LineString::new(chain));
+            }
+        }
+        MultiLineString(kept)
+    }
+
+    /// The parcel's part inside the zone `m` metres around the feature (its polygon
+    /// included).
     ///
     /// geo's buffer is exact along segments but approximates the round joins and caps
     /// at vertices with chords whose sag grows with the width (21 cm at 1,700 m), which
     /// is several per cent of a thin overlap. So the zone is completed with finer disks
     /// (sag ≤ `FINE_SAG_M`) around the vertices whose circle crosses the parcel.
     fn encumbered(&self, parcel: &MultiPolygon<f64>, m: f64) -> MultiPolygon<f64> {
-        let mut inside = parcel.intersection(&self.zone(m));
+        if self.covers(parcel, m) {
+            return parcel.clone();
+        }
+        let runs = if m > 0.0 {
+            self.runs_within(parcel, m)
+        } else {
+            MultiLineString(Vec::new())
+        };
+        let buffered = if runs.0.is_empty() {
+            MultiPolygon::new(Vec::new())
+        } else {
+            let style = BufferStyle::new(m)
+                .line_join(LineJoin::Round(ARC_STEP))
+                .line_cap(LineCap::Round(ARC_STEP));
+            runs.buffer_with_style(style)
+        };
+        let zone = match &self.area {
+            Some(a) if buffered.0.is_empty() => a.clone(),
+            Some(a) => a.union(&buffered),
+            None => buffered,
+        };
+        let mut inside = parcel.intersection(&zone);
         if m <= 0.0 {
             return inside;
         }
-        for run in &self.runs.0 {
+        for run in &runs.0 {
             for &v in &run.0 {
                 let (near, far) = reach_of(v, parcel);
                 if near < m && far > m * (1.0 - COARSE_SAG) {
-                    inside = inside.union(&parcel.intersection(&disk(v, m)));
+                    inside = inside.union(&parcel.intersection(&disk(v, m, parcel)));
                 }
             }
         }

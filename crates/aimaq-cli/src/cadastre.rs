@@ -148,10 +148,10 @@ pub fn generate(count: usize, seed: u64) -> Result<Vec<Lot>> {
     let mut rng = Rng(seed ^ 0xA1_4A_A0);
     let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for t in &towns {
-        xmin = xmin.min(t.x - 3.0 * t.radius);
-        ymin = ymin.min(t.y - 3.0 * t.radius);
-        xmax = xmax.max(t.x + 3.0 * t.radius);
-        ymax = ymax.max(t.y + 3.0 * t.radius);
+        xmin = xmin.min(t.x - 8.0 * t.radius);
+        ymin = ymin.min(t.y - 8.0 * t.radius);
+        xmax = xmax.max(t.x + 8.0 * t.radius);
+        ymax = ymax.max(t.y + 8.0 * t.radius);
     }
     // a grid aligned to whole field cells, so field cells are unions of block cells
     let fw = BLOCK_W * FIELD_CELLS_X as f64;
@@ -169,7 +169,7 @@ pub fn generate(count: usize, seed: u64) -> Result<Vec<Lot>> {
                 oy + (j as f64 + 0.5) * BLOCK_H,
             );
             let r = remoteness(&towns, x, y);
-            if r < 3.0 {
+            if r < 8.0 {
                 cells.push((r, i, j));
             }
         }

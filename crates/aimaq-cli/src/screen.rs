@@ -147,26 +147,38 @@ pub fn run(
 
     let (raw_tx, raw_rx) = sync_channel::<Vec<RawRecord>>(2);
     let (out_tx, out_rx) = sync_channel::<Vec<Outcome>>(2);
+    let (spent_tx, spent_rx) = sync_channel::<Vec<Outcome>>(2);
     let mut summary = Summary::empty(engine.issues());
     let mut repaired = 0;
 
     std::thread::scope(|scope| -> Result<()> {
-        let reader = scope.spawn(|| read(opts, &plan, raw_tx));
-        let writer = scope.spawn(|| -> Result<()> {
-            let mut next = 0;
-            for chunk in out_rx {
-                sink.write(&chunk)?;
-                for o in &chunk {
-                    // the report's promise: one row per record, in input order
-                    anyhow::ensure!(o.ordinal == next, "record {next} went missing");
-                    next += 1;
-                    summary.add(&o.report);
-                    repaired += usize::from(o.repair.is_some());
+        // named threads, so that a profile says which stage the time goes to
+        let reader = std::thread::Builder::new()
+            .name("aimaq-reader".into())
+            .spawn_scoped(scope, || read(opts, &plan, raw_tx))?;
+        let writer = std::thread::Builder::new()
+            .name("aimaq-writer".into())
+            .spawn_scoped(scope, || -> Result<()> {
+                let mut next = 0;
+                for chunk in out_rx {
+                    sink.write(&chunk)?;
+                    for o in &chunk {
+                        // the report's promise: one row per record, in input order
+                        anyhow::ensure!(o.ordinal == next, "record {next} went missing");
+                        next += 1;
+                        summary.add(&o.report);
+                        repaired += usize::from(o.repair.is_some());
+                    }
+                    bar.inc(chunk.len() as u64);
+                    // freeing a chunk's geometries is a tenth of the writer's time: done
+                    // elsewhere, as the writer is the stage the others wait for
+                    let _ = spent_tx.send(chunk);
                 }
-                bar.inc(chunk.len() as u64);
-            }
-            Ok(())
-        });
+                Ok(())
+            })?;
+        std::thread::Builder::new()
+            .name("aimaq-free".into())
+            .spawn_scoped(scope, move || spent_rx.into_iter().for_each(drop))?;
         for chunk in raw_rx {
             let outcomes: Vec<Outcome> = chunk
                 .into_par_iter()

@@ -9,6 +9,7 @@ use gdal::vector::{
 };
 use gdal::{Dataset, DriverManager};
 use geo::MultiPolygon;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A field of the parcels' source, carried into the report.
@@ -109,7 +110,7 @@ const PARCEL_COLUMNS: &[(&str, Kind)] = &[
 ];
 
 /// Rows this many features long share a transaction: SQLite commits are the cost.
-const ROWS_PER_TRANSACTION: usize = 50_000;
+const ROWS_PER_TRANSACTION: usize = 200_000;
 
 /// A report being written.
 pub struct Sink {
@@ -119,6 +120,9 @@ pub struct Sink {
     /// Report column of each source field (its name, or `src_<name>` where it would
     /// clash with a column of aimaq's).
     source_columns: Vec<String>,
+    /// Field positions by name, per layer: looked up once, not per row (OGR's own
+    /// lookup compares names case-insensitively, field by field).
+    columns: Vec<HashMap<String, usize>>,
 }
 
 /// Groups writes into transactions of [`ROWS_PER_TRANSACTION`] rows where the driver
@@ -262,12 +266,23 @@ impl Sink {
             }
             layer.create_defn_fields(&defs)?;
         }
+        let columns = dataset
+            .layers()
+            .map(|l| {
+                l.defn()
+                    .fields()
+                    .enumerate()
+                    .map(|(i, f)| (f.name(), i))
+                    .collect()
+            })
+            .collect();
         let batch = Batch::begin(&dataset);
         Ok(Sink {
             dataset,
             layout,
             batch,
             source_columns,
+            columns,
         })
     }
 
@@ -279,12 +294,12 @@ impl Sink {
                 let parcels = self.dataset.layer(0)?;
                 let findings = self.dataset.layer(1)?;
                 for o in outcomes {
-                    let mut row = Row::new(&parcels)?;
+                    let mut row = Row::new(&parcels, &self.columns[0])?;
                     row.parcel(o)?;
                     row.source(&self.source_columns, o)?;
                     row.finish(o.parcel_geometry.as_ref(), &parcels)?;
                     for (f, g) in o.report.findings.iter().zip(&o.finding_geometries) {
-                        let mut row = Row::new(&findings)?;
+                        let mut row = Row::new(&findings, &self.columns[1])?;
                         row.parcel_head(o)?;
                         row.finding(f)?;
                         row.text("repair", o.repair.as_deref())?;
@@ -298,7 +313,7 @@ impl Sink {
                 let table = self.dataset.layer(0)?;
                 for o in outcomes {
                     if o.report.findings.is_empty() {
-                        let mut row = Row::new(&table)?;
+                        let mut row = Row::new(&table, &self.columns[0])?;
                         let kind = if o.report.verdict == Verdict::Error {
                             "error"
                         } else {
@@ -311,7 +326,7 @@ impl Sink {
                         rows += 1;
                     }
                     for (f, g) in o.report.findings.iter().zip(&o.finding_geometries) {
-                        let mut row = Row::new(&table)?;
+                        let mut row = Row::new(&table, &self.columns[0])?;
                         row.text("row", Some("finding"))?;
                         row.parcel(o)?;
                         row.source(&self.source_columns, o)?;
@@ -333,20 +348,30 @@ impl Sink {
     }
 }
 
+/// Rounded as the JSON contract rounds (docs/output.md): mm and m², share to 1e-6.
+fn round_to(v: f64, scale: f64) -> f64 {
+    (v * scale).round() / scale
+}
+
 /// One feature being filled, its fields found by name.
 struct Row<'a> {
     feature: Feature<'a>,
+    columns: &'a HashMap<String, usize>,
 }
 
 impl<'a> Row<'a> {
-    fn new(layer: &'a gdal::vector::Layer<'a>) -> Result<Row<'a>> {
+    fn new(
+        layer: &'a gdal::vector::Layer<'a>,
+        columns: &'a HashMap<String, usize>,
+    ) -> Result<Row<'a>> {
         Ok(Row {
             feature: Feature::new(layer.defn())?,
+            columns,
         })
     }
 
     fn index(&self, name: &str) -> Option<usize> {
-        self.feature.field_index(name).ok()
+        self.columns.get(name).copied()
     }
 
     fn text(&mut self, name: &str, value: Option<&str>) -> Result<()> {
@@ -403,22 +428,18 @@ impl<'a> Row<'a> {
     }
 
     fn finding(&mut self, f: &Finding) -> Result<()> {
-        let serde_json::Value::Object(fields) = serde_json::to_value(f)? else {
-            unreachable!("a finding serialises to an object")
-        };
-        for (name, kind) in FINDING_COLUMNS {
-            match (fields.get(*name), kind) {
-                (Some(serde_json::Value::String(s)), _) => self.text(name, Some(s))?,
-                (Some(serde_json::Value::Number(n)), Kind::Real) => {
-                    self.real(name, n.as_f64().unwrap_or(f64::NAN))?
-                }
-                (Some(serde_json::Value::Number(n)), _) => {
-                    self.int(name, n.as_i64().unwrap_or_default())?
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        // field by field rather than through serde: this runs once per finding row
+        self.text("rule", Some(&f.rule))?;
+        self.text("layer", Some(&f.layer))?;
+        self.text("feature", Some(&f.feature))?;
+        self.text("feature_name", f.feature_name.as_deref())?;
+        self.text("severity", Some(f.severity.as_str()))?;
+        self.real("distance_m", round_to(f.distance_m, 1e3))?;
+        self.real("limit_m", round_to(f.limit_m, 1e3))?;
+        self.real("encumbered_m2", round_to(f.encumbered_m2, 1e3))?;
+        self.real("encumbered_share", round_to(f.encumbered_share, 1e6))?;
+        self.text("citation", Some(&f.citation))?;
+        self.text("message", Some(&f.message))
     }
 
     fn finish(
