@@ -787,12 +787,16 @@ impl Catalog {
         self.approvals.iter().find(|a| a.id == id)
     }
 
-    /// A message fragment in `lang` (see [`MESSAGE_KEYS`]); the key itself if absent.
-    pub fn message<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
-        self.messages
-            .get(key)
-            .map(|m| m.get(lang))
-            .unwrap_or(key)
+    /// A message fragment in `lang` (see [`MESSAGE_KEYS`], which every catalog must hold;
+    /// any other key gives an empty text).
+    ///
+    /// ```
+    /// let catalog = aimaq_rules::Catalog::embedded();
+    /// assert_eq!(catalog.message("regime.prohibited", aimaq_rules::Lang::Kk), "ТЫЙЫМ САЛЫНҒАН");
+    /// ```
+    pub fn message(&self, key: &str, lang: Lang) -> &str {
+        debug_assert!(MESSAGE_KEYS.contains(&key), "message key `{key}` is not in MESSAGE_KEYS");
+        self.messages.get(key).map(|m| m.get(lang)).unwrap_or("")
     }
 
     /// The rule with this id.
