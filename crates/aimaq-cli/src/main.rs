@@ -1,12 +1,14 @@
 //! `aimaq`: does a proposed parcel break a spatial regulation of the Almaty
 //! agglomeration scheme — why, where, by how much, under which act?
 
+mod balance;
 mod crs;
 mod dataset;
+mod explain;
 mod input;
 
 use aimaq_check::{Engine, Parcel, ParcelReport, Report};
-use aimaq_rules::{Catalog, IssueLevel};
+use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use crs::{MetricCrs, Reprojector};
@@ -47,6 +49,12 @@ struct Common {
     /// Regulation catalog TOML. Default: the embedded data/regulations/almaty-2020.toml.
     #[arg(long)]
     catalog: Option<PathBuf>,
+    /// Language of messages and labels: kk, ru or en.
+    #[arg(long, default_value = "en")]
+    lang: Lang,
+    /// Check against the rules in force on this date (YYYY-MM-DD). Default: all rules.
+    #[arg(long)]
+    as_of: Option<Date>,
 }
 
 #[derive(Subcommand)]
@@ -68,6 +76,25 @@ enum Command {
         /// Regulation catalog TOML. Default: the embedded one.
         #[arg(long)]
         catalog: Option<PathBuf>,
+    },
+    /// Print a rule's full text: widths, conditions, regime by use, citations.
+    Explain {
+        /// Rule id, e.g. water.zone (`aimaq rules` lists them).
+        rule: String,
+        /// Regulation catalog TOML. Default: the embedded one.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Language of titles and labels: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+    /// Land balance by functional zone group and sub-zone, beside the scheme's Appendix 1.
+    Balance {
+        #[command(flatten)]
+        common: Common,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// List every problem of a constraint dataset.
     Validate {
@@ -110,11 +137,14 @@ fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
 }
 
 fn build_engine(common: &Common) -> Result<(Engine, Reprojector, String)> {
-    let catalog = load_catalog(common.catalog.as_deref())?;
+    let mut catalog = load_catalog(common.catalog.as_deref())?;
+    if let Some(date) = common.as_of {
+        catalog = catalog.as_of(date)?;
+    }
     let crs = MetricCrs::new(&common.crs)?;
     let reproject = Reprojector::new(&crs)?;
     let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject)?;
-    let mut engine = Engine::new(catalog, crs.label(), loaded.features);
+    let mut engine = Engine::new(catalog, crs.label(), loaded.features).with_lang(common.lang);
     engine.add_issues(loaded.issues);
     Ok((engine, reproject, loaded.source))
 }
@@ -214,6 +244,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_rules(&catalog, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Explain {
+            rule,
+            catalog,
+            lang,
+        } => {
+            let catalog = load_catalog(catalog.as_deref())?;
+            explain::print(&catalog, &rule, lang, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Balance { common, json } => balance::run(&common, json),
         Command::Validate { common, json } => {
             let (engine, _, source) = build_engine(&common)?;
             let issues = engine.issues();
@@ -284,6 +324,8 @@ fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) 
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
+    let codes: Vec<&str> = catalog.uses.iter().map(|u| u.code.as_str()).collect();
+    writeln!(out, "  uses: {}", codes.join(", "))?;
     for a in &catalog.info.amendments {
         writeln!(out, "  amended by {a}")?;
     }
@@ -291,14 +333,15 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
     for rule in &catalog.rules {
         writeln!(
             out,
-            "{}  [{}]  layer `{}`",
-            rule.id, rule.severity, rule.layer
+            "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
+            rule.id, rule.severity, rule.id, rule.layer
         )?;
         writeln!(out, "  {}", rule.title)?;
         writeln!(out, "  width: {}", rule.width.describe(catalog))?;
         writeln!(out, "  measured from: {}", rule.measured_from)?;
         writeln!(out, "  source: {}", rule.citation)?;
-        writeln!(out, "  severity: {}", rule.severity_basis)?;
+        writeln!(out, "  regime (default): {}", rule.severity_basis)?;
+        writeln!(out, "  in force from {} ({})", rule.in_force.from, rule.in_force.act)?;
         writeln!(out)?;
     }
     Ok(())
