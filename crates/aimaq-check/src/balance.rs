@@ -84,13 +84,15 @@ pub struct LandBalance {
 }
 
 fn union_all(parts: Vec<MultiPolygon<f64>>) -> MultiPolygon<f64> {
-    parts.into_iter().fold(MultiPolygon::new(Vec::new()), |acc, p| {
-        if acc.0.is_empty() {
-            p
-        } else {
-            acc.union(&p)
-        }
-    })
+    parts
+        .into_iter()
+        .fold(MultiPolygon::new(Vec::new()), |acc, p| {
+            if acc.0.is_empty() {
+                p
+            } else {
+                acc.union(&p)
+            }
+        })
 }
 
 const M2_PER_THOUSAND_HA: f64 = 1e7;
@@ -134,9 +136,8 @@ impl LandBalance {
                 }
             };
             // boolean operations snap to a grid scaled to their inputs: work near 0
-            let o = *origin.get_or_insert_with(|| {
-                mp.bounding_rect().map(|r| r.center()).unwrap_or_default()
-            });
+            let o = *origin
+                .get_or_insert_with(|| mp.bounding_rect().map(|r| r.center()).unwrap_or_default());
             by_subzone
                 .entry(sub.code.clone())
                 .or_default()

@@ -74,7 +74,11 @@ impl Encumbrance {
         };
         let total = union_all(zones.iter().map(|(_, g)| *g)).unsigned_area();
         let mut by_severity = BTreeMap::new();
-        for severity in [Severity::Prohibited, Severity::Conditional, Severity::Review] {
+        for severity in [
+            Severity::Prohibited,
+            Severity::Conditional,
+            Severity::Review,
+        ] {
             let mut of_severity = zones
                 .iter()
                 .filter(|(s, _)| *s == severity)

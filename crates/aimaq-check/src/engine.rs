@@ -1,7 +1,7 @@
 //! Builds the index over a constraint dataset and checks parcels against it.
 
-use crate::geometry::{line_problem, polygon_problem};
 use crate::finding::FindingInput;
+use crate::geometry::{line_problem, polygon_problem};
 use crate::refine::{self, LocalFeature};
 use crate::{Encumbrance, Finding, ParcelReport, Projected, Verdict};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
@@ -248,7 +248,8 @@ impl Engine {
             if let Some(zoning) = catalog.zoning.as_ref().filter(|z| z.layer == feature.layer) {
                 let subzone = feature.attributes.get("subzone").and_then(|v| v.as_str());
                 let group = feature.attributes.get("group").and_then(|v| v.as_f64());
-                if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group) {
+                if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group)
+                {
                     if f64::from(code.group) != group {
                         issue(
                             IssueLevel::Error,
@@ -401,7 +402,8 @@ impl Engine {
             Ok(u) => u,
             Err(_) => {
                 let stated = parcel.proposed_use.as_deref().unwrap_or_default().trim();
-                let allowed: Vec<&str> = self.catalog.uses.iter().map(|u| u.code.as_str()).collect();
+                let allowed: Vec<&str> =
+                    self.catalog.uses.iter().map(|u| u.code.as_str()).collect();
                 return ParcelReport::error(
                     &parcel.id,
                     parcel.proposed_use.clone(),

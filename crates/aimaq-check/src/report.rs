@@ -162,7 +162,12 @@ impl Report {
                 .as_deref()
                 .unwrap_or(&self.full_catalog.info.default_use);
             match &p.error {
-                Some(e) => writeln!(out, "{:<14} {}  {e}", p.id, self.verdict_word(Verdict::Error))?,
+                Some(e) => writeln!(
+                    out,
+                    "{:<14} {}  {e}",
+                    p.id,
+                    self.verdict_word(Verdict::Error)
+                )?,
                 None => writeln!(
                     out,
                     "{:<14} {:<12} {:>12} m²  {}",
@@ -200,7 +205,12 @@ impl Report {
                 )?;
                 writeln!(out, "      {}", f.message)?;
                 writeln!(out, "      {}: {}", self.msg("label.source"), f.citation)?;
-                writeln!(out, "      {}: {}", self.msg("label.regime_source"), f.regime_citation)?;
+                writeln!(
+                    out,
+                    "      {}: {}",
+                    self.msg("label.regime_source"),
+                    f.regime_citation
+                )?;
             }
             if let Some(e) = p.encumbrance.as_ref().filter(|_| p.findings.len() > 1) {
                 let parts: Vec<String> = e
@@ -248,7 +258,12 @@ impl Report {
                 .iter()
                 .map(|(r, n)| format!("{r} {n}"))
                 .collect();
-            writeln!(out, "{}: {}", self.msg("label.findings_by_rule"), rules.join(", "))?;
+            writeln!(
+                out,
+                "{}: {}",
+                self.msg("label.findings_by_rule"),
+                rules.join(", ")
+            )?;
         }
         if s.dataset_errors + s.dataset_warnings > 0 {
             writeln!(

@@ -45,7 +45,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "functional_zones",
         include_str!("../../../data/almaty/functional_zones.geojson"),
     ),
-    ("hazards", include_str!("../../../data/almaty/hazards.geojson")),
+    (
+        "hazards",
+        include_str!("../../../data/almaty/hazards.geojson"),
+    ),
     (
         "heritage",
         include_str!("../../../data/almaty/heritage.geojson"),

@@ -44,13 +44,49 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     writeln!(out, "measured from: {}", rule.measured_from)?;
     writeln!(out, "source: {}", rule.citation)?;
     writeln!(out)?;
-    writeln!(out, "regime by use (cells tried in order; the default applies to the rest):")?;
-    for land_use in &catalog.uses {
-        let cells = rule.regime.cells_for(land_use);
-        writeln!(out, "  {:<27} {}", land_use.code, land_use.label(lang))?;
-        for cell in cells {
-            write_cell(catalog, cell, lang, out)?;
+    writeln!(
+        out,
+        "regime cells (tried in order, first match decides; the default takes every other use):"
+    )?;
+    let cells: Vec<&RegimeCell> = rule
+        .regime
+        .cells
+        .iter()
+        .chain([&rule.regime.default])
+        .collect();
+    let number = |cell: &RegimeCell| -> String {
+        match cells.iter().position(|c| std::ptr::eq(*c, cell)) {
+            Some(i) if i + 1 < cells.len() => format!("[{}]", i + 1),
+            _ => "[default]".to_string(),
         }
+    };
+    for cell in &cells {
+        write_cell(catalog, cell, &number(cell), lang, out)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "regime by use:")?;
+    for land_use in &catalog.uses {
+        let steps: Vec<String> = rule
+            .regime
+            .cells_for(land_use)
+            .into_iter()
+            .map(|cell| {
+                let when = cell.describe_when();
+                let head = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!("if {when}: ")
+                };
+                format!("{head}{} {}", cell.regime, number(cell))
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {:<27} {:<45} {}",
+            land_use.code,
+            truncate(land_use.label(lang), 45),
+            steps.join("; otherwise ")
+        )?;
     }
     let mut approvals: Vec<&str> = rule
         .regime
@@ -76,14 +112,20 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
 fn write_cell(
     catalog: &Catalog,
     cell: &RegimeCell,
+    number: &str,
     lang: Lang,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     let when = cell.describe_when();
-    let condition = if when.is_empty() {
-        String::new()
+    let uses = if cell.uses == ["*"] {
+        "every use".to_string()
     } else {
-        format!("if {when}: ")
+        cell.uses.join(", ")
+    };
+    let condition = if when.is_empty() {
+        format!("{uses}: ")
+    } else {
+        format!("{uses}, if {when}: ")
     };
     let approval = cell
         .approval
@@ -91,8 +133,19 @@ fn write_cell(
         .and_then(|a| catalog.approval(a))
         .map(|a| format!(" — needs: {}", a.labels.get(lang)))
         .unwrap_or_default();
-    writeln!(out, "      {condition}{}{approval}", cell.regime)?;
-    writeln!(out, "        {} [{}]", cell.basis, cell.citation)
+    writeln!(out, "  {number} {condition}{}{approval}", cell.regime)?;
+    writeln!(out, "      {} [{}]", cell.basis, cell.citation)
+}
+
+/// At most `n` characters, with an ellipsis when cut.
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
 }
 
 /// Widths the act fixes for named objects, one per line with its citation.
@@ -104,7 +157,14 @@ fn write_named_widths(catalog: &Catalog, rule: &Rule, out: &mut impl Write) -> s
     {
         for n in catalog.named.iter().filter(|n| &n.table == table) {
             if let Some(w) = n.widths.get(width) {
-                writeln!(out, "  {}: {} ({}, {})", n.names[0], w.value, n.act, w.citation.scheme.as_deref().unwrap_or("-"))?;
+                writeln!(
+                    out,
+                    "  {}: {} ({}, {})",
+                    n.names[0],
+                    w.value,
+                    n.act,
+                    w.citation.scheme.as_deref().unwrap_or("-")
+                )?;
             }
         }
     }

@@ -341,7 +341,11 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "  measured from: {}", rule.measured_from)?;
         writeln!(out, "  source: {}", rule.citation)?;
         writeln!(out, "  regime (default): {}", rule.severity_basis)?;
-        writeln!(out, "  in force from {} ({})", rule.in_force.from, rule.in_force.act)?;
+        writeln!(
+            out,
+            "  in force from {} ({})",
+            rule.in_force.from, rule.in_force.act
+        )?;
         writeln!(out)?;
     }
     Ok(())

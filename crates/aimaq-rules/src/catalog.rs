@@ -457,10 +457,16 @@ impl Catalog {
         if let Some(z) = &raw.zoning {
             z.check().map_err(invalid)?;
             if !layer_names.contains_key(&z.layer) {
-                return Err(invalid(format!("zoning layer `{}` is not a layer", z.layer)));
+                return Err(invalid(format!(
+                    "zoning layer `{}` is not a layer",
+                    z.layer
+                )));
             }
         }
-        let typed_cell = |c: RawCell, ctx: &str, has_attr: &dyn Fn(&str) -> bool| -> Result<RegimeCell, CatalogError> {
+        let typed_cell = |c: RawCell,
+                          ctx: &str,
+                          has_attr: &dyn Fn(&str) -> bool|
+         -> Result<RegimeCell, CatalogError> {
             for u in &c.uses {
                 let known = u == "*"
                     || codes.contains(u.as_str())
@@ -476,13 +482,17 @@ impl Catalog {
             }
             match (&c.regime, &c.approval) {
                 (Regime::Conditional, None) => {
-                    return Err(invalid(format!("{ctx}: a conditional cell must name its approval")))
+                    return Err(invalid(format!(
+                        "{ctx}: a conditional cell must name its approval"
+                    )))
                 }
                 (Regime::Conditional, Some(a)) if !raw.approval.iter().any(|x| &x.id == a) => {
                     return Err(invalid(format!("{ctx}: unknown approval `{a}`")))
                 }
                 (Regime::Allowed | Regime::Prohibited, Some(_)) => {
-                    return Err(invalid(format!("{ctx}: only conditional cells take an approval")))
+                    return Err(invalid(format!(
+                        "{ctx}: only conditional cells take an approval"
+                    )))
                 }
                 _ => {}
             }
@@ -658,7 +668,9 @@ impl Catalog {
             }
             for attr in r.when.keys() {
                 if !has_attr(attr) {
-                    return Err(invalid(ctx(&format!("applies when unknown attribute `{attr}`"))));
+                    return Err(invalid(ctx(&format!(
+                        "applies when unknown attribute `{attr}`"
+                    ))));
                 }
             }
             let mut cells = Vec::new();
@@ -667,12 +679,15 @@ impl Catalog {
             }
             let default = typed_cell(r.regime.default, &ctx("regime default"), &has_attr)?;
             if default.uses != ["*"] || !default.when.is_empty() {
-                return Err(invalid(ctx("the regime default applies to every use, unconditionally")));
+                return Err(invalid(ctx(
+                    "the regime default applies to every use, unconditionally",
+                )));
             }
             let regime = RegimeMatrix { cells, default };
-            let severity = regime.worst().severity().ok_or_else(|| {
-                invalid(ctx("allows every use: a rule must restrict something"))
-            })?;
+            let severity = regime
+                .worst()
+                .severity()
+                .ok_or_else(|| invalid(ctx("allows every use: a rule must restrict something")))?;
             rules.push(Rule {
                 id: r.id,
                 layer: r.layer,
@@ -767,18 +782,16 @@ impl Catalog {
     pub fn resolve_use(&self, stated: Option<&str>) -> Result<&LandUse, String> {
         match stated.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(self.default_use()),
-            Some(code) => self
-                .land_use(&code.to_lowercase())
-                .ok_or_else(|| {
-                    format!(
-                        "unknown use `{code}` (allowed: {})",
-                        self.uses
-                            .iter()
-                            .map(|u| u.code.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }),
+            Some(code) => self.land_use(&code.to_lowercase()).ok_or_else(|| {
+                format!(
+                    "unknown use `{code}` (allowed: {})",
+                    self.uses
+                        .iter()
+                        .map(|u| u.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
         }
     }
 
@@ -795,7 +808,10 @@ impl Catalog {
     /// assert_eq!(catalog.message("regime.prohibited", aimaq_rules::Lang::Kk), "ТЫЙЫМ САЛЫНҒАН");
     /// ```
     pub fn message(&self, key: &str, lang: Lang) -> &str {
-        debug_assert!(MESSAGE_KEYS.contains(&key), "message key `{key}` is not in MESSAGE_KEYS");
+        debug_assert!(
+            MESSAGE_KEYS.contains(&key),
+            "message key `{key}` is not in MESSAGE_KEYS"
+        );
         self.messages.get(key).map(|m| m.get(lang)).unwrap_or("")
     }
 
@@ -855,9 +871,7 @@ impl Catalog {
 impl Rule {
     /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
     pub fn applies_to(&self, attrs: &crate::Attributes) -> bool {
-        self.applies_when
-            .iter()
-            .all(|(a, c)| c.holds(attrs.get(a)))
+        self.applies_when.iter().all(|(a, c)| c.holds(attrs.get(a)))
     }
 
     /// The title in `lang`.
@@ -987,12 +1001,19 @@ mod tests {
             format!("\n[[rule]]\nid = \"{id}\"\nlayer = \"protected_areas\"\nlabels = {{ kk = \"x\", ru = \"x\", en = \"x\" }}\nmeasured_from = \"x\"\ncitation = {{ act = \"x\" }}\nwidth = {{ kind = \"overlap\" }}\nregime = {{ default = {regime} }}\n")
         };
         // rules go before the named objects' and zoning tables
-        let with_rule = |extra: String| base.replacen("\n[[named]]", &format!("{extra}\n[[named]]"), 1);
-        let dup = with_rule(rule("spna.territory", "{ regime = \"prohibited\", basis = \"x\", citation = { act = \"x\" } }"));
+        let with_rule =
+            |extra: String| base.replacen("\n[[named]]", &format!("{extra}\n[[named]]"), 1);
+        let dup = with_rule(rule(
+            "spna.territory",
+            "{ regime = \"prohibited\", basis = \"x\", citation = { act = \"x\" } }",
+        ));
         let err = Catalog::from_toml_str(&dup).unwrap_err().to_string();
         assert!(err.contains("declared twice"), "{err}");
 
-        let bad_layer = base.replace("layer = \"gas_pipelines\"\nlabels", "layer = \"gas\"\nlabels");
+        let bad_layer = base.replace(
+            "layer = \"gas_pipelines\"\nlabels",
+            "layer = \"gas\"\nlabels",
+        );
         let err = Catalog::from_toml_str(&bad_layer).unwrap_err().to_string();
         assert!(err.contains("unknown layer `gas`"), "{err}");
 
@@ -1001,21 +1022,37 @@ mod tests {
         assert!(err.contains("positive"), "{err}");
 
         // a conditional regime must say what makes the use possible
-        let no_approval = with_rule(rule("x.a", "{ regime = \"conditional\", basis = \"x\", citation = { act = \"x\" } }"));
-        let err = Catalog::from_toml_str(&no_approval).unwrap_err().to_string();
+        let no_approval = with_rule(rule(
+            "x.a",
+            "{ regime = \"conditional\", basis = \"x\", citation = { act = \"x\" } }",
+        ));
+        let err = Catalog::from_toml_str(&no_approval)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must name its approval"), "{err}");
         // a rule that allows everything restricts nothing
-        let all_allowed = with_rule(rule("x.b", "{ regime = \"allowed\", basis = \"x\", citation = { act = \"x\" } }"));
-        let err = Catalog::from_toml_str(&all_allowed).unwrap_err().to_string();
+        let all_allowed = with_rule(rule(
+            "x.b",
+            "{ regime = \"allowed\", basis = \"x\", citation = { act = \"x\" } }",
+        ));
+        let err = Catalog::from_toml_str(&all_allowed)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("allows every use"), "{err}");
         // a cell naming a use outside the vocabulary
         let bad_use = base.replace("uses = [\"transport\"]", "uses = [\"roads\"]");
         let err = Catalog::from_toml_str(&bad_use).unwrap_err().to_string();
         assert!(err.contains("unknown use or tag `roads`"), "{err}");
         // every message in every language
-        let no_kk = base.replace("\"verdict.error\" = { kk = \"ҚАТЕ\", ", "\"verdict.error\" = { kk = \"\", ");
+        let no_kk = base.replace(
+            "\"verdict.error\" = { kk = \"ҚАТЕ\", ",
+            "\"verdict.error\" = { kk = \"\", ",
+        );
         let err = Catalog::from_toml_str(&no_kk).unwrap_err().to_string();
-        assert!(err.contains("message `verdict.error` has no kk text"), "{err}");
+        assert!(
+            err.contains("message `verdict.error` has no kk text"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1023,9 +1060,16 @@ mod tests {
         let c = Catalog::embedded();
         for rule in &c.rules {
             for cell in rule.regime.cells.iter().chain([&rule.regime.default]) {
-                assert!(!cell.citation.act.is_empty(), "{} cell without act", rule.id);
                 assert!(
-                    cell.citation.scheme.as_deref().is_some_and(|s| s.starts_with('L')),
+                    !cell.citation.act.is_empty(),
+                    "{} cell without act",
+                    rule.id
+                );
+                assert!(
+                    cell.citation
+                        .scheme
+                        .as_deref()
+                        .is_some_and(|s| s.starts_with('L')),
                     "{} cell {:?} without scheme lines",
                     rule.id,
                     cell.uses
@@ -1041,20 +1085,53 @@ mod tests {
     fn vocabulary_covers_the_scheme_lists() {
         let c = Catalog::embedded();
         for code in [
-            "residential", "public", "commercial", "industrial", "warehouse",
-            "agrochemical_storage", "fuel_station", "vehicle_service", "vehicle_wash",
-            "mechanical_workshop", "waste_disposal", "pesticide_filling_site",
-            "aviation_chemical_airstrip", "aerial_spraying", "livestock_farm",
-            "wastewater_storage", "wastewater_irrigation", "cemetery", "animal_burial_ground",
-            "arable_farming", "pasture", "horticulture", "dacha", "recreation", "tourism",
-            "sport", "transport", "utility_line", "water_management", "mining", "construction",
+            "residential",
+            "public",
+            "commercial",
+            "industrial",
+            "warehouse",
+            "agrochemical_storage",
+            "fuel_station",
+            "vehicle_service",
+            "vehicle_wash",
+            "mechanical_workshop",
+            "waste_disposal",
+            "pesticide_filling_site",
+            "aviation_chemical_airstrip",
+            "aerial_spraying",
+            "livestock_farm",
+            "wastewater_storage",
+            "wastewater_irrigation",
+            "cemetery",
+            "animal_burial_ground",
+            "arable_farming",
+            "pasture",
+            "horticulture",
+            "dacha",
+            "recreation",
+            "tourism",
+            "sport",
+            "transport",
+            "utility_line",
+            "water_management",
+            "mining",
+            "construction",
         ] {
             let u = c.land_use(code).unwrap_or_else(|| panic!("{code} missing"));
             assert!(u.labels.missing().is_none(), "{code}");
         }
         // the scheme's own Kazakh terms
-        assert_eq!(c.rule("water.belt").unwrap().title_in(Lang::Kk), "Су қорғау белдеуі");
-        assert_eq!(c.rule("water.zone").unwrap().title_in(Lang::Ru), "Водоохранная зона");
-        assert_eq!(c.land_use("animal_burial_ground").unwrap().label(Lang::Kk), "мал қорымы");
+        assert_eq!(
+            c.rule("water.belt").unwrap().title_in(Lang::Kk),
+            "Су қорғау белдеуі"
+        );
+        assert_eq!(
+            c.rule("water.zone").unwrap().title_in(Lang::Ru),
+            "Водоохранная зона"
+        );
+        assert_eq!(
+            c.land_use("animal_burial_ground").unwrap().label(Lang::Kk),
+            "мал қорымы"
+        );
     }
 }

@@ -42,16 +42,16 @@ pub use catalog::{
 };
 pub use citation::Citation;
 pub use in_force::{Date, InForce, NotInForce};
+pub use issue::{DataIssue, IssueLevel};
 pub use land_use::LandUse;
 pub use lang::{fill, Labels, Lang};
 pub use regime::{Regime, RegimeCell, RegimeMatrix};
-pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
-pub use issue::{DataIssue, IssueLevel};
 pub use severity::Severity;
 pub use width::{
     Condition, Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue,
     Zone,
 };
+pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
 
 /// Formats metres for messages: `50`, `226.5`.
 pub fn format_metres(m: f64) -> String {

@@ -98,13 +98,22 @@ impl Zoning {
         }
         for s in &self.subzones {
             if self.group(s.group).is_none() {
-                return Err(format!("sub-zone `{}` names unknown group {}", s.code, s.group));
+                return Err(format!(
+                    "sub-zone `{}` names unknown group {}",
+                    s.code, s.group
+                ));
             }
             if !s.code.starts_with(&format!("{}.", s.group)) {
-                return Err(format!("sub-zone `{}` must start with its group number", s.code));
+                return Err(format!(
+                    "sub-zone `{}` must start with its group number",
+                    s.code
+                ));
             }
             if self.category(&s.category).is_none() {
-                return Err(format!("sub-zone `{}` names unknown land category `{}`", s.code, s.category));
+                return Err(format!(
+                    "sub-zone `{}` names unknown land category `{}`",
+                    s.code, s.category
+                ));
             }
             if let Some(l) = s.labels.missing() {
                 return Err(format!("sub-zone `{}` has no {l} label", s.code));
