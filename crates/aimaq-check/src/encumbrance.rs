@@ -63,14 +63,18 @@ impl Encumbrance {
     /// Unions the zones (geometries in one frame, the parcel's local one for exactness)
     /// of a parcel of `parcel_area_m2`.
     pub fn of(zones: &[(Severity, &MultiPolygon<f64>)], parcel_area_m2: f64) -> Encumbrance {
-        let share = |m2: f64| AreaShare {
-            m2,
-            share: if parcel_area_m2 > 0.0 {
-                // union of parts of the parcel: above 1 only by rounding
-                (m2 / parcel_area_m2).min(1.0)
-            } else {
-                0.0
-            },
+        // A union of parts of the parcel exceeds it only by the boolean operations'
+        // rounding (a few mm² on a hectare): capped, so the total is never above 100 %.
+        let share = |m2: f64| {
+            let m2 = m2.min(parcel_area_m2);
+            AreaShare {
+                m2,
+                share: if parcel_area_m2 > 0.0 {
+                    m2 / parcel_area_m2
+                } else {
+                    0.0
+                },
+            }
         };
         let total = union_all(zones.iter().map(|(_, g)| *g)).unsigned_area();
         let mut by_severity = BTreeMap::new();
