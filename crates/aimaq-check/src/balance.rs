@@ -8,6 +8,15 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One line of the balance: a group, a sub-zone, or the total.
+///
+/// ```
+/// use aimaq_check::LandBalance;
+/// use aimaq_rules::{Catalog, Lang};
+/// // no zones at all: a zero total, then every group and sub-zone of the taxonomy
+/// let b = LandBalance::compute(&Catalog::embedded(), &[], Lang::Ru);
+/// assert_eq!((b.rows[0].level, b.rows[0].thousand_ha), ("total", 0.0));
+/// assert!(b.rows.iter().any(|r| r.code == "2.pasture" && r.label == "Животноводство (пастбища)"));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct BalanceRow {
     /// `total`, `group` or `subzone`.
@@ -24,6 +33,15 @@ pub struct BalanceRow {
 
 /// An Appendix 1 land category: the measured area of the sub-zones compared with it,
 /// beside its planned figures.
+///
+/// ```
+/// use aimaq_check::LandBalance;
+/// use aimaq_rules::{Catalog, Lang};
+/// let b = LandBalance::compute(&Catalog::embedded(), &[], Lang::En);
+/// let water = b.categories.iter().find(|c| c.key == "water").unwrap();
+/// assert_eq!(water.targets["2050"], 46.49);
+/// assert!(water.citation.contains("L3892-3895"));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryRow {
     /// Category key.

@@ -13,6 +13,11 @@ fn round6<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// An area of a parcel and its share of the parcel.
+///
+/// ```
+/// let half = aimaq_check::AreaShare { m2: 600.0, share: 0.5 };
+/// assert_eq!(half.m2 / half.share, 1200.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct AreaShare {
     /// Square metres.

@@ -624,3 +624,40 @@ fn union_encumbrance_agrees_with_geos_on_round_zones() {
     assert!(enc.total.m2 < sum && enc.total.m2 <= r.area_m2);
     compare_with_geos(&r);
 }
+
+#[test]
+fn overlay_edges_within_a_decimetre() {
+    // a seismic area and a heritage zone whose top edge is the axis y = 0: a lot reaching
+    // 0.1 m into them is encumbered by a 0.1 m strip, one 0.1 m away or touching is not
+    let e = engine(vec![
+        hazard(
+            "hz-9",
+            json!({"kind": "seismic", "intensity": 9}),
+            rect(-5000.0, -5000.0, 10000.0, 5000.0),
+        ),
+        feature(
+            "heritage",
+            json!({"id": "hr-1", "name": "kurgans"}),
+            rect(-5000.0, -5000.0, 10000.0, 5000.0),
+        ),
+    ]);
+    let r = e.check(&lot("residential", -0.1));
+    for rule in ["hazard.seismic", "heritage.protection_zone"] {
+        let f = must(&r, rule);
+        assert!(
+            (f.encumbered_m2 - 4.0).abs() < 1e-3,
+            "{rule}: {}",
+            f.encumbered_m2
+        );
+        assert_eq!((f.distance_m, f.limit_m), (0.0, 0.0));
+    }
+    assert!(
+        (r.encumbrance.as_ref().unwrap().total.m2 - 4.0).abs() < 1e-3,
+        "union, not 8 m²"
+    );
+    assert!(
+        e.check(&lot("residential", 0.0)).findings.is_empty(),
+        "touching is not overlapping"
+    );
+    assert!(e.check(&lot("residential", 0.1)).findings.is_empty());
+}

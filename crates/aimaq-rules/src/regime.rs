@@ -54,6 +54,17 @@ impl fmt::Display for Regime {
 
 /// One cell (or block of cells) of a rule's regime matrix: for these uses, and features
 /// meeting `when`, this regime, for this reason, under this citation.
+///
+/// ```
+/// use aimaq_rules::{Catalog, Regime};
+/// let catalog = Catalog::embedded();
+/// let group3 = catalog.rule("zoning.group3").unwrap();
+/// let house = catalog.land_use("residential").unwrap();
+/// let spna = serde_json::json!({"group": 3, "subzone": "3.spna"});
+/// let cell = group3.regime.cell_for(house, spna.as_object().unwrap());
+/// assert_eq!(cell.regime, Regime::Prohibited);
+/// assert_eq!(cell.describe_when(), "subzone in [3.spna, 3.park]");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct RegimeCell {
     /// Use codes, `#tag` for every use carrying the tag, or `*` for all.

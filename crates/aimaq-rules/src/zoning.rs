@@ -6,6 +6,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One of the four top-level groups of functional zones (scheme L124-132).
+///
+/// ```
+/// let catalog = aimaq_rules::Catalog::embedded();
+/// let g2 = catalog.zoning.as_ref().unwrap().group(2).unwrap();
+/// assert_eq!(g2.labels.kk, "Қоршаған табиғи ортаны экстенсивті игеру аймақтары");
+/// assert_eq!(g2.citation.scheme.as_deref(), Some("L129"));
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneGroup {
@@ -42,6 +49,12 @@ pub struct Subzone {
 }
 
 /// A land category of the scheme's Appendix 1 land balance, with its planned figures.
+///
+/// ```
+/// let catalog = aimaq_rules::Catalog::embedded();
+/// let reserve = catalog.zoning.as_ref().unwrap().category("reserve").unwrap();
+/// assert_eq!((reserve.targets["2018"], reserve.targets["2050"]), (37.54, 0.0));
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LandCategory {
@@ -56,6 +69,16 @@ pub struct LandCategory {
 }
 
 /// The taxonomy and the plan's land balance.
+///
+/// ```
+/// let catalog = aimaq_rules::Catalog::embedded();
+/// let zoning = catalog.zoning.as_ref().unwrap();
+/// assert_eq!(zoning.layer, "functional_zones");
+/// assert_eq!(zoning.groups.len(), 4);
+/// // the categories' 2018 figures add up to the total (DIGEST §7.1)
+/// let sum: f64 = zoning.categories.iter().map(|c| c.targets["2018"]).sum();
+/// assert!((sum - zoning.total_thousand_ha).abs() < 1e-9);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Zoning {
