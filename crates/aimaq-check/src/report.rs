@@ -144,15 +144,27 @@ impl Report {
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
         let info = &self.full_catalog.info;
         writeln!(out, "aimaq — {} ({})", info.title, info.act)?;
-        writeln!(out, "measured in {}", self.crs)?;
+        writeln!(
+            out,
+            "{}",
+            fill(self.msg("label.measured_in"), &[("crs", &self.crs)])
+        )?;
         if let Some(date) = self.full_catalog.as_of {
-            writeln!(out, "rules in force on {date}")?;
+            writeln!(
+                out,
+                "{}",
+                fill(self.msg("label.as_of"), &[("date", &date.to_string())])
+            )?;
             for n in &self.full_catalog.not_in_force {
-                writeln!(
-                    out,
-                    "  not applied: {} (in force from {}, {})",
-                    n.rule, n.in_force.from, n.in_force.act
-                )?;
+                let line = fill(
+                    self.msg("label.not_applied"),
+                    &[
+                        ("rule", &n.rule),
+                        ("from", &n.in_force.from.to_string()),
+                        ("act", &n.in_force.act),
+                    ],
+                );
+                writeln!(out, "  {line}")?;
             }
         }
         writeln!(out)?;

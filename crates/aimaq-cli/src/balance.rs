@@ -3,6 +3,7 @@
 use crate::crs::{MetricCrs, Reprojector};
 use crate::{dataset, load_catalog, Common};
 use aimaq_check::LandBalance;
+use aimaq_rules::{fill, Catalog};
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,7 +39,7 @@ pub fn run(common: &Common, json: bool) -> Result<ExitCode> {
             serde_json::json!({"dataset": loaded.source, "crs": crs.label(), "balance": balance});
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        write_text(&balance, &loaded.source, &crs.label(), &mut out)?;
+        write_text(&catalog, &balance, &loaded.source, &crs.label(), &mut out)?;
     }
     Ok(if balance.skipped.is_empty() {
         ExitCode::SUCCESS
@@ -48,20 +49,29 @@ pub fn run(common: &Common, json: bool) -> Result<ExitCode> {
 }
 
 fn write_text(
+    catalog: &Catalog,
     b: &LandBalance,
     source: &str,
     crs: &str,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let msg = |key: &str| catalog.message(key, b.lang);
     writeln!(
         out,
-        "Land balance of the functional zones — dataset {source}, measured in {crs}, every area a union (overlaps counted once)"
+        "{}",
+        fill(msg("balance.title"), &[("source", source), ("crs", crs)])
     )?;
     writeln!(out)?;
-    writeln!(out, "{:<72} {:>12} {:>7}", "zone", "thousand ha", "%")?;
+    writeln!(
+        out,
+        "{:<72} {:>12} {:>7}",
+        msg("balance.zone"),
+        msg("balance.thousand_ha"),
+        "%"
+    )?;
     for r in &b.rows {
         let name = match r.level {
-            "total" => "total".to_string(),
+            "total" => msg("balance.total").to_string(),
             "group" => format!("{} {}", r.code, r.label),
             _ => format!("   {} {}", r.code, r.label),
         };
@@ -75,21 +85,27 @@ fn write_text(
     }
     // below the table's precision it is the rounding of shared edges, not an overlap
     if b.sum_of_groups_thousand_ha - b.total_thousand_ha >= 0.005 {
-        writeln!(
-            out,
-            "(groups overlap: their areas sum to {:.2} thousand ha, the union is {:.2})",
-            b.sum_of_groups_thousand_ha, b.total_thousand_ha
-        )?;
+        let line = fill(
+            msg("balance.overlap"),
+            &[
+                ("sum", &format!("{:.2}", b.sum_of_groups_thousand_ha)),
+                ("union", &format!("{:.2}", b.total_thousand_ha)),
+            ],
+        );
+        writeln!(out, "{line}")?;
     }
     writeln!(out)?;
+    writeln!(out, "{}", msg("balance.appendix"))?;
     writeln!(
         out,
-        "Beside the scheme's Appendix 1 land balance (the plan's figures, thousand ha; 2018 is the current state):"
-    )?;
-    writeln!(
-        out,
-        "{:<62} {:>9} {:>8} {:>8} {:>8} {:>8}  source",
-        "land category", "measured", "2018", "2025", "2035", "2050"
+        "{:<62} {:>9} {:>8} {:>8} {:>8} {:>8}  {}",
+        msg("balance.category"),
+        msg("balance.measured"),
+        "2018",
+        "2025",
+        "2035",
+        "2050",
+        catalog.message("label.source", b.lang)
     )?;
     let year = |t: &std::collections::BTreeMap<String, f64>, y: &str| {
         t.get(y)
@@ -112,7 +128,7 @@ fn write_text(
     writeln!(
         out,
         "{:<62} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}  Appendix 1, scheme L3793",
-        "total",
+        msg("balance.total"),
         b.total_thousand_ha,
         b.planned_total_thousand_ha,
         b.planned_total_thousand_ha,

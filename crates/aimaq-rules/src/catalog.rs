@@ -201,6 +201,17 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "label.findings_by_rule",
     "label.dataset",
     "error.unknown_use",
+    "label.measured_in",
+    "label.as_of",
+    "label.not_applied",
+    "balance.title",
+    "balance.zone",
+    "balance.thousand_ha",
+    "balance.total",
+    "balance.appendix",
+    "balance.category",
+    "balance.measured",
+    "balance.overlap",
 ];
 
 /// A loaded, checked regulation catalog.
