@@ -559,6 +559,198 @@ def protected_areas():
     ]
 
 
+# ---------------------------------------------------------------------------
+# Functional zones (base zoning, scheme L122-133): a tiling of the agglomeration
+# into columns (straight meridian cuts) and bands (west-east lines sampled at every
+# 0.01 deg of longitude, shared by the cells on both sides), so neighbouring zones
+# meet exactly. Settlements, the Almaty green belt's city and Lake Sorbulak are holes
+# in the cell around them and zones of their own, with the very same rings.
+# ---------------------------------------------------------------------------
+ZONE_LONS = [round(76.25 + 0.01 * k, 2) for k in range(int(round((77.85 - 76.25) / 0.01)) + 1)]
+COLUMN_CUTS = [76.25, 76.74, 77.15, 77.60, 77.85]
+
+
+def _kap_shore_lat(lon):
+    """Latitude of the reservoir's south shore (the 479.0 m contour) at lon."""
+    kap = kapshagay_ring()
+    south = [to_ll(x, y) for x, y in kap[: len(kap) // 2]]
+    for (lo0, la0), (lo1, la1) in zip(south, south[1:]):
+        if lo0 <= lon <= lo1:
+            return la0 + (la1 - la0) * (lon - lo0) / (lo1 - lo0)
+    return south[0][1] if lon < south[0][0] else south[-1][1]
+
+
+def _band(seed, base, amp):
+    """A band line: lat = base(lon) + a small smooth wobble, at every ZONE_LONS."""
+    return {lon: round(base(lon) + amp * wobble(seed, (lon - 76.25) / 0.35), 6) for lon in ZONE_LONS}
+
+
+def _step(table):
+    """Piecewise-linear function of lon through (lon, lat) knots."""
+    return lambda lon: interp(table, lon)
+
+
+BAND_SOUTH = _band("zone-s", lambda lon: 43.045, 0.004)
+BAND_FOOT = _band("zone-foot", lambda lon: 43.108, 0.003)
+# South of Almaty: the southern direction ends at the green belt (only in 76.74-77.15).
+BAND_SOUTH_DIR = {lon: (43.1665 if lon < 76.995 else 43.1705) for lon in ZONE_LONS}
+# Plain edge: north of Almaty (its outline reaches 43.400), below Otegen Batyr (43.403+).
+BAND_PLAIN = _band("zone-plain", _step([(76.25, 43.300), (76.70, 43.300), (76.74, 43.412),
+                                        (76.96, 43.412), (76.98, 43.392), (77.07, 43.392),
+                                        (77.09, 43.400), (77.15, 43.405), (77.20, 43.412),
+                                        (77.85, 43.420)]), 0.0)
+BAND_PROD = {lon: 43.455 for lon in ZONE_LONS}  # production sub-zone's north edge (C1)
+BAND_NORTH = _band("zone-north", lambda lon: 43.570, 0.004)
+# North edge: west of Almaty above Lake Sorbulak, north of Kapshagay town around the
+# dam, then the reservoir's south shore; the water-fund strip lies on the water.
+BAND_TOP = {lon: (43.705 if lon < 76.74 else 43.930 if lon < 77.15 else round(_kap_shore_lat(lon) - 0.002, 6))
+            for lon in ZONE_LONS}
+BAND_WATER = {lon: round(BAND_TOP[lon] + 0.030, 6) for lon in ZONE_LONS}
+
+
+def _cell(lon_a, lon_b, bottom, top):
+    """Ring of the cell between two meridians and two band lines (CCW)."""
+    lons = [lon for lon in ZONE_LONS if lon_a <= lon <= lon_b]
+    ring = [(lon, bottom[lon]) for lon in lons] + [(lon, top[lon]) for lon in reversed(lons)]
+    return ring + [ring[0]]
+
+
+def _hole(ring):
+    """A CCW ring as a hole (clockwise)."""
+    return list(reversed(ring))
+
+
+def functional_zones():
+    towns = {f["properties"]["name"]: f["geometry"]["coordinates"][0] for f in settlements()}
+    sorbulak = next(f for f in water_bodies() if f["properties"]["name"] == "Lake Sorbulak")
+    lake = sorbulak["geometry"]["coordinates"][0]
+    c0, c1, c2, c3, c4 = COLUMN_CUTS
+    cells = [
+        # (name, group, subzone, extra properties, lon_a, lon_b, bottom, top, holes)
+        ("Western Ile-Alatau mountains: mountain natural-landscape recreation", 3, "3.recreation", {},
+         c0, c1, BAND_SOUTH, BAND_FOOT, []),
+        ("Ile-Alatau national park, central part", 3, "3.spna", {}, c1, c2, BAND_SOUTH, BAND_FOOT, []),
+        ("Ile-Alatau national park and Almaty nature reserve, east", 3, "3.spna", {},
+         c2, c3, BAND_SOUTH, BAND_FOOT, []),
+        ("Turgen gorge: mountain natural-landscape recreation", 3, "3.recreation", {},
+         c3, c4, BAND_SOUTH, BAND_FOOT, []),
+        ("Western foothill orchards (Kaskelen, Uzynagash)", 2, "2.horticulture", {},
+         c0, c1, BAND_FOOT, BAND_PLAIN, [towns["Kaskelen"], towns["Uzynagash"]]),
+        ("Southern direction of Almaty: foothills", 2, "2.horticulture", {"direction": "south"},
+         c1, c2, BAND_FOOT, BAND_SOUTH_DIR, []),
+        ("Green belt around Almaty (proposed)", 3, "3.park", {},
+         c1, c2, BAND_SOUTH_DIR, BAND_PLAIN, [towns["Almaty"]]),
+        ("Eastern foothill orchards (Talgar, Esik)", 2, "2.horticulture", {},
+         c2, c3, BAND_FOOT, BAND_PLAIN, [towns["Talgar"], towns["Esik"]]),
+        ("Turgen foothill fields", 2, "2.arable", {}, c3, c4, BAND_FOOT, BAND_PLAIN, []),
+        ("Western irrigated fields", 2, "2.arable", {}, c0, c1, BAND_PLAIN, BAND_NORTH, []),
+        ("Industrial zones along the Kapshagay highway (Boraldai, Bereke)", 1, "1.production", {},
+         c1, c2, BAND_PLAIN, BAND_PROD, [towns["Otegen Batyr"]]),
+        ("Collective gardens and dachas between Baiserke and Zhanalyk", 2, "2.dacha", {},
+         c1, c2, BAND_PROD, BAND_NORTH, []),
+        ("Talgar and Enbekshikazakh irrigated fields", 2, "2.arable", {}, c2, c3, BAND_PLAIN, BAND_NORTH, []),
+        ("Turgen plain fields", 2, "2.arable", {}, c3, c4, BAND_PLAIN, BAND_NORTH, []),
+        ("North-western pastures (Sorbulak)", 2, "2.pasture", {}, c0, c1, BAND_NORTH, BAND_TOP, [lake]),
+        ("Northern pastures (Zhetygen, Kapshagay)", 2, "2.pasture", {}, c1, c2, BAND_NORTH, BAND_TOP,
+         [towns["Zhetygen"], towns["Kapshagay"]]),
+        ("Pastures south of the Kapshagay reservoir", 2, "2.pasture", {}, c2, c3, BAND_NORTH, BAND_TOP, []),
+        ("Pastures south of the reservoir, east", 2, "2.pasture", {}, c3, c4, BAND_NORTH, BAND_TOP, []),
+        ("Kapshagay reservoir, southern waters", 4, "4.water_fund", {}, c2, c3, BAND_TOP, BAND_WATER, []),
+        ("Kapshagay reservoir, southern waters, east", 4, "4.water_fund", {}, c3, c4, BAND_TOP, BAND_WATER, []),
+    ]
+    feats = []
+    for i, (name, group, sub, extra, a, b, bottom, top, holes) in enumerate(cells, start=1):
+        props = {"id": "fz-%03d" % i, "name": name, "group": group, "subzone": sub}
+        props.update(extra)
+        feats.append(feature(props, polygon_geom(ring_ll(_cell(a, b, bottom, top)),
+                                                 [_hole(h) for h in holes])))
+    n = len(feats)
+    for k, (name, ring) in enumerate(towns.items(), start=1):
+        feats.append(feature({"id": "fz-%03d" % (n + k), "name": name + " (settlement)", "group": 1,
+                              "subzone": "1.settlement"}, polygon_geom(ring)))
+    feats.append(feature({"id": "fz-%03d" % (n + len(towns) + 1), "name": "Lake Sorbulak (water fund)",
+                          "group": 4, "subzone": "4.water_fund"}, polygon_geom(lake)))
+    return feats
+
+
+# ---------------------------------------------------------------------------
+# Hazards (overlays, scheme L621-643): seismic zoning as two bands sharing one line,
+# mudflow / avalanche / flood / geological areas as irregular blobs.
+# ---------------------------------------------------------------------------
+SEISMIC_LONS = [round(76.26 + 0.01 * k, 2) for k in range(int(round((77.84 - 76.26) / 0.01)) + 1)]
+SEISMIC_SPLIT = {lon: round(43.225 + 0.006 * wobble("seismic", (lon - 76.26) / 0.4), 6) for lon in SEISMIC_LONS}
+
+
+def hazards():
+    south = {lon: 43.05 for lon in SEISMIC_LONS}
+    north = {lon: round(43.50 + 0.004 * wobble("seismic-n", (lon - 76.26) / 0.5), 6) for lon in SEISMIC_LONS}
+
+    def band(bottom, top):
+        ring = [(lon, bottom[lon]) for lon in SEISMIC_LONS] + [(lon, top[lon]) for lon in reversed(SEISMIC_LONS)]
+        return ring_ll(ring + [ring[0]])
+
+    blobs = [
+        ("hz-003", "Kishi Almaty (Medeu) mudflow basin", {"kind": "mudflow"}, (77.072, 43.135, 1600, 3800, 22)),
+        ("hz-004", "Talgar river mudflow fan", {"kind": "mudflow"}, (77.236, 43.215, 1300, 4200, 20)),
+        ("hz-005", "Upper Kishi Almaty avalanche slopes", {"kind": "avalanche"}, (77.078, 43.078, 1800, 1800, 18)),
+        ("hz-006", "Kaskelen river floodplain", {"kind": "flood"}, (76.640, 43.455, 1100, 3200, 20)),
+        ("hz-007", "Landslide slopes above Kargaly", {"kind": "landslide", "impact": "intense"},
+         (76.860, 43.138, 1700, 1000, 18)),
+        ("hz-008", "Landslide-prone foothills east of Medeu", {"kind": "landslide"}, (77.125, 43.150, 1400, 900, 16)),
+        ("hz-009", "Loess subsidence area by the Shamalgan", {"kind": "subsidence"}, (76.590, 43.500, 2300, 1800, 20)),
+    ]
+    feats = [
+        feature({"id": "hz-001", "name": "Seismic intensity 9 points: foothills", "kind": "seismic",
+                 "intensity": 9}, polygon_geom(band(south, SEISMIC_SPLIT))),
+        feature({"id": "hz-002", "name": "Seismic intensity 8 points: piedmont plain", "kind": "seismic",
+                 "intensity": 8}, polygon_geom(band(SEISMIC_SPLIT, north))),
+    ]
+    for fid, name, props, (lon, lat, rx, ry, n) in blobs:
+        p = {"id": fid, "name": name}
+        p.update(props)
+        feats.append(feature(p, polygon_geom(ring_xy(star(lon, lat, rx, ry, fid, n, rough=0.12)))))
+    return feats
+
+
+# ---------------------------------------------------------------------------
+# Heritage protection zones (scheme L457-469, L501-502, L2948-2955, L3646-3662).
+# ---------------------------------------------------------------------------
+HERITAGE = [
+    ("hr-001", "Talgar ancient settlement protection zone", "UNESCO World Heritage", "talgar_settlement",
+     (77.232, 43.268, 650, 520, 18)),
+    ("hr-002", "Esik burial ground (Esik state reserve-museum)", "monument of republican significance", None,
+     (77.445, 43.392, 800, 450, 16)),
+    ("hr-003", "Boraldai Saka kurgans", "monument of republican significance", None,
+     (76.850, 43.345, 900, 700, 16)),
+]
+
+
+def heritage():
+    feats = []
+    for fid, name, status, site, (lon, lat, rx, ry, n) in HERITAGE:
+        p = {"id": fid, "name": name, "status": status}
+        if site:
+            p["site"] = site
+        feats.append(feature(p, polygon_geom(ring_xy(star(lon, lat, rx, ry, fid, n, rough=0.10)))))
+    return feats
+
+
+# ---------------------------------------------------------------------------
+# Enterprise sites with their sanitary-protection zone width (`spz_m`). The widths are
+# ILLUSTRATIVE layer values, not from any SPZ project or act.
+# ---------------------------------------------------------------------------
+ENTERPRISES = [
+    ("sz-001", "Almaty CHP-2 site", 1, 500, (76.772, 43.300, 400, 350, 14)),
+    ("sz-002", "MSW landfill north-east of Kaskelen (Umtyl okrug, planned)", 2, 1000, (76.700, 43.265, 350, 300, 12)),
+]
+
+
+def sanitary_zones():
+    return [feature({"id": fid, "name": name, "hazard_class": cls, "spz_m": spz},
+                    polygon_geom(ring_xy(star(lon, lat, rx, ry, fid, n, rough=0.10))))
+            for fid, name, cls, spz, (lon, lat, rx, ry, n) in ENTERPRISES]
+
+
 LAYERS = [
     ("settlements", settlements),
     ("railways", railways),
@@ -568,6 +760,10 @@ LAYERS = [
     ("gas_pipelines", gas_pipelines),
     ("road_corridors", road_corridors),
     ("protected_areas", protected_areas),
+    ("functional_zones", functional_zones),
+    ("hazards", hazards),
+    ("heritage", heritage),
+    ("sanitary_zones", sanitary_zones),
 ]
 
 

@@ -21,7 +21,8 @@ from shapely.geometry import Point, shape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAYERS = ["settlements", "railways", "power_lines", "water_bodies", "water_conduits",
-          "gas_pipelines", "road_corridors", "protected_areas"]
+          "gas_pipelines", "road_corridors", "protected_areas", "functional_zones", "hazards",
+          "heritage", "sanitary_zones"]
 _FWD = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32643", always_xy=True)
 
 
@@ -175,6 +176,43 @@ def main():
                                                             a.intersection(b).area, a.touches(b)))
             check(a.intersection(b).area < 1.0, "protected areas overlap")
     print("national park area %.0f km2" % (pa[0][2].area / 1e6))
+
+    # Functional zones tile the area: no overlaps beyond edge rounding; each settlement
+    # is a zone of its own and a hole of the zone around it.
+    fz = list(data["functional_zones"].values())
+    union = shapely.union_all([v[2] for v in fz])
+    total = sum(v[2].area for v in fz)
+    print("functional zones: %d features, union %.2f thousand ha, sum %.2f" % (len(fz), union.area / 1e7, total / 1e7))
+    check(total - union.area < 1e5, "functional zones overlap by more than 10 ha")
+    groups = {}
+    for p, geo, utm in fz:
+        check(str(p["subzone"]).startswith("%d." % p["group"]), p["id"] + ": sub-zone outside its group")
+        groups[p["group"]] = groups.get(p["group"], 0.0) + utm.area
+    print("by group (thousand ha): " + ", ".join("%d: %.1f" % (g, a / 1e7) for g, a in sorted(groups.items())))
+    for fid, (p, geo, utm) in st.items():
+        zone = next(v for v in fz if v[0]["name"] == p["name"] + " (settlement)")
+        check(zone[2].symmetric_difference(utm).area < 1.0, p["name"] + ": settlement zone differs from the settlement")
+        around = [v for v in fz if v[0]["subzone"] != "1.settlement" and v[2].intersection(utm).area > 1.0]
+        check(not around, p["name"] + ": another zone overlaps the settlement")
+    south = next(v for v in fz if v[0].get("direction") == "south")
+    almaty = by_name(st, "Almaty")[2]
+    check(south[2].bounds[3] < almaty.bounds[1] + 1000, "the southern direction is not south of Almaty")
+
+    # Hazards: the seismic bands touch without overlap; 9 points over the foothills
+    # south of Almaty.
+    hz = data["hazards"]
+    s9, s8 = hz["hz-001"][2], hz["hz-002"][2]
+    check(s9.intersection(s8).area < 1e4, "seismic bands overlap")
+    check(s9.intersects(south[2]), "seismic 9 misses the foothills south of Almaty")
+    print("seismic 9: %.0f km2, seismic 8: %.0f km2" % (s9.area / 1e6, s8.area / 1e6))
+
+    # Heritage: the Talgar ancient settlement's zone lies at the town's edge.
+    talgar = by_name(st, "Talgar")[2]
+    zone = data["heritage"]["hr-001"][2]
+    print("Talgar ancient settlement zone: %.2f km2, %.0f m from Talgar town" % (zone.area / 1e6, zone.distance(talgar)))
+    check(zone.distance(talgar) < 2000, "Talgar ancient settlement far from Talgar")
+    for fid, (p, geo, utm) in data["sanitary_zones"].items():
+        check(p["spz_m"] > 0, fid + ": spz_m")
     print("\nOK" if not FAILS else "\n%d FAILURES" % len(FAILS))
     return 1 if FAILS else 0
 

@@ -1,10 +1,11 @@
 //! Builds the index over a constraint dataset and checks parcels against it.
 
+use crate::finding::FindingInput;
 use crate::geometry::{line_problem, polygon_problem};
 use crate::refine::{self, LocalFeature};
-use crate::{Finding, ParcelReport, Projected, Verdict};
+use crate::{Encumbrance, Finding, ParcelReport, Projected, Verdict};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
-use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel, LayerGeometry, Zone};
+use aimaq_rules::{fill, Attributes, Catalog, DataIssue, IssueLevel, Lang, LayerGeometry, Zone};
 use geo::{Area, BoundingRect, Geometry, MultiLineString, MultiPolygon, Translate};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
@@ -26,7 +27,9 @@ pub struct ConstraintFeature {
 pub struct Parcel {
     /// The parcel's id.
     pub id: String,
-    /// Proposed land use, free text for now.
+    /// Proposed land use: a code of the catalog's vocabulary (`residential`,
+    /// `vehicle_wash`, …); `None` means generic construction. An unknown code makes the
+    /// parcel an error naming the allowed codes.
     pub proposed_use: Option<String>,
     /// Its area in metres.
     pub geometry: Projected<MultiPolygon<f64>>,
@@ -36,9 +39,10 @@ pub struct Parcel {
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub layer: String,
-    pub layer_title: String,
     pub id: String,
     pub name: Option<String>,
+    /// Its attributes, which regime cells may test (`subzone`, `kind`, …).
+    pub attributes: Attributes,
     /// Polygon features: the area (zones include it).
     pub area: Option<MultiPolygon<f64>>,
     /// `(rule index in the catalog, resolved zone)`.
@@ -97,6 +101,7 @@ pub struct Engine {
     settlement_index: ConstraintIndex,
     issues: Vec<DataIssue>,
     stats: DatasetStats,
+    lang: Lang,
 }
 
 impl Engine {
@@ -240,9 +245,27 @@ impl Engine {
                 }
             }
 
+            if let Some(zoning) = catalog.zoning.as_ref().filter(|z| z.layer == feature.layer) {
+                let subzone = feature.attributes.get("subzone").and_then(|v| v.as_str());
+                let group = feature.attributes.get("group").and_then(|v| v.as_f64());
+                if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group)
+                {
+                    if f64::from(code.group) != group {
+                        issue(
+                            IssueLevel::Error,
+                            None,
+                            format!(
+                                "sub-zone `{}` belongs to group {}, the feature says group {group}",
+                                code.code, code.group
+                            ),
+                        );
+                    }
+                }
+            }
+
             let mut zones = Vec::new();
             for (rule_idx, rule) in catalog.rules.iter().enumerate() {
-                if rule.layer != feature.layer {
+                if rule.layer != feature.layer || !rule.applies_to(&feature.attributes) {
                     continue;
                 }
                 let res = rule.resolve(&catalog, &feature.attributes);
@@ -279,9 +302,9 @@ impl Engine {
             }
             prepared.push(Prepared {
                 layer: feature.layer.clone(),
-                layer_title: spec.title.clone(),
                 id,
                 name,
+                attributes: feature.attributes,
                 area,
                 zones,
             });
@@ -299,7 +322,26 @@ impl Engine {
             settlement_index: settlement_builder.build(),
             issues,
             stats,
+            lang: Lang::default(),
         }
+    }
+
+    /// The engine answering in `lang` (messages of findings and errors); English by default.
+    ///
+    /// ```
+    /// use aimaq_check::Engine;
+    /// use aimaq_rules::{Catalog, Lang};
+    /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", vec![]).with_lang(Lang::Kk);
+    /// assert_eq!(engine.lang(), Lang::Kk);
+    /// ```
+    pub fn with_lang(mut self, lang: Lang) -> Engine {
+        self.lang = lang;
+        self
+    }
+
+    /// The language of messages.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The catalog in force.
@@ -356,6 +398,22 @@ impl Engine {
         if let Err(reason) = polygon_problem(world) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
+        let land_use = match self.catalog.resolve_use(parcel.proposed_use.as_deref()) {
+            Ok(u) => u,
+            Err(_) => {
+                let stated = parcel.proposed_use.as_deref().unwrap_or_default().trim();
+                let allowed: Vec<&str> =
+                    self.catalog.uses.iter().map(|u| u.code.as_str()).collect();
+                return ParcelReport::error(
+                    &parcel.id,
+                    parcel.proposed_use.clone(),
+                    fill(
+                        self.catalog.message("error.unknown_use", self.lang),
+                        &[("code", stated), ("allowed", &allowed.join(", "))],
+                    ),
+                );
+            }
+        };
         let bbox = world.bounding_rect().expect("validated non-empty");
         // Refine in a frame centred on the parcel: boolean operations snap to a grid
         // scaled to their inputs' extent, which loses centimetres at UTM magnitudes.
@@ -366,6 +424,7 @@ impl Engine {
         let candidates = self.index.query(bbox);
         let mut split: Option<refine::SettlementSplit> = None;
         let mut findings = Vec::new();
+        let mut local_zones = Vec::new();
         for cand in &candidates {
             let feature = &self.features[cand.feature.0 as usize];
             let local_feature = LocalFeature::new(cand, feature.area.as_ref(), origin);
@@ -379,6 +438,11 @@ impl Engine {
                     continue;
                 }
                 let rule = &self.catalog.rules[*rule_idx];
+                let cell = rule.regime.cell_for(land_use, &feature.attributes);
+                let Some(severity) = cell.regime.severity() else {
+                    // the zone does not restrict this use
+                    continue;
+                };
                 if matches!(zone.limit, aimaq_rules::Limit::BySettlement { .. }) && split.is_none()
                 {
                     split = Some(refine::SettlementSplit::new(
@@ -388,21 +452,41 @@ impl Engine {
                         origin,
                     ));
                 }
-                if let Some(hit) =
-                    refine::evaluate(rule, zone, &local_feature, &local, distance, split.as_ref())
-                {
+                if let Some(hit) = refine::evaluate(
+                    severity,
+                    zone,
+                    &local_feature,
+                    &local,
+                    distance,
+                    split.as_ref(),
+                ) {
                     let geometry = hit.encumbered.translate(origin.x, origin.y);
-                    findings.push(Finding::new(rule, feature, zone, hit, area_m2, geometry));
+                    local_zones.push((hit.severity, hit.encumbered.clone()));
+                    let input = FindingInput {
+                        catalog: &self.catalog,
+                        lang: self.lang,
+                        rule,
+                        feature,
+                        zone,
+                        land_use,
+                        cell,
+                        parcel_area_m2: area_m2,
+                    };
+                    findings.push(Finding::new(input, hit, geometry));
                 }
             }
         }
         let verdict = Verdict::from_severities(findings.iter().map(|f| f.severity));
+        // in the parcel's frame, where the boolean operations are exact
+        let zones: Vec<_> = local_zones.iter().map(|(s, g)| (*s, g)).collect();
+        let encumbrance = Encumbrance::of(&zones, area_m2);
         ParcelReport {
             id: parcel.id.clone(),
             proposed_use: parcel.proposed_use.clone(),
             verdict,
             area_m2,
             findings,
+            encumbrance: Some(encumbrance),
             error: None,
         }
     }

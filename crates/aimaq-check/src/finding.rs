@@ -1,9 +1,11 @@
 //! Findings and per-parcel reports.
 
 use crate::engine::Prepared;
-use crate::refine::{fmt_dist, Hit};
-use crate::Verdict;
-use aimaq_rules::{format_metres, Rule, Severity, Zone};
+use crate::refine::{fmt_dist, Hit, Reason};
+use crate::{Encumbrance, Verdict};
+use aimaq_rules::{
+    fill, format_metres, Catalog, LandUse, Lang, Regime, RegimeCell, Rule, Severity, Zone,
+};
 use geo::{Area, MultiPolygon};
 use serde::{Serialize, Serializer};
 
@@ -26,7 +28,8 @@ pub struct Finding {
     /// The feature's name, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_name: Option<String>,
-    /// What entering this zone means.
+    /// What entering this zone means for the parcel's use: the regime, or `review` when
+    /// the parcel lies between a range width's ends.
     pub severity: Severity,
     /// Minimum distance from the parcel to the feature as stored (0 when they meet), m.
     #[serde(serialize_with = "round3")]
@@ -42,22 +45,49 @@ pub struct Finding {
     pub encumbered_share: f64,
     /// The act and the scheme's lines behind the width.
     pub citation: String,
-    /// One line for a person.
+    /// The use the regime was looked up for (the parcel's, or the default `construction`).
+    #[serde(rename = "use")]
+    pub use_code: String,
+    /// The regime matrix's answer for that use: `prohibited` or `conditional`.
+    pub regime: Regime,
+    /// For a conditional regime: what makes the use possible, in the report's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
+    /// The act and the scheme's lines behind the regime.
+    pub regime_citation: String,
+    /// One line for a person, in the report's language.
     pub message: String,
     /// The encumbered part of the parcel, in the engine's metric CRS.
     #[serde(skip)]
     pub geometry: MultiPolygon<f64>,
 }
 
+/// What a finding is made of, besides the geometry: the rule, the feature, the zone and
+/// the regime cell that applied, and the language to say it in.
+pub(crate) struct FindingInput<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: Lang,
+    pub rule: &'a Rule,
+    pub feature: &'a Prepared,
+    pub zone: &'a Zone,
+    pub land_use: &'a LandUse,
+    pub cell: &'a RegimeCell,
+    pub parcel_area_m2: f64,
+}
+
 impl Finding {
-    pub(crate) fn new(
-        rule: &Rule,
-        feature: &Prepared,
-        zone: &Zone,
-        hit: Hit,
-        parcel_area_m2: f64,
-        geometry: MultiPolygon<f64>,
-    ) -> Finding {
+    pub(crate) fn new(input: FindingInput<'_>, hit: Hit, geometry: MultiPolygon<f64>) -> Finding {
+        let FindingInput {
+            catalog,
+            lang,
+            rule,
+            feature,
+            zone,
+            land_use,
+            cell,
+            parcel_area_m2,
+        } = input;
+        let msg = |key: &str| catalog.message(key, lang);
         let encumbered_m2 = hit.encumbered.unsigned_area();
         let share = if parcel_area_m2 > 0.0 {
             (encumbered_m2 / parcel_area_m2).min(1.0)
@@ -69,30 +99,54 @@ impl Finding {
             (Some((_, outside)), Some(false)) => outside.to_string(),
             _ => zone.citation.to_string(),
         };
+        let layer_title = catalog.layer_label(&feature.layer, lang);
         let what = match &feature.name {
-            Some(n) => format!("{} «{n}» ({})", feature.layer_title, feature.id),
-            None => format!("{} {}", feature.layer_title, feature.id),
+            Some(n) => format!("{layer_title} «{n}» ({})", feature.id),
+            None => format!("{layer_title} {}", feature.id),
         };
         let severity_word = match hit.severity {
-            Severity::Prohibited => "PROHIBITED",
-            Severity::Conditional => "CONDITIONAL",
-            Severity::Review => "REVIEW",
+            Severity::Prohibited => msg("regime.prohibited"),
+            Severity::Conditional => msg("regime.conditional"),
+            Severity::Review => msg("severity.review"),
         };
         let place = if hit.distance_m == 0.0 {
-            format!("touches or lies in {what}")
+            fill(msg("place.touches"), &[("what", &what)])
         } else {
-            format!("{} m from {what}", fmt_dist(hit.distance_m))
+            fill(
+                msg("place.distance"),
+                &[("d", &fmt_dist(hit.distance_m)), ("what", &what)],
+            )
         };
+        let reason = describe_reason(catalog, lang, &hit.reason);
+        let encumbered = fill(
+            msg("encumbered"),
+            &[
+                ("m2", &format!("{encumbered_m2:.1}")),
+                ("pct", &format!("{:.1}", share * 100.0)),
+            ],
+        );
+        let offset = if zone.offset_m > 0.0 {
+            fill(msg("offset"), &[("m", &format_metres(zone.offset_m))])
+        } else {
+            String::new()
+        };
+        let regime_word = msg(&format!("regime.{}", cell.regime.as_str())).to_string();
+        let approval = cell
+            .approval
+            .as_deref()
+            .and_then(|a| catalog.approval(a))
+            .map(|a| a.labels.get(lang).to_string());
+        let mut use_part = fill(
+            msg("use_regime"),
+            &[("use", land_use.label(lang)), ("regime", &regime_word)],
+        );
+        if let Some(a) = &approval {
+            use_part.push_str(" — ");
+            use_part.push_str(&fill(msg("approval"), &[("approval", a)]));
+        }
         let message = format!(
-            "{severity_word}: {} — {place}, {}; {encumbered_m2:.1} m² ({:.1} %) of the parcel encumbered{}",
-            rule.title,
-            hit.reason,
-            share * 100.0,
-            if zone.offset_m > 0.0 {
-                format!("; limit includes a {} m offset to the reference line", format_metres(zone.offset_m))
-            } else {
-                String::new()
-            }
+            "{severity_word}: {} — {place}, {reason}; {encumbered}{offset}. {use_part}",
+            rule.title_in(lang),
         );
         Finding {
             rule: rule.id.clone(),
@@ -105,9 +159,50 @@ impl Finding {
             encumbered_m2,
             encumbered_share: share,
             citation,
+            use_code: land_use.code.clone(),
+            regime: cell.regime,
+            approval,
+            regime_citation: cell.citation.to_string(),
             message,
             geometry,
         }
+    }
+}
+
+fn describe_reason(catalog: &Catalog, lang: Lang, reason: &Reason) -> String {
+    let msg = |key: &str| catalog.message(key, lang);
+    let m = |v: f64| format_metres(v);
+    match reason {
+        Reason::InsideZone { m: w } => fill(msg("reason.inside_zone"), &[("m", &m(*w))]),
+        Reason::InsideMinimum { min, max } => fill(
+            msg("reason.inside_minimum"),
+            &[("min", &m(*min)), ("max", &m(*max))],
+        ),
+        Reason::BetweenRange { min, max } => fill(
+            msg("reason.between_range"),
+            &[("min", &m(*min)), ("max", &m(*max))],
+        ),
+        Reason::SettlementParts(parts) => parts
+            .iter()
+            .map(|&(inside, d, limit)| {
+                let place = if inside {
+                    msg("reason.settlement_inside")
+                } else {
+                    msg("reason.settlement_outside")
+                };
+                fill(
+                    msg("reason.settlement_part"),
+                    &[
+                        ("where", place),
+                        ("d", &fmt_dist(d)),
+                        ("limit", &m(limit)),
+                        ("clear", if d < limit { "" } else { msg("reason.clear") }),
+                    ],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Reason::Overlap => msg("reason.overlap").to_string(),
     }
 }
 
@@ -126,6 +221,10 @@ pub struct ParcelReport {
     pub area_m2: f64,
     /// Zones entered, in feature order.
     pub findings: Vec<Finding>,
+    /// The part of the parcel under any finding's zone: the union of the zones, never
+    /// their sum (absent for an error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encumbrance: Option<Encumbrance>,
     /// Why the parcel could not be checked.
     pub error: Option<String>,
 }
@@ -143,6 +242,7 @@ impl ParcelReport {
             verdict: Verdict::Error,
             area_m2: 0.0,
             findings: Vec::new(),
+            encumbrance: None,
             error: Some(reason.into()),
         }
     }

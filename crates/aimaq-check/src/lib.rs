@@ -9,14 +9,21 @@
 //! 2. **refine** — exact minimum planar distance to the nearby segments (0 inside an
 //!    area), compared with the limit: closer than the limit is a finding, exactly at the
 //!    limit is clear;
-//! 3. **finding** — one per (rule, feature) entered, with distance, limit, encumbered
-//!    area and geometry, severity and citation;
-//! 4. **verdict** — `prohibited` > `conditional` > `review` > `clear`.
+//! 3. **finding** — one per (rule, feature) entered whose regime for the parcel's use
+//!    is not `allowed`, with distance, limit, encumbered area and geometry, severity, the
+//!    regime cell and both citations (width and regime), in the engine's language;
+//! 4. **verdict** — `prohibited` > `conditional` > `review` > `clear`; the
+//!    [`Encumbrance`] is the union of the findings' zones, never their sum.
+//!
+//! [`LandBalance`] measures the functional zones by group and sub-zone on their union,
+//! beside the scheme's Appendix 1.
 //!
 //! [`Engine::check_all`] runs parcels in parallel with rayon; [`Report`] is the JSON
 //! contract and the text table. Reading files and reprojecting are the caller's.
 #![warn(missing_docs)]
 
+mod balance;
+mod encumbrance;
 mod engine;
 mod finding;
 mod geometry;
@@ -25,6 +32,8 @@ mod refine;
 mod report;
 mod verdict;
 
+pub use balance::{BalanceRow, CategoryRow, LandBalance};
+pub use encumbrance::{AreaShare, Encumbrance};
 pub use engine::{ConstraintFeature, DatasetStats, Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
 pub use projected::Projected;

@@ -2,7 +2,7 @@
 //! inside the feature's zone. Everything here is in the parcel's local frame.
 
 use aimaq_index::Candidate;
-use aimaq_rules::{format_metres, Limit, Rule, Severity, Zone};
+use aimaq_rules::{Limit, Severity, Zone};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::{
     Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean, Intersects, LineString,
@@ -284,28 +284,45 @@ fn drop_slivers(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
     )
 }
 
+/// What decided a hit: which limit, which part. Turned into words in the report's language
+/// by `Finding::new`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reason {
+    /// Closer than a fixed width.
+    InsideZone { m: f64 },
+    /// Closer than a range's minimum.
+    InsideMinimum { min: f64, max: f64 },
+    /// Between a range's ends: the act's project decides.
+    BetweenRange { min: f64, max: f64 },
+    /// Settlement-dependent width: `(inside settlements, distance, limit)` per part.
+    SettlementParts(Vec<(bool, f64, f64)>),
+    /// Overlaps an area.
+    Overlap,
+}
+
 /// A zone the parcel enters.
 pub(crate) struct Hit {
     pub severity: Severity,
     pub distance_m: f64,
     pub limit_m: f64,
     pub encumbered: MultiPolygon<f64>,
-    /// What decided it, in words (which limit, which part).
-    pub reason: String,
+    /// What decided it (which limit, which part).
+    pub reason: Reason,
     /// For settlement-dependent zones: whether the governing part is inside settlements.
     pub inside_settlement: Option<bool>,
 }
 
-/// Tests one rule's zone of one feature against the parcel.
+/// Tests one zone of one feature against the parcel; `severity` is what entering it means
+/// for the parcel's use (a range's middle band is `Review` whatever it is).
 pub(crate) fn evaluate(
-    rule: &Rule,
+    severity: Severity,
     zone: &Zone,
     feature: &LocalFeature,
     parcel: &MultiPolygon<f64>,
     distance: f64,
     split: Option<&SettlementSplit>,
 ) -> Option<Hit> {
-    let hit = |severity, limit_m: f64, encumbered: MultiPolygon<f64>, reason: String| Hit {
+    let hit = |severity, limit_m: f64, encumbered: MultiPolygon<f64>, reason: Reason| Hit {
         severity,
         distance_m: distance,
         limit_m,
@@ -316,35 +333,26 @@ pub(crate) fn evaluate(
     match zone.limit {
         Limit::Fixed { m } => (distance < m).then(|| {
             hit(
-                rule.severity,
+                severity,
                 m,
                 feature.encumbered(parcel, m),
-                format!("inside the {} m zone", format_metres(m)),
+                Reason::InsideZone { m },
             )
         }),
         Limit::Range { min, max } => {
             if distance < min {
                 Some(hit(
-                    rule.severity,
+                    severity,
                     min,
                     feature.encumbered(parcel, min),
-                    format!(
-                        "inside the act's minimum {} m (its range is {}–{} m)",
-                        format_metres(min),
-                        format_metres(min),
-                        format_metres(max)
-                    ),
+                    Reason::InsideMinimum { min, max },
                 ))
             } else if distance < max {
                 Some(hit(
                     Severity::Review,
                     max,
                     feature.encumbered(parcel, max),
-                    format!(
-                        "beyond the act's minimum {} m but within its maximum {} m: the width here is set by the act's project, not in the dataset",
-                        format_metres(min),
-                        format_metres(max)
-                    ),
+                    Reason::BetweenRange { min, max },
                 ))
             } else {
                 None
@@ -370,30 +378,18 @@ pub(crate) fn evaluate(
                     .0
                     .extend(feature.encumbered(&split.outside, outside).0);
             }
-            let part = |d: f64, lim: f64, label: &str| {
-                d.is_finite().then(|| {
-                    format!(
-                        "part {label} settlements at {} m (limit {} m{})",
-                        fmt_dist(d),
-                        format_metres(lim),
-                        if d < lim { "" } else { ", clear" }
-                    )
-                })
-            };
-            let reason = [
-                part(d_in, inside, "inside"),
-                part(d_out, outside, "outside"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
+            let reason = Reason::SettlementParts(
+                [(true, d_in, inside), (false, d_out, outside)]
+                    .into_iter()
+                    .filter(|(_, d, _)| d.is_finite())
+                    .collect(),
+            );
             // the limit reported is the one of the violating part nearest the feature
             let governed_by_outside = out_hit && (!in_hit || d_out < d_in);
             let limit_m = if governed_by_outside { outside } else { inside };
             Some(Hit {
                 inside_settlement: Some(!governed_by_outside),
-                ..hit(rule.severity, limit_m, encumbered, reason)
+                ..hit(severity, limit_m, encumbered, reason)
             })
         }
         Limit::Overlap => {
@@ -403,7 +399,7 @@ pub(crate) fn evaluate(
             let area = feature.area.as_ref()?;
             let overlap = drop_slivers(parcel.intersection(area));
             (overlap.unsigned_area() > SLIVER_M2)
-                .then(|| hit(rule.severity, 0.0, overlap, "overlaps the area".into()))
+                .then(|| hit(severity, 0.0, overlap, Reason::Overlap))
         }
     }
 }

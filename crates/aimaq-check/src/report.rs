@@ -1,7 +1,7 @@
 //! The whole answer for a batch of parcels: JSON contract and a table for a person.
 
 use crate::{DatasetStats, Engine, ParcelReport, Verdict};
-use aimaq_rules::{format_metres, DataIssue, IssueLevel};
+use aimaq_rules::{fill, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -15,6 +15,12 @@ pub struct CatalogRef {
     pub title: String,
     /// Approving act.
     pub act: String,
+    /// The date the rules were taken as of (`--as-of`), if one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// Rules not applied because their wording is not in force on `as_of`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_in_force: Vec<NotInForce>,
 }
 
 /// The dataset's state.
@@ -89,6 +95,8 @@ impl Summary {
 /// A batch's report, serialised as the JSON contract (`docs/output.md`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Language of messages and labels.
+    pub lang: Lang,
     /// CRS of the measurements.
     pub crs: String,
     /// Catalog in force.
@@ -99,19 +107,26 @@ pub struct Report {
     pub parcels: Vec<ParcelReport>,
     /// Totals.
     pub summary: Summary,
+    /// The catalog, for labels of the text table.
+    #[serde(skip)]
+    full_catalog: Catalog,
 }
 
 impl Report {
     /// Assembles the report for `parcels` checked by `engine`.
     pub fn new(engine: &Engine, parcels: Vec<ParcelReport>) -> Report {
-        let info = &engine.catalog().info;
+        let catalog = engine.catalog();
+        let info = &catalog.info;
         let summary = Summary::of(&parcels, engine.issues());
         Report {
+            lang: engine.lang(),
             crs: engine.crs().to_string(),
             catalog: CatalogRef {
                 id: info.id.clone(),
                 title: info.title.clone(),
                 act: info.act.clone(),
+                as_of: catalog.as_of,
+                not_in_force: catalog.not_in_force.clone(),
             },
             dataset: DatasetSection {
                 stats: engine.stats().clone(),
@@ -119,25 +134,65 @@ impl Report {
             },
             parcels,
             summary,
+            full_catalog: catalog.clone(),
         }
+    }
+
+    fn msg(&self, key: &str) -> &str {
+        self.full_catalog.message(key, self.lang)
+    }
+
+    fn verdict_word(&self, v: Verdict) -> &str {
+        self.msg(&format!("verdict.{}", v.as_str()))
     }
 
     /// Writes the table a permit officer reads.
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
-        writeln!(out, "aimaq — {} ({})", self.catalog.title, self.catalog.act)?;
-        writeln!(out, "measured in {}", self.crs)?;
+        let info = &self.full_catalog.info;
+        writeln!(out, "aimaq — {} ({})", info.title, info.act)?;
+        writeln!(
+            out,
+            "{}",
+            fill(self.msg("label.measured_in"), &[("crs", &self.crs)])
+        )?;
+        if let Some(date) = self.full_catalog.as_of {
+            writeln!(
+                out,
+                "{}",
+                fill(self.msg("label.as_of"), &[("date", &date.to_string())])
+            )?;
+            for n in &self.full_catalog.not_in_force {
+                let line = fill(
+                    self.msg("label.not_applied"),
+                    &[
+                        ("rule", &n.rule),
+                        ("from", &n.in_force.from.to_string()),
+                        ("act", &n.in_force.act),
+                    ],
+                );
+                writeln!(out, "  {line}")?;
+            }
+        }
         writeln!(out)?;
         for p in &self.parcels {
-            let use_ = p.proposed_use.as_deref().unwrap_or("construction");
+            let use_ = p
+                .proposed_use
+                .as_deref()
+                .unwrap_or(&self.full_catalog.info.default_use);
             match &p.error {
-                Some(e) => writeln!(out, "{:<14} ERROR  {e}", p.id)?,
+                Some(e) => writeln!(
+                    out,
+                    "{:<14} {}  {e}",
+                    p.id,
+                    self.verdict_word(Verdict::Error)
+                )?,
                 None => writeln!(
                     out,
                     "{:<14} {:<12} {:>12} m²  {}",
                     p.id,
                     use_,
                     format!("{:.1}", p.area_m2),
-                    p.verdict.as_str().to_uppercase()
+                    self.verdict_word(p.verdict)
                 )?,
             }
             for f in &p.findings {
@@ -167,22 +222,53 @@ impl Report {
                     f.encumbered_share * 100.0
                 )?;
                 writeln!(out, "      {}", f.message)?;
-                writeln!(out, "      source: {}", f.citation)?;
+                writeln!(out, "      {}: {}", self.msg("label.source"), f.citation)?;
+                writeln!(
+                    out,
+                    "      {}: {}",
+                    self.msg("label.regime_source"),
+                    f.regime_citation
+                )?;
+            }
+            if let Some(e) = p.encumbrance.as_ref().filter(|_| p.findings.len() > 1) {
+                let parts: Vec<String> = e
+                    .by_severity
+                    .iter()
+                    .rev()
+                    .map(|(s, a)| format!("{s} {:.1} m² ({:.1} %)", a.m2, a.share * 100.0))
+                    .collect();
+                writeln!(
+                    out,
+                    "  = {}: {:.1} m² ({:.1} %) — {}",
+                    self.msg("label.encumbrance"),
+                    e.total.m2,
+                    e.total.share * 100.0,
+                    parts.join(", ")
+                )?;
             }
         }
         let s = &self.summary;
         writeln!(out)?;
         let verdicts: Vec<String> = Verdict::ALL
             .iter()
-            .filter_map(|v| s.by_verdict.get(v).map(|n| format!("{v} {n}")))
+            .filter_map(|v| {
+                s.by_verdict
+                    .get(v)
+                    .map(|n| format!("{} {n}", self.verdict_word(*v).to_lowercase()))
+            })
             .collect();
         writeln!(
             out,
-            "{} parcels in: {} checked ({}), {} errored",
-            s.parcels_in,
-            s.parcels_checked,
-            verdicts.join(", "),
-            s.parcels_errored
+            "{}",
+            fill(
+                self.msg("label.summary"),
+                &[
+                    ("n", &s.parcels_in.to_string()),
+                    ("checked", &s.parcels_checked.to_string()),
+                    ("verdicts", &verdicts.join(", ")),
+                    ("errored", &s.parcels_errored.to_string()),
+                ]
+            )
         )?;
         if !s.findings_by_rule.is_empty() {
             let rules: Vec<String> = s
@@ -190,14 +276,24 @@ impl Report {
                 .iter()
                 .map(|(r, n)| format!("{r} {n}"))
                 .collect();
-            writeln!(out, "findings by rule: {}", rules.join(", "))?;
+            writeln!(
+                out,
+                "{}: {}",
+                self.msg("label.findings_by_rule"),
+                rules.join(", ")
+            )?;
         }
         if s.dataset_errors + s.dataset_warnings > 0 {
             writeln!(
                 out,
-                "dataset: {} errors, {} warnings{} (run `aimaq validate` for the list)",
-                s.dataset_errors,
-                s.dataset_warnings,
+                "{}{} (run `aimaq validate` for the list)",
+                fill(
+                    self.msg("label.dataset"),
+                    &[
+                        ("errors", &s.dataset_errors.to_string()),
+                        ("warnings", &s.dataset_warnings.to_string()),
+                    ]
+                ),
                 if s.dataset_errors > 0 {
                     " — results may be incomplete"
                 } else {

@@ -44,6 +44,22 @@ const EMBEDDED: &[(&str, &str)] = &[
         "protected_areas",
         include_str!("../../../data/almaty/protected_areas.geojson"),
     ),
+    (
+        "functional_zones",
+        include_str!("../../../data/almaty/functional_zones.geojson"),
+    ),
+    (
+        "hazards",
+        include_str!("../../../data/almaty/hazards.geojson"),
+    ),
+    (
+        "heritage",
+        include_str!("../../../data/almaty/heritage.geojson"),
+    ),
+    (
+        "sanitary_zones",
+        include_str!("../../../data/almaty/sanitary_zones.geojson"),
+    ),
 ];
 
 /// The embedded layer `name`'s GeoJSON text.

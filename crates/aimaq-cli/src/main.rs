@@ -1,9 +1,11 @@
 //! `aimaq`: does a proposed parcel break a spatial regulation of the Almaty
 //! agglomeration scheme — why, where, by how much, under which act?
 
+mod balance;
 mod cadastre;
 mod crs;
 mod dataset;
+mod explain;
 mod input;
 mod ogr;
 mod screen;
@@ -11,7 +13,7 @@ mod sink;
 mod zones;
 
 use aimaq_check::{Engine, Parcel, ParcelReport, Report};
-use aimaq_rules::{Catalog, IssueLevel};
+use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use crs::{MetricCrs, Reprojector};
@@ -60,6 +62,12 @@ struct Common {
     /// Regulation catalog TOML. Default: the embedded data/regulations/almaty-2020.toml.
     #[arg(long)]
     catalog: Option<PathBuf>,
+    /// Language of messages and labels: kk, ru or en.
+    #[arg(long, default_value = "en")]
+    lang: Lang,
+    /// Check against the rules in force on this date (YYYY-MM-DD). Default: all rules.
+    #[arg(long)]
+    as_of: Option<Date>,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +149,25 @@ enum Command {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
+    /// Print a rule's full text: widths, conditions, regime by use, citations.
+    Explain {
+        /// Rule id, e.g. water.zone (`aimaq rules` lists them).
+        rule: String,
+        /// Regulation catalog TOML. Default: the embedded one.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Language of titles and labels: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+    /// Land balance by functional zone group and sub-zone, beside the scheme's Appendix 1.
+    Balance {
+        #[command(flatten)]
+        common: Common,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every problem of a constraint dataset.
     Validate {
         #[command(flatten)]
@@ -189,8 +216,12 @@ struct Built {
     source: String,
 }
 
+/// The catalog in force on `--as-of`, and the dataset measured in `--crs`.
 fn load_dataset(common: &Common) -> Result<(Catalog, MetricCrs, Reprojector, dataset::Loaded)> {
-    let catalog = load_catalog(common.catalog.as_deref())?;
+    let mut catalog = load_catalog(common.catalog.as_deref())?;
+    if let Some(date) = common.as_of {
+        catalog = catalog.as_of(date)?;
+    }
     let metric = MetricCrs::new(&common.crs)?;
     let reproject = Reprojector::new(&metric)?;
     let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject, &metric)?;
@@ -199,7 +230,7 @@ fn load_dataset(common: &Common) -> Result<(Catalog, MetricCrs, Reprojector, dat
 
 fn build_engine(common: &Common) -> Result<Built> {
     let (catalog, metric, reproject, loaded) = load_dataset(common)?;
-    let mut engine = Engine::new(catalog, metric.label(), loaded.features);
+    let mut engine = Engine::new(catalog, metric.label(), loaded.features).with_lang(common.lang);
     engine.add_issues(loaded.issues);
     Ok(Built {
         engine,
@@ -380,6 +411,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_rules(&catalog, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Explain {
+            rule,
+            catalog,
+            lang,
+        } => {
+            let catalog = load_catalog(catalog.as_deref())?;
+            explain::print(&catalog, &rule, lang, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Balance { common, json } => balance::run(&common, json),
         Command::Validate { common, json } => {
             let Built { engine, source, .. } = build_engine(&common)?;
             let issues = engine.issues();
@@ -450,6 +491,8 @@ fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) 
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
+    let codes: Vec<&str> = catalog.uses.iter().map(|u| u.code.as_str()).collect();
+    writeln!(out, "  uses: {}", codes.join(", "))?;
     for a in &catalog.info.amendments {
         writeln!(out, "  amended by {a}")?;
     }
@@ -457,14 +500,19 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
     for rule in &catalog.rules {
         writeln!(
             out,
-            "{}  [{}]  layer `{}`",
-            rule.id, rule.severity, rule.layer
+            "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
+            rule.id, rule.severity, rule.id, rule.layer
         )?;
         writeln!(out, "  {}", rule.title)?;
         writeln!(out, "  width: {}", rule.width.describe(catalog))?;
         writeln!(out, "  measured from: {}", rule.measured_from)?;
         writeln!(out, "  source: {}", rule.citation)?;
-        writeln!(out, "  severity: {}", rule.severity_basis)?;
+        writeln!(out, "  regime (default): {}", rule.severity_basis)?;
+        writeln!(
+            out,
+            "  in force from {} ({})",
+            rule.in_force.from, rule.in_force.act
+        )?;
         writeln!(out)?;
     }
     Ok(())

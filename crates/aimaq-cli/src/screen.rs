@@ -159,6 +159,8 @@ pub fn run(
         let writer = std::thread::Builder::new()
             .name("aimaq-writer".into())
             .spawn_scoped(scope, || -> Result<()> {
+                // owned here, so the free thread ends when the writer does
+                let spent_tx = spent_tx;
                 let mut next = 0;
                 for chunk in out_rx {
                     sink.write(&chunk)?;

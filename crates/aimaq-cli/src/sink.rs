@@ -94,6 +94,9 @@ const FINDING_COLUMNS: &[(&str, Kind)] = &[
     ("encumbered_m2", Kind::Real),
     ("encumbered_share", Kind::Real),
     ("citation", Kind::Text),
+    ("regime", Kind::Text),
+    ("approval", Kind::Text),
+    ("regime_citation", Kind::Text),
     ("message", Kind::Text),
 ];
 
@@ -104,6 +107,8 @@ const PARCEL_COLUMNS: &[(&str, Kind)] = &[
     ("verdict", Kind::Text),
     ("findings", Kind::Int),
     ("area_m2", Kind::Real),
+    ("encumbered_total_m2", Kind::Real),
+    ("encumbered_total_share", Kind::Real),
     ("error", Kind::Text),
     ("repair", Kind::Text),
     ("source_fid", Kind::Int),
@@ -408,7 +413,12 @@ impl<'a> Row<'a> {
         let r = &o.report;
         self.int("findings", r.findings.len() as i64)?;
         if r.error.is_none() {
-            self.real("area_m2", r.area_m2)?;
+            self.real("area_m2", round_to(r.area_m2, 1e3))?;
+        }
+        // the union of the findings' zones: a square metre under two zones counts once
+        if let Some(e) = &r.encumbrance {
+            self.real("encumbered_total_m2", round_to(e.total.m2, 1e3))?;
+            self.real("encumbered_total_share", round_to(e.total.share, 1e6))?;
         }
         self.text("error", r.error.as_deref())?;
         self.text("repair", o.repair.as_deref())?;
@@ -429,6 +439,8 @@ impl<'a> Row<'a> {
 
     fn finding(&mut self, f: &Finding) -> Result<()> {
         // field by field rather than through serde: this runs once per finding row
+        // the use the regime was looked up for (`construction` when the parcel names none)
+        self.text("use", Some(&f.use_code))?;
         self.text("rule", Some(&f.rule))?;
         self.text("layer", Some(&f.layer))?;
         self.text("feature", Some(&f.feature))?;
@@ -439,6 +451,9 @@ impl<'a> Row<'a> {
         self.real("encumbered_m2", round_to(f.encumbered_m2, 1e3))?;
         self.real("encumbered_share", round_to(f.encumbered_share, 1e6))?;
         self.text("citation", Some(&f.citation))?;
+        self.text("regime", Some(f.regime.as_str()))?;
+        self.text("approval", f.approval.as_deref())?;
+        self.text("regime_citation", Some(&f.regime_citation))?;
         self.text("message", Some(&f.message))
     }
 

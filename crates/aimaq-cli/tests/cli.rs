@@ -68,6 +68,9 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
         for f in p["findings"].as_array().unwrap() {
             let c = f["citation"].as_str().unwrap();
             assert!(c.contains("scheme L"), "{c}");
+            let rc = f["regime_citation"].as_str().unwrap();
+            assert!(rc.contains("scheme L"), "{rc}");
+            assert!(["prohibited", "conditional"].contains(&f["regime"].as_str().unwrap()));
             let d = f["distance_m"].as_f64().unwrap();
             let l = f["limit_m"].as_f64().unwrap();
             assert!(d < l || (l == 0.0 && d == 0.0), "{f}");
@@ -87,14 +90,62 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
         .as_str()
         .unwrap()
         .contains("R01"));
-    // the lot 29.96 m from the railway inside Almaty is clear (20 m rule)
-    let p005 = doc["parcels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "P-005")
-        .unwrap();
-    assert_eq!(p005["verdict"], "clear");
+    // the lot 29.96 m from the railway inside Almaty is clear of it (20 m rule); only the
+    // seismic design condition applies to the house
+    let parcel = |id: &str| {
+        doc["parcels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let rules_of = |id: &str| -> Vec<String> {
+        parcel(id)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rules_of("P-005"), ["hazard.seismic"]);
+    // the acceptance cases, on the embedded data
+    assert_eq!(
+        parcel("P-025")["verdict"],
+        "prohibited",
+        "car wash in the Turgen's zone"
+    );
+    assert_eq!(
+        parcel("P-011")["verdict"],
+        "conditional",
+        "house in the zone, outside the belt"
+    );
+    assert_eq!(
+        parcel("P-010")["verdict"],
+        "prohibited",
+        "house in the belt"
+    );
+    assert_eq!(
+        parcel("P-026")["verdict"],
+        "prohibited",
+        "aerial spraying at 1,900 m"
+    );
+    assert_eq!(
+        parcel("P-027")["verdict"],
+        "clear",
+        "aerial spraying at 2,100 m"
+    );
+    assert_eq!(
+        parcel("P-028")["verdict"],
+        "prohibited",
+        "industry in group 3"
+    );
+    // every parcel's encumbrance is a union: at most the parcel
+    for p in doc["parcels"].as_array().unwrap() {
+        let total = p["encumbrance"]["total"]["share"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&total), "{}", p["id"]);
+    }
 }
 
 #[test]
@@ -108,7 +159,15 @@ fn demo_text_is_readable() {
         text.contains("source: Decree No. 514 of 13.08.2020, scheme L272 [R03]"),
         "{text}"
     );
-    assert!(text.contains("24 parcels in: 24 checked"), "{text}");
+    let n = record_count("fixtures/parcels/demo.geojson");
+    assert!(
+        text.contains(&format!("{n} parcels in: {n} checked")),
+        "{text}"
+    );
+    assert!(
+        text.contains("encumbered in total (union of zones)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -189,6 +248,11 @@ fn broken_parcels_are_reported_one_by_one_and_none_is_lost() {
     assert!(error_of("#6").contains("no `id`"));
     assert!(error_of("#10").contains("no `id`"));
     assert!(error_of("4521").is_empty(), "a numeric id is an id");
+    let use_error = error_of("bad-use");
+    assert!(
+        use_error.contains("unknown use `carwash`") && use_error.contains("vehicle_wash"),
+        "{use_error}"
+    );
 }
 
 #[test]
@@ -254,4 +318,153 @@ fn rules_lists_the_catalog_with_sources() {
     assert!(text.contains("voltage_kv = 500 → 30 m"), "{text}");
     assert!(text.contains("No. 20-V"));
     assert!(text.contains("Turgen 550–1700 m"));
+}
+
+#[test]
+fn json_in_kazakh_carries_kazakh_messages() {
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let out = aimaq(&[
+        "check",
+        "--lang",
+        "kk",
+        "--format",
+        "json",
+        demo.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["lang"], "kk");
+    let belt = doc["parcels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap())
+        .find(|f| f["rule"] == "water.belt")
+        .unwrap();
+    let m = belt["message"].as_str().unwrap();
+    assert!(m.starts_with("ТЫЙЫМ САЛЫНҒАН: Су қорғау белдеуі"), "{m}");
+    // the text table too, in Russian
+    let out = aimaq(&["check", "--lang", "ru", demo.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("ЗАПРЕЩЕНО: Водоохранная полоса") && text.contains("источник:"),
+        "{text}"
+    );
+    let out = aimaq(&["check", "--lang", "de", demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses the value");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kk, ru, en"));
+}
+
+#[test]
+fn as_of_checks_against_the_rules_in_force_then() {
+    let demo = repo("fixtures/parcels/demo.geojson");
+    let doc = json(&aimaq(&[
+        "check",
+        "--as-of",
+        "2023-06-01",
+        "--format",
+        "json",
+        demo.to_str().unwrap(),
+    ]));
+    assert_eq!(doc["catalog"]["as_of"], "2023-06-01");
+    assert_eq!(
+        doc["catalog"]["not_in_force"][0]["rule"],
+        "zoning.south_direction"
+    );
+    assert!(doc["summary"]["findings_by_rule"]["zoning.south_direction"].is_null());
+    let doc = json(&aimaq(&[
+        "check",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+        demo.to_str().unwrap(),
+    ]));
+    assert!(
+        doc["summary"]["findings_by_rule"]["zoning.south_direction"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let out = aimaq(&["check", "--as-of", "2019-12-31", demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("before 2020-08-13"));
+    let out = aimaq(&["check", "--as-of", "2024-02-30", demo.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
+}
+
+#[test]
+fn explain_prints_the_rule_with_its_regime_by_use() {
+    let out = aimaq(&["explain", "water.zone"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for expected in [
+        "water.zone — Water-protection zone",
+        "kk: Су қорғау аймағы",
+        "ru: Водоохранная зона",
+        "Turgen: 550–1700 m (Almaty oblast akimat decree No. 246 of 21.11.2011, L541-542)",
+        "vehicle_wash",
+        "scheme L593-600",
+        "scheme L614-617",
+        "approvals:",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
+    }
+    let out = aimaq(&["explain", "--lang", "kk", "zoning.group3"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("if subzone in [3.spna, 3.park]: prohibited"),
+        "{text}"
+    );
+    let out = aimaq(&["explain", "water.nothing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("water.aerial_spraying"));
+}
+
+#[test]
+fn balance_of_the_embedded_zones_beside_appendix_1() {
+    let out = aimaq(&["balance"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    for expected in [
+        "Appendix 1",
+        "475.88",
+        "484.00",
+        "939.49",
+        "3 Zones of restricted",
+        "2.pasture",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
+    }
+    let doc = json(&aimaq(&["balance", "--json"]));
+    let b = &doc["balance"];
+    let total = b["total_thousand_ha"].as_f64().unwrap();
+    // groups and sub-zones add up to the union (the embedded zones tile the area)
+    let groups: f64 = b["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "group")
+        .map(|r| r["thousand_ha"].as_f64().unwrap())
+        .sum();
+    assert!((groups - total).abs() < 0.01, "{groups} vs {total}");
+    let categories: f64 = b["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["measured_thousand_ha"].as_f64().unwrap())
+        .sum();
+    assert!((categories - total).abs() < 0.01, "{categories} vs {total}");
+    assert!(total > 900.0 && total < 1300.0, "{total}");
+    // Kazakh labels
+    let out = aimaq(&["balance", "--lang", "kk"]);
+    assert!(stdout(&out).contains("Мал шаруашылығы (жайылымдар)"));
 }

@@ -1,5 +1,5 @@
 //! `aimaq screen` end to end on the OGR fixtures (fixtures/ogr, built by make.sh from the
-//! 24 demo parcels): CRSs, encodings, formats, refusals, broken records.
+//! demo parcels): CRSs, encodings, formats, refusals, broken records.
 
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
@@ -115,6 +115,11 @@ fn demo_answers() -> Vec<(String, Vec<(String, String, f64)>)> {
         .collect()
 }
 
+/// How many demo parcels there are.
+fn demo_count() -> usize {
+    demo_answers().len()
+}
+
 fn assert_same_answers(report: &Path) {
     let parcels = rows(report, "parcels");
     let findings = rows(report, "findings");
@@ -152,7 +157,7 @@ fn gauss_kruger_shapefile_with_kazakh_text_gives_the_demo_answers() {
     );
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     assert!(text(&run).contains("Pulkovo 1942 / Gauss-Kruger zone 13"));
-    assert_eq!(ogrinfo_count(&out, "parcels"), 24);
+    assert_eq!(ogrinfo_count(&out, "parcels"), demo_count());
     let s = summary(&out);
     assert_eq!(
         ogrinfo_count(&out, "findings") as u64,
@@ -195,7 +200,7 @@ fn geopackage_in_degrees_gives_the_demo_answers_in_every_report_format() {
         &["--t-srs", "EPSG:32643"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
-    assert_eq!(ogrinfo_count(&gpkg, "parcels"), 24);
+    assert_eq!(ogrinfo_count(&gpkg, "parcels"), demo_count());
     assert_same_answers(&gpkg);
     let findings = summary(&gpkg)["findings"].as_u64().unwrap() as usize;
     let with_findings = rows(&gpkg, "parcels")
@@ -211,7 +216,7 @@ fn geopackage_in_degrees_gives_the_demo_answers_in_every_report_format() {
         // a row per finding plus one per parcel with none
         assert_eq!(
             table.feature_count() as usize,
-            findings + 24 - with_findings,
+            findings + demo_count() - with_findings,
             "{ext}"
         );
     }
@@ -265,9 +270,12 @@ fn broken_records_each_get_a_row_and_the_repairable_ones_are_repaired() {
             .unwrap_or_else(|| panic!("{note}"))
             .clone()
     };
-    assert_eq!(by_note("valid 30")["verdict"], "clear");
+    // checked (whatever the zones there say), not errored
+    let checked =
+        |p: &BTreeMap<String, String>| p["verdict"] != "error" && !p.contains_key("error");
+    assert!(checked(&by_note("valid 30")));
     let bow = by_note("bow-tie");
-    assert_eq!(bow["verdict"], "clear");
+    assert!(checked(&bow), "{bow:?}");
     assert!(bow["repair"].contains("self-intersection"), "{bow:?}");
     assert!(bow["repair"].contains("MakeValid"), "{bow:?}");
     assert!(by_note("hole outside")["repair"].contains("not contained"));
@@ -283,8 +291,8 @@ fn broken_records_each_get_a_row_and_the_repairable_ones_are_repaired() {
         empty == "empty geometry" || empty == "no geometry",
         "{empty}"
     );
-    assert_eq!(by_note("two valid parts")["verdict"], "clear");
-    assert_eq!(by_note("valid, 3D")["verdict"], "clear");
+    assert!(checked(&by_note("two valid parts")));
+    assert!(checked(&by_note("valid, 3D")));
 }
 
 #[test]

@@ -42,6 +42,9 @@ pub struct AttributeSpec {
     /// Whether every feature must carry it.
     #[serde(default)]
     pub required: bool,
+    /// The only values it may take, when the contract fixes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
     /// What it means, when the name does not say it all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,

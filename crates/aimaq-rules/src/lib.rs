@@ -6,8 +6,10 @@
 //!
 //! The catalog is data (`data/regulations/almaty-2020.toml`), compiled in as
 //! [`Catalog::embedded`]. This crate knows nothing spatial: it turns a feature's
-//! attributes into a [`Zone`] (a distance [`Limit`] with its [`Citation`]); measuring
-//! distances is `aimaq-check`'s job.
+//! attributes into a [`Zone`] (a distance [`Limit`] with its [`Citation`]), and a proposed
+//! [`LandUse`] into a [`Regime`] through each rule's [`RegimeMatrix`]; measuring distances
+//! is `aimaq-check`'s job. Titles, labels and message fragments come in Kazakh, Russian
+//! and English ([`Lang`]); rules carry the dates they are in force ([`Catalog::as_of`]).
 //!
 //! ```
 //! use aimaq_rules::{Catalog, Limit};
@@ -24,22 +26,32 @@
 mod attributes;
 mod catalog;
 mod citation;
+mod in_force;
 mod issue;
+mod land_use;
+mod lang;
+mod regime;
 mod severity;
 mod width;
+mod zoning;
 
 pub use attributes::{AttributeSpec, AttributeType, Attributes};
 pub use catalog::{
-    Catalog, CatalogError, CatalogInfo, LayerGeometry, LayerSpec, NamedObject, Offset, Rule,
-    EMBEDDED_CATALOG,
+    Approval, Catalog, CatalogError, CatalogInfo, LayerGeometry, LayerSpec, NamedObject, Offset,
+    Rule, EMBEDDED_CATALOG, MESSAGE_KEYS,
 };
 pub use citation::Citation;
+pub use in_force::{Date, InForce, NotInForce};
 pub use issue::{DataIssue, IssueLevel};
+pub use land_use::LandUse;
+pub use lang::{fill, Labels, Lang};
+pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use severity::Severity;
 pub use width::{
     Condition, Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue,
     Zone,
 };
+pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
 
 /// Formats metres for messages: `50`, `226.5`.
 pub fn format_metres(m: f64) -> String {

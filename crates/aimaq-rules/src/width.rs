@@ -73,6 +73,8 @@ pub enum Condition {
     Number(f64),
     /// The attribute is this string (case-insensitive).
     Text(String),
+    /// The attribute is one of these strings (case-insensitive).
+    OneOf(Vec<String>),
     /// The attribute is a number within bounds.
     Bound {
         /// `≤ max`.
@@ -89,6 +91,7 @@ impl fmt::Display for Condition {
         match self {
             Condition::Number(n) => write!(f, "= {}", fmt_m(*n)),
             Condition::Text(s) => write!(f, "= \"{s}\""),
+            Condition::OneOf(list) => write!(f, "in [{}]", list.join(", ")),
             Condition::Bound { max, above } => {
                 let mut parts = Vec::new();
                 if let Some(a) = above {
@@ -100,6 +103,13 @@ impl fmt::Display for Condition {
                 f.write_str(&parts.join(" and "))
             }
         }
+    }
+}
+
+impl Condition {
+    /// Whether `value` meets the condition (a missing or mistyped value does not).
+    pub(crate) fn holds(&self, value: Option<&serde_json::Value>) -> bool {
+        matches!(self.test(value), Test::Pass)
     }
 }
 
@@ -122,6 +132,10 @@ impl Condition {
             },
             Condition::Text(s) => match value.as_str() {
                 Some(v) => pass(v.trim().eq_ignore_ascii_case(s)),
+                None => Test::WrongType("string"),
+            },
+            Condition::OneOf(list) => match value.as_str() {
+                Some(v) => pass(list.iter().any(|s| v.trim().eq_ignore_ascii_case(s))),
                 None => Test::WrongType("string"),
             },
             Condition::Bound { max, above } => match value.as_f64() {
