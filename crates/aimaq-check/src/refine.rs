@@ -8,6 +8,7 @@ use geo::{
     Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean, Intersects, LineString,
     MultiLineString, MultiPolygon, Translate,
 };
+use std::cell::OnceCell;
 
 /// Arc step of buffers, as segment length over radius: the finest geo/i_overlay allow
 /// (0.01π, about 200 segments per circle). The chord sag is 0.012 % of the radius, so
@@ -90,23 +91,54 @@ const SLIVER_M2: f64 = 1e-6;
 
 /// A candidate feature moved into the parcel's frame: the nearby parts of its lines (or
 /// polygon boundary), and its polygon when it has one.
-pub(crate) struct LocalFeature {
+pub(crate) struct LocalFeature<'a> {
     runs: MultiLineString<f64>,
-    area: Option<MultiPolygon<f64>>,
+    /// The polygon in world coordinates: moved into the parcel's frame only when a
+    /// boolean operation needs it. Most parcels lie wholly inside or outside a polygon,
+    /// and a tiling of functional zones is thousands of vertices to copy per parcel.
+    world_area: Option<&'a MultiPolygon<f64>>,
+    local_area: OnceCell<Option<MultiPolygon<f64>>>,
+    origin: Coord<f64>,
 }
 
-impl LocalFeature {
+impl<'a> LocalFeature<'a> {
     pub(crate) fn new(
         cand: &Candidate,
-        area: Option<&MultiPolygon<f64>>,
+        area: Option<&'a MultiPolygon<f64>>,
         origin: Coord<f64>,
     ) -> Self {
         let runs = MultiLineString(cand.runs()).translate(-origin.x, -origin.y);
         // The polygon is needed only when the parcel may touch or lie inside it.
-        let area = area
-            .filter(|_| cand.area_hit || !cand.segments.is_empty())
-            .map(|a| a.translate(-origin.x, -origin.y));
-        LocalFeature { runs, area }
+        let world_area = area.filter(|_| cand.area_hit || !cand.segments.is_empty());
+        LocalFeature {
+            runs,
+            world_area,
+            local_area: OnceCell::new(),
+            origin,
+        }
+    }
+
+    /// Whether the feature has a polygon near the parcel.
+    pub(crate) fn has_area(&self) -> bool {
+        self.world_area.is_some()
+    }
+
+    /// The polygon in the parcel's frame, built on first use.
+    fn area(&self) -> Option<&MultiPolygon<f64>> {
+        self.local_area
+            .get_or_init(|| {
+                self.world_area
+                    .map(|a| a.translate(-self.origin.x, -self.origin.y))
+            })
+            .as_ref()
+    }
+
+    /// Whether a local position lies in the polygon (tested in world coordinates, so
+    /// the polygon need not be moved).
+    fn area_holds(&self, v: &Coord<f64>) -> bool {
+        self.world_area.is_some_and(|a| {
+            a.intersects(&geo::coord! { x: v.x + self.origin.x, y: v.y + self.origin.y })
+        })
     }
 
     /// Minimum distance from `parcel` to the feature; 0 when they meet or the parcel is
@@ -124,14 +156,14 @@ impl LocalFeature {
                 }
             }
         }
-        if let Some(area) = &self.area {
+        if self.has_area() {
             // no boundary crosses any part of the parcel, so one vertex of each part tells
             // whether that part is inside or outside
             if parcel.0.iter().any(|part| {
                 part.exterior()
                     .0
                     .first()
-                    .is_some_and(|v| area.intersects(v))
+                    .is_some_and(|v| self.area_holds(v))
             }) {
                 return Some(0.0);
             }
@@ -145,7 +177,7 @@ impl LocalFeature {
     /// a lot deep inside a wide zone then costs no boolean operation, and its answer —
     /// the whole parcel — is exact.
     fn covers(&self, parcel: &MultiPolygon<f64>, m: f64) -> bool {
-        if let Some(area) = &self.area {
+        if self.has_area() {
             let crosses = parcel
                 .0
                 .iter()
@@ -154,7 +186,7 @@ impl LocalFeature {
                 && parcel
                     .0
                     .iter()
-                    .all(|p| p.exterior().0.first().is_some_and(|v| area.intersects(v)))
+                    .all(|p| p.exterior().0.first().is_some_and(|v| self.area_holds(v)))
             {
                 return true;
             }
@@ -220,7 +252,7 @@ impl LocalFeature {
                 .line_cap(LineCap::Round(ARC_STEP));
             runs.buffer_with_style(style)
         };
-        let zone = match &self.area {
+        let zone = match self.area() {
             Some(a) if buffered.0.is_empty() => a.clone(),
             Some(a) => a.union(&buffered),
             None => buffered,
@@ -396,8 +428,11 @@ pub(crate) fn evaluate(
             if distance > 0.0 {
                 return None;
             }
-            let area = feature.area.as_ref()?;
-            let overlap = drop_slivers(parcel.intersection(area));
+            let overlap = if feature.covers(parcel, 0.0) {
+                parcel.clone() // wholly inside: exact, and no boolean operation
+            } else {
+                drop_slivers(parcel.intersection(feature.area()?))
+            };
             (overlap.unsigned_area() > SLIVER_M2)
                 .then(|| hit(severity, 0.0, overlap, Reason::Overlap))
         }

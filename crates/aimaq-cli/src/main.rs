@@ -139,6 +139,9 @@ enum Command {
         common: Common,
         #[arg(long, short)]
         out: PathBuf,
+        /// Keep only the zones that restrict this proposed use.
+        #[arg(long = "use", default_value = "construction")]
+        use_code: String,
         /// Replace OUT if it exists.
         #[arg(long)]
         overwrite: bool,
@@ -390,13 +393,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Zones {
             common,
             out,
+            use_code,
             overwrite,
         } => {
             let (catalog, metric, _, loaded) = load_dataset(&common)?;
             let features = loaded.features.clone();
             let mut engine = Engine::new(catalog.clone(), metric.label(), loaded.features);
             engine.add_issues(loaded.issues);
-            let rows = zones::write(&catalog, &features, &engine, &metric, &out, overwrite)?;
+            let rows = zones::write(
+                &catalog, &use_code, &features, &engine, &metric, &out, overwrite,
+            )?;
             println!(
                 "{}: {rows} zones of {} features from {}, in {}",
                 out.display(),

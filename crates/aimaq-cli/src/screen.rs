@@ -335,13 +335,12 @@ fn read(opts: &ScreenOptions, plan: &Plan, tx: SyncSender<Vec<RawRecord>>) -> Re
             geometry,
             attributes,
         });
-        if chunk.len() == CHUNK {
-            if tx
+        if chunk.len() == CHUNK
+            && tx
                 .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
                 .is_err()
-            {
-                return Ok(()); // downstream stopped; its error is the one to report
-            }
+        {
+            return Ok(()); // downstream stopped; its error is the one to report
         }
     }
     if !chunk.is_empty() {

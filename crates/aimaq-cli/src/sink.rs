@@ -114,6 +114,9 @@ const PARCEL_COLUMNS: &[(&str, Kind)] = &[
     ("source_fid", Kind::Int),
 ];
 
+/// A layer to create: name, columns, creation options.
+type LayerPlan = (&'static str, Vec<(&'static str, Kind)>, Vec<&'static str>);
+
 /// Rows this many features long share a transaction: SQLite commits are the cost.
 const ROWS_PER_TRANSACTION: usize = 200_000;
 
@@ -226,7 +229,7 @@ impl Sink {
                 }
             })
             .collect();
-        let mut layers: Vec<(&str, Vec<(&str, Kind)>, Vec<&str>)> = Vec::new();
+        let mut layers: Vec<LayerPlan> = Vec::new();
         match layout {
             Layout::Layers => {
                 layers.push(("parcels", PARCEL_COLUMNS.to_vec(), vec![]));

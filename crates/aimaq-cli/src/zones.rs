@@ -12,21 +12,29 @@ use gdal::DriverManager;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// Writes layer `zones` (one row per feature and rule: `rule`, `layer`, `feature`,
-/// `limit_m`, `inside_limit_m`, `citation`) and layer `settlements`, in `metric`'s CRS.
-/// Features the engine leaves out (dataset errors) are left out here too.
+/// Writes layer `zones` (one row per feature and rule that restricts `use_code`: `rule`,
+/// `layer`, `feature`, `limit_m`, `min_limit_m`, `inside_limit_m`, `regime`,
+/// `citation`) and layer `settlements`, in `metric`'s CRS. Features the engine leaves
+/// out (dataset errors) are left out here too, and so are zones whose regime allows the
+/// use: they give no finding.
 ///
 /// `limit_m` is the distance a parcel must stay beyond (0: the area itself, overlap
-/// rules); for ranges it is the act's maximum. `inside_limit_m` is set for
-/// settlement-dependent rules: the limit for the parcel's part inside settlements.
+/// rules); for ranges it is the act's maximum and `min_limit_m` its minimum (a parcel
+/// nearer than the minimum is encumbered up to the minimum, else up to the maximum).
+/// `inside_limit_m` is set for settlement-dependent rules: the limit for the parcel's
+/// part inside settlements.
 pub fn write(
     catalog: &Catalog,
+    use_code: &str,
     features: &[ConstraintFeature],
     engine: &Engine,
     metric: &MetricCrs,
     path: &Path,
     overwrite: bool,
 ) -> Result<usize> {
+    let land_use = catalog
+        .resolve_use(Some(use_code))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if path.extension().and_then(|e| e.to_str()) != Some("gpkg") {
         bail!("write zones to a .gpkg file");
     }
@@ -56,6 +64,8 @@ pub fn write(
                 ("feature", OGRFieldType::OFTString),
                 ("limit_m", OGRFieldType::OFTReal),
                 ("inside_limit_m", OGRFieldType::OFTReal),
+                ("min_limit_m", OGRFieldType::OFTReal),
+                ("regime", OGRFieldType::OFTString),
                 ("citation", OGRFieldType::OFTString),
             ][..],
         ),
@@ -90,24 +100,36 @@ pub fn write(
             row.set_geometry(gdal_geometry.clone())?;
             row.create(&settlements)?;
         }
-        for rule in catalog.rules.iter().filter(|r| r.layer == f.layer) {
+        for rule in catalog
+            .rules
+            .iter()
+            .filter(|r| r.layer == f.layer && r.applies_to(&f.attributes))
+        {
             let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
                 continue;
             };
+            let cell = rule.regime.cell_for(land_use, &f.attributes);
+            if cell.regime.severity().is_none() {
+                continue; // allowed for this use: no finding
+            }
             let mut row = Feature::new(zones.defn())?;
             row.set_field_string(0, &rule.id)?;
             row.set_field_string(1, &f.layer)?;
             row.set_field_string(2, id)?;
             match zone.limit {
                 Limit::Fixed { m } => row.set_field_double(3, m)?,
-                Limit::Range { max, .. } => row.set_field_double(3, max)?,
+                Limit::Range { min, max } => {
+                    row.set_field_double(3, max)?;
+                    row.set_field_double(5, min)?;
+                }
                 Limit::BySettlement { inside, outside } => {
                     row.set_field_double(3, outside)?;
                     row.set_field_double(4, inside)?;
                 }
                 Limit::Overlap => row.set_field_double(3, 0.0)?,
             }
-            row.set_field_string(5, &zone.citation.to_string())?;
+            row.set_field_string(6, cell.regime.as_str())?;
+            row.set_field_string(7, &zone.citation.to_string())?;
             row.set_geometry(gdal_geometry.clone())?;
             row.create(&zones)?;
             rows += 1;

@@ -83,9 +83,12 @@ fn ogrinfo_count(path: &Path, layer: &str) -> usize {
         .unwrap()
 }
 
+/// A finding as (rule, feature, distance).
+type Expected = (String, String, f64);
+
 /// Verdict and findings (rule, feature, distance) per parcel from `aimaq check` on the
 /// demo GeoJSON: what every other format of the same parcels must reproduce.
-fn demo_answers() -> Vec<(String, Vec<(String, String, f64)>)> {
+fn demo_answers() -> Vec<(String, Vec<Expected>)> {
     let out = aimaq(&[
         "check",
         "--format",
@@ -363,4 +366,34 @@ fn a_synthetic_cadastre_streams_through_in_input_order() {
     let again = screen(cadastre.to_str().unwrap(), &out, &[]);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again).contains("--overwrite"));
+}
+
+#[test]
+fn zones_export_keeps_only_zones_that_restrict_the_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = |use_code: &str| -> BTreeMap<String, usize> {
+        let out = dir.path().join(format!("zones-{use_code}.gpkg"));
+        let run = aimaq(&["zones", "--out", out.to_str().unwrap(), "--use", use_code]);
+        assert!(run.status.success(), "{}", text(&run));
+        let mut by_rule = BTreeMap::new();
+        for row in rows(&out, "zones") {
+            assert_ne!(row["regime"], "allowed");
+            assert!(row["limit_m"].parse::<f64>().unwrap() >= 0.0);
+            *by_rule.entry(row["rule"].clone()).or_default() += 1;
+        }
+        assert!(!rows(&out, "settlements").is_empty());
+        by_rule
+    };
+    let construction = count("construction");
+    let farming = count("arable_farming");
+    // farming is allowed in the agricultural zones of group 2, construction is not
+    assert!(construction["zoning.group2"] > farming.get("zoning.group2").copied().unwrap_or(0));
+    let run = aimaq(&[
+        "zones",
+        "--out",
+        dir.path().join("x.gpkg").to_str().unwrap(),
+        "--use",
+        "casino",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
 }
