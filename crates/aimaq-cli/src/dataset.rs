@@ -187,7 +187,11 @@ fn read_ogr_layer(
     for feature in layer.features() {
         let mut attributes = Attributes::new();
         for (i, field) in fields.iter().enumerate() {
-            let value = ogr::field_json(feature.field(i).ok().flatten());
+            let mut value = ogr::field_json(feature.field(i).ok().flatten());
+            // the contract's ids are text; a GIS often stores them as integers
+            if field == "id" && value.is_number() {
+                value = serde_json::Value::String(value.to_string());
+            }
             if !value.is_null() {
                 attributes.insert(field.clone(), value);
             }
