@@ -7,7 +7,7 @@
 
 use crate::crs::{MetricCrs, Transformer};
 use crate::ogr;
-use crate::sink::{Outcome, Sink, SourceField};
+use crate::sink::{Outcome, Sink, SourceField, Wkb};
 use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Summary, Verdict};
 use anyhow::{Context, Result};
 use gdal::cpl::CslStringList;
@@ -426,7 +426,9 @@ fn screen_one(
         attributes: attributes.clone(),
         report: ParcelReport::error(&label, proposed_use.clone(), reason),
         repair: None,
-        parcel_geometry: geometry.and_then(|g| source_to_report.apply(&g).ok()),
+        parcel_geometry: geometry
+            .and_then(|g| source_to_report.apply(&g).ok())
+            .and_then(|g| Wkb::of(&g).ok()),
         finding_geometries: Vec::new(),
     };
     let source = match geometry.and_then(polygonal) {
@@ -474,7 +476,10 @@ fn screen_one(
     }
     let mut finding_geometries = Vec::with_capacity(report.findings.len());
     for f in &report.findings {
-        match metric_to_report.apply(&f.geometry) {
+        match metric_to_report
+            .apply(&f.geometry)
+            .and_then(|g| Wkb::of(&g))
+        {
             Ok(g) => finding_geometries.push(g),
             Err(reason) => {
                 return failed(
@@ -488,7 +493,10 @@ fn screen_one(
         ordinal,
         fid,
         attributes,
-        parcel_geometry: source_to_report.apply(&geometry).ok(),
+        parcel_geometry: source_to_report
+            .apply(&geometry)
+            .ok()
+            .and_then(|g| Wkb::of(&g).ok()),
         report,
         repair: repaired,
         finding_geometries,

@@ -32,9 +32,23 @@ pub struct Outcome {
     /// What was repaired before checking, if anything.
     pub repair: Option<String>,
     /// The parcel in the report's CRS (`None` when the record had no usable geometry).
-    pub parcel_geometry: Option<MultiPolygon<f64>>,
+    pub parcel_geometry: Option<Wkb>,
     /// Each finding's encumbered area in the report's CRS, parallel to `report.findings`.
-    pub finding_geometries: Vec<MultiPolygon<f64>>,
+    pub finding_geometries: Vec<Wkb>,
+}
+
+/// A geometry already encoded as WKB by GDAL. Encoding happens in the parallel checking
+/// stage; the writer, the stage everything waits for, then hands GDAL one buffer per
+/// geometry instead of building it point by point.
+pub struct Wkb(Vec<u8>);
+
+impl Wkb {
+    pub fn of(g: &MultiPolygon<f64>) -> Result<Wkb, String> {
+        g.to_gdal()
+            .and_then(|g| g.wkb())
+            .map(Wkb)
+            .map_err(|e| format!("cannot encode a geometry for the report: {e}"))
+    }
 }
 
 /// Report layouts by file extension.
@@ -460,13 +474,10 @@ impl<'a> Row<'a> {
         self.text("message", Some(&f.message))
     }
 
-    fn finish(
-        mut self,
-        geometry: Option<&MultiPolygon<f64>>,
-        layer: &gdal::vector::Layer,
-    ) -> Result<()> {
+    fn finish(mut self, geometry: Option<&Wkb>, layer: &gdal::vector::Layer) -> Result<()> {
         if let Some(g) = geometry {
-            self.feature.set_geometry(g.to_gdal()?)?;
+            self.feature
+                .set_geometry(gdal::vector::Geometry::from_wkb(&g.0)?)?;
         }
         self.feature.create(layer)?;
         Ok(())
