@@ -1,6 +1,6 @@
 //! `aimaq balance`: land balance of the functional zones beside the scheme's Appendix 1.
 
-use crate::Common;
+use crate::{truncate, Common};
 use aimaq_check::LandBalance;
 use aimaq_rules::{fill, Catalog};
 use anyhow::{bail, Result};
@@ -132,15 +132,4 @@ fn write_text(
         writeln!(out, "skipped: {s}")?;
     }
     Ok(())
-}
-
-/// At most `n` characters, with an ellipsis when cut (labels are long in kk and ru).
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }

@@ -1,5 +1,6 @@
 //! `aimaq explain RULE`: a rule's full text — widths, conditions, regime by use, citations.
 
+use crate::truncate;
 use aimaq_rules::{Catalog, Lang, RegimeCell, Rule, WidthRule};
 use anyhow::{bail, Result};
 use std::io::Write;
@@ -135,17 +136,6 @@ fn write_cell(
         .unwrap_or_default();
     writeln!(out, "  {number} {condition}{}{approval}", cell.regime)?;
     writeln!(out, "      {} [{}]", cell.basis, cell.citation)
-}
-
-/// At most `n` characters, with an ellipsis when cut.
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 /// Widths the act fixes for named objects, one per line with its citation.

@@ -329,11 +329,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     s.findings_by_rule.values().sum::<usize>()
                 );
             }
-            Ok(if s.parcels_errored > 0 || s.dataset_errors > 0 {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit_code(s))
         }
         Command::Screen {
             common,
@@ -373,11 +369,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let summary = screen::run(&built.engine, &built.metric, &built.source, &opts)?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
             let s = &summary.summary;
-            Ok(if s.parcels_errored > 0 || s.dataset_errors > 0 {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit_code(s))
         }
         Command::Cadastre {
             count,
@@ -522,4 +514,25 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// At most `n` characters, with an ellipsis when cut (labels are long in kk and ru).
+pub(crate) fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// 0 when every record was checked on a clean dataset; 2 when a record errored or the
+/// dataset has errors (the report is complete for what could be checked).
+fn exit_code(s: &aimaq_check::Summary) -> ExitCode {
+    if s.parcels_errored > 0 || s.dataset_errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
