@@ -35,6 +35,8 @@ pub struct ScreenOptions {
     pub s_srs: Option<String>,
     pub t_srs: Option<String>,
     pub overwrite: bool,
+    /// Build the GeoPackage report's R-tree spatial indexes.
+    pub spatial_index: bool,
     /// Progress bar even when standard error is not a terminal (tests), or never.
     pub progress: Progress,
 }
@@ -142,7 +144,13 @@ pub fn run(
     let to_metric = Transformer::new(&plan.crs.definition, &metric.definition)?;
     let metric_to_report = Transformer::new(&metric.definition, &report_crs)?;
     let source_to_report = Transformer::new(&plan.crs.definition, &report_crs)?;
-    let mut sink = Sink::create(&opts.out, &report_crs, &plan.source_fields, opts.overwrite)?;
+    let mut sink = Sink::create(
+        &opts.out,
+        &report_crs,
+        &plan.source_fields,
+        opts.overwrite,
+        opts.spatial_index,
+    )?;
     let bar = progress_bar(opts.progress, plan.total);
 
     let (raw_tx, raw_rx) = sync_channel::<Vec<RawRecord>>(2);

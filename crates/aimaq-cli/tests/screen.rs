@@ -168,6 +168,20 @@ fn gauss_kruger_shapefile_with_kazakh_text_gives_the_demo_answers() {
     );
     assert_eq!(s["reprojected"], true);
     assert_same_answers(&out);
+    // both layers carry an R-tree spatial index, as QGIS expects of a GeoPackage
+    for (layer, n) in [
+        ("parcels", demo_count()),
+        ("findings", ogrinfo_count(&out, "findings")),
+    ] {
+        let ds = Dataset::open(&out).unwrap();
+        let sql = format!("SELECT count(*) AS n FROM rtree_{layer}_geom");
+        let mut rs = ds
+            .execute_sql(&sql, None, gdal::vector::sql::Dialect::DEFAULT)
+            .unwrap()
+            .unwrap();
+        let indexed = rs.features().next().unwrap().field_as_integer(0).unwrap();
+        assert_eq!(indexed, Some(n as i32), "{layer}");
+    }
     // Kazakh and Russian text survive the .cpg-declared UTF-8 into the report
     let parcels = rows(&out, "parcels");
     assert_eq!(parcels[0]["parcel"], "ҚР-001");
