@@ -28,9 +28,7 @@ fn check(c: &mut Criterion) {
     c.bench_function("check_lot_straddling_settlement_edge", |b| {
         b.iter(|| engine.check(rail_straddle))
     });
-    c.bench_function("check_all_demo", |b| {
-        b.iter(|| engine.check_all(&parcels))
-    });
+    c.bench_function("check_all_demo", |b| b.iter(|| engine.check_all(&parcels)));
 }
 
 criterion_group!(benches, build, check);
