@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use gdal::cpl::CslStringList;
 use gdal::vector::{geometry_type_has_m, geometry_type_has_z, FieldValue, LayerAccess, ToGdal};
 use geo::{Geometry, MultiPolygon, Validation};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -204,6 +204,10 @@ pub fn run(
         written.and(read)
     })?;
     bar.finish_and_clear();
+    if opts.progress != Progress::Off && opts.spatial_index && sink.builds_indexes() {
+        // a million-parcel report takes a while here, with no rows to count
+        eprintln!("aimaq: building the report's spatial indexes…");
+    }
     sink.finish()?;
 
     let seconds = started.elapsed().as_secs_f64();
@@ -268,9 +272,12 @@ fn progress_bar(mode: Progress, total: Option<u64>) -> ProgressBar {
             bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} screening [{bar:30}] {human_pos}/{human_len} parcels  {per_sec}  ETA {eta}",
+                    "{spinner} screening [{bar:30}] {human_pos}/{human_len} parcels  {rate}  ETA {eta}",
                 )
                 .expect("valid template")
+                .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} parcels/s", state.per_sec());
+                })
                 .progress_chars("=> "),
             );
             bar

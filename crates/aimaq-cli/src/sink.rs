@@ -366,6 +366,11 @@ impl Sink {
         self.batch.rows(&self.dataset, rows)
     }
 
+    /// Whether `finish` builds R-tree spatial indexes (GeoPackage reports).
+    pub fn builds_indexes(&self) -> bool {
+        self.layout == Layout::Layers && self.spatial_index
+    }
+
     /// Commits and closes the file.
     pub fn finish(mut self) -> Result<()> {
         self.batch.commit(&self.dataset)?;
