@@ -202,14 +202,15 @@ impl Transformer {
     }
 }
 
-/// A CRS definition short enough for a message (WKT is cut to its name).
-fn short(def: &str) -> String {
-    if def.len() <= 40 {
+/// A CRS definition short enough for a message: `EPSG:28413` as it is, WKT cut to its
+/// name, anything else to 40 characters.
+pub fn short(def: &str) -> String {
+    if def.chars().count() <= 40 {
         return def.to_string();
     }
     match def.find('"') {
         Some(i) => def[i + 1..].split('"').next().unwrap_or(def).to_string(),
-        None => format!("{}…", &def[..40]),
+        None => format!("{}…", def.chars().take(40).collect::<String>()),
     }
 }
 
@@ -279,6 +280,8 @@ mod tests {
         let t = Transformer::new("EPSG:4326", &wkt).unwrap();
         assert!(!t.is_identity());
         assert!(Transformer::new(&wkt, "EPSG:32643").unwrap().is_identity());
+        assert_eq!(short(&wkt), "WGS 84 / UTM zone 43N");
+        assert_eq!(short(&"ж".repeat(50)).chars().count(), 41);
         let p = geo::point!(x: 76.9286, y: 43.2567);
         let here = t.apply(&p).unwrap();
         let there = std::thread::spawn(move || t.apply(&p).unwrap())

@@ -196,14 +196,9 @@ fn read_ogr_layer(
                 attributes.insert(field.clone(), value);
             }
         }
-        let geometry = match feature.geometry() {
-            None => Err("feature has no geometry".to_string()),
-            Some(g) => g
-                .to_geo()
-                .map_err(|e| format!("unusable geometry: {e}"))
-                .and_then(|g| to_metric.apply(&g))
-                .map(Projected::assume_metres),
-        };
+        let geometry = ogr::geometry_of(&feature)
+            .and_then(|g| to_metric.apply(&g))
+            .map(Projected::assume_metres);
         out.push(ConstraintFeature {
             layer: name.to_string(),
             attributes,

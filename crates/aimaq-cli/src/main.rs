@@ -43,13 +43,6 @@ enum Format {
     Geojson,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ProgressArg {
-    Auto,
-    Plain,
-    Off,
-}
-
 #[derive(clap::Args)]
 struct Common {
     /// Constraint dataset: a GeoPackage holding the layers by name, or a directory of
@@ -88,40 +81,8 @@ enum Command {
     Screen {
         #[command(flatten)]
         common: Common,
-        /// Parcels: Shapefile, GeoPackage, GeoJSON, FlatGeobuf, … (anything OGR reads).
-        parcels: PathBuf,
-        /// Report: .gpkg (layers `parcels` and `findings`), .geojson, .csv or .fgb.
-        #[arg(long, short)]
-        out: PathBuf,
-        /// Layer of PARCELS (default: its only layer, or `parcels`).
-        #[arg(long)]
-        layer: Option<String>,
-        /// Field holding the parcel id (default: `id` if present, else the feature's FID).
-        #[arg(long)]
-        id_field: Option<String>,
-        /// Field holding the proposed use (default: `use` if present).
-        #[arg(long)]
-        use_field: Option<String>,
-        /// CRS of PARCELS when the file does not say (a Shapefile without .prj).
-        /// Overrides the file's own.
-        #[arg(long)]
-        s_srs: Option<String>,
-        /// CRS of the report (default: the parcels' CRS).
-        #[arg(long)]
-        t_srs: Option<String>,
-        /// Worker threads for checking (default: all cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Replace REPORT if it exists.
-        #[arg(long)]
-        overwrite: bool,
-        /// Leave out the GeoPackage report's R-tree spatial indexes: about 7 µs a row to
-        /// build, half the run at a million parcels; QGIS opens the report either way.
-        #[arg(long)]
-        no_spatial_index: bool,
-        /// Progress display: a bar on a terminal, else a line every 10 s.
-        #[arg(long, value_enum, default_value = "auto")]
-        progress: ProgressArg,
+        #[command(flatten)]
+        opts: screen::ScreenOptions,
     },
     /// Generate a deterministic synthetic cadastre around the embedded settlements.
     Cadastre {
@@ -335,43 +296,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(exit_code(s))
         }
-        Command::Screen {
-            common,
-            parcels,
-            out,
-            layer,
-            id_field,
-            use_field,
-            s_srs,
-            t_srs,
-            jobs,
-            overwrite,
-            no_spatial_index,
-            progress,
-        } => {
-            if let Some(n) = jobs {
+        Command::Screen { common, opts } => {
+            if let Some(n) = opts.jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
                     .build_global()
                     .context("cannot start the worker threads")?;
             }
             let built = build_engine(&common)?;
-            let opts = screen::ScreenOptions {
-                parcels,
-                out,
-                layer,
-                id_field,
-                use_field,
-                s_srs,
-                t_srs,
-                overwrite,
-                spatial_index: !no_spatial_index,
-                progress: match progress {
-                    ProgressArg::Auto => screen::Progress::Auto,
-                    ProgressArg::Plain => screen::Progress::Plain,
-                    ProgressArg::Off => screen::Progress::Off,
-                },
-            };
             let summary = screen::run(&built.engine, &built.metric, &built.source, &opts)?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
             let s = &summary.summary;

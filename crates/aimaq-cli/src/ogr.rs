@@ -3,7 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use gdal::spatial_ref::SpatialRef;
-use gdal::vector::{FieldValue, Layer, LayerAccess};
+use gdal::vector::{
+    geometry_type_has_m, geometry_type_has_z, Feature, FieldValue, Layer, LayerAccess,
+};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use std::path::Path;
 
@@ -116,6 +118,29 @@ impl LayerCrs {
             );
         }
         Ok(())
+    }
+}
+
+/// A feature's geometry as `geo` sees it, in the layer's CRS, or why there is none. Z and
+/// M are dropped: every check is in plan.
+pub fn geometry_of(feature: &Feature) -> Result<geo::Geometry<f64>, String> {
+    match feature.geometry() {
+        None => Err("no geometry".into()),
+        // OGR hands out a geometry object without a handle for a NULL geometry.
+        // SAFETY: only compares the handle with NULL; nothing is dereferenced.
+        Some(g) if unsafe { g.c_geometry() }.is_null() => Err("no geometry".into()),
+        Some(g) if g.is_empty() => Err("empty geometry".into()),
+        Some(g) => {
+            let unreadable = |e| format!("unreadable geometry ({}): {e}", g.geometry_name());
+            let kind = g.geometry_type();
+            if geometry_type_has_z(kind) || geometry_type_has_m(kind) {
+                let mut flat = g.clone();
+                flat.flatten_to_2d();
+                flat.to_geo().map_err(unreadable)
+            } else {
+                g.to_geo().map_err(unreadable)
+            }
+        }
     }
 }
 

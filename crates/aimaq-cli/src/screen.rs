@@ -5,13 +5,13 @@
 //! each chunk), and a writer thread (GDAL is written by one thread). Chunks keep input
 //! order end to end, so the report is in input order.
 
-use crate::crs::{MetricCrs, Transformer};
+use crate::crs::{self, MetricCrs, Transformer};
 use crate::ogr;
 use crate::sink::{Outcome, Sink, SourceField, Wkb};
 use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Summary, Verdict};
 use anyhow::{Context, Result};
 use gdal::cpl::CslStringList;
-use gdal::vector::{geometry_type_has_m, geometry_type_has_z, FieldValue, LayerAccess, ToGdal};
+use gdal::vector::{FieldValue, LayerAccess, ToGdal};
 use geo::{Geometry, MultiPolygon, Validation};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
@@ -25,26 +25,53 @@ use std::time::{Duration, Instant};
 /// chunks in flight stay a few megabytes.
 const CHUNK: usize = 4096;
 
-/// What to screen and where the report goes.
+/// What to screen and where the report goes: the arguments of `aimaq screen`.
+#[derive(clap::Args)]
 pub struct ScreenOptions {
+    /// Parcels: Shapefile, GeoPackage, GeoJSON, FlatGeobuf, … (anything OGR reads).
     pub parcels: PathBuf,
+    /// Report: .gpkg (layers `parcels` and `findings`), .geojson, .csv or .fgb.
+    #[arg(long, short)]
     pub out: PathBuf,
+    /// Layer of PARCELS (default: its only layer, or `parcels`).
+    #[arg(long)]
     pub layer: Option<String>,
+    /// Field holding the parcel id (default: `id` if present, else the feature's FID).
+    #[arg(long)]
     pub id_field: Option<String>,
+    /// Field holding the proposed use (default: `use` if present).
+    #[arg(long)]
     pub use_field: Option<String>,
+    /// CRS of PARCELS when the file does not say (a Shapefile without .prj).
+    /// Overrides the file's own.
+    #[arg(long)]
     pub s_srs: Option<String>,
+    /// CRS of the report (default: the parcels' CRS).
+    #[arg(long)]
     pub t_srs: Option<String>,
+    /// Worker threads for checking (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Replace REPORT if it exists.
+    #[arg(long)]
     pub overwrite: bool,
-    /// Build the GeoPackage report's R-tree spatial indexes.
-    pub spatial_index: bool,
-    /// Progress bar even when standard error is not a terminal (tests), or never.
+    /// Leave out the GeoPackage report's R-tree spatial indexes: about 7 µs a row to
+    /// build, half the run at a million parcels; QGIS opens the report either way.
+    #[arg(long)]
+    pub no_spatial_index: bool,
+    /// Progress display: a bar on a terminal, else a line every 10 s.
+    #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// How progress is shown.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Progress {
+    /// A bar on a terminal, else a plain line every 10 s.
     Auto,
+    /// Plain lines every 10 s, terminal or not.
     Plain,
+    /// Nothing.
     Off,
 }
 
@@ -149,7 +176,7 @@ pub fn run(
         &report_crs,
         &plan.source_fields,
         opts.overwrite,
-        opts.spatial_index,
+        !opts.no_spatial_index,
     )?;
     let bar = progress_bar(opts.progress, plan.total);
 
@@ -204,7 +231,7 @@ pub fn run(
         written.and(read)
     })?;
     bar.finish_and_clear();
-    if opts.progress != Progress::Off && opts.spatial_index && sink.builds_indexes() {
+    if opts.progress != Progress::Off && sink.builds_indexes() {
         // a million-parcel report takes a while here, with no rows to count
         eprintln!("aimaq: building the report's spatial indexes…");
     }
@@ -216,10 +243,14 @@ pub fn run(
         parcels_file: opts.parcels.display().to_string(),
         layer: plan.layer,
         report: opts.out.display().to_string(),
-        source_crs: format!("{} ({})", plan.crs.definition_short(), plan.crs.name),
+        source_crs: match crs::short(&plan.crs.definition) {
+            // WKT shortens to the name itself
+            def if def == plan.crs.name => def,
+            def => format!("{def} ({})", plan.crs.name),
+        },
         measured_in: metric.label(),
         reprojected: !to_metric.is_identity(),
-        report_crs: report_crs_label(&report_crs),
+        report_crs: crs::short(&report_crs),
         dataset: dataset_label.to_string(),
         catalog: engine.catalog().info.id.clone(),
         parcels_per_second: summary.parcels_in as f64 / seconds.max(1e-9),
@@ -241,24 +272,6 @@ pub fn summary_path(report: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".into());
     report.with_file_name(format!("{stem}.summary.json"))
-}
-
-fn report_crs_label(def: &str) -> String {
-    if def.len() <= 40 {
-        def.to_string()
-    } else {
-        "as the parcels' WKT".into()
-    }
-}
-
-impl ogr::LayerCrs {
-    fn definition_short(&self) -> String {
-        if self.definition.len() <= 40 {
-            self.definition.clone()
-        } else {
-            "WKT".into()
-        }
-    }
 }
 
 fn progress_bar(mode: Progress, total: Option<u64>) -> ProgressBar {
@@ -319,26 +332,7 @@ fn read(opts: &ScreenOptions, plan: &Plan, tx: SyncSender<Vec<RawRecord>>) -> Re
             // no id field: the FID is the id a GIS user sees in the attribute table
             None => fid.map(|f| f.to_string()),
         };
-        let geometry = match feature.geometry() {
-            // OGR hands out a geometry object without a handle for a NULL geometry
-            None => Err("no geometry".to_string()),
-            // SAFETY: only compares the handle with NULL; nothing is dereferenced
-            Some(g) if unsafe { g.c_geometry() }.is_null() => Err("no geometry".to_string()),
-            Some(g) if g.is_empty() => Err("empty geometry".to_string()),
-            // Z and M play no part in a plan-view check; geo takes only x and y
-            Some(g)
-                if geometry_type_has_z(g.geometry_type())
-                    || geometry_type_has_m(g.geometry_type()) =>
-            {
-                let mut flat = g.clone();
-                flat.flatten_to_2d();
-                flat.to_geo()
-                    .map_err(|e| format!("unreadable geometry ({}): {e}", g.geometry_name()))
-            }
-            Some(g) => g
-                .to_geo()
-                .map_err(|e| format!("unreadable geometry ({}): {e}", g.geometry_name())),
-        };
+        let geometry = ogr::geometry_of(&feature);
         let attributes = (0..plan.source_fields.len())
             .map(|i| feature.field(i).ok().flatten())
             .collect();

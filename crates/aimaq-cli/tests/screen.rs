@@ -324,11 +324,12 @@ fn a_constraint_geopackage_gives_the_same_answers_as_the_embedded_dataset() {
             if data.exists() {
                 args.push("-update");
             }
-            // stored in UTM 44N to prove each layer is reprojected from its own CRS
+            // stored in UTM 44N to prove each layer is reprojected from its own CRS, and
+            // with Z coordinates, which are dropped as for parcels
             let ok = Command::new("ogr2ogr")
                 .args(args)
                 .args([data.to_str().unwrap(), path.to_str().unwrap()])
-                .args(["-nln", &layer, "-t_srs", "EPSG:32644"])
+                .args(["-nln", &layer, "-t_srs", "EPSG:32644", "-dim", "XYZ"])
                 .status()
                 .unwrap();
             assert!(ok.success());
