@@ -11,11 +11,9 @@
 use crate::crs::Transformer;
 use crate::dataset::embedded_layer;
 use crate::input::parse_collection;
-use crate::sink::Batch;
+use crate::sink::{create_file, layer_srs, Batch};
 use anyhow::{bail, Context, Result};
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
-use gdal::DriverManager;
 use geo::{Area, BoundingRect, Centroid, LineString, Polygon};
 use std::collections::HashSet;
 use std::path::Path;
@@ -248,18 +246,8 @@ pub fn write(lots: &[Lot], path: &Path, overwrite: bool) -> Result<()> {
         Some("fgb") => "FlatGeobuf",
         _ => bail!("write the cadastre to a .gpkg or .fgb file"),
     };
-    if path.exists() {
-        if !overwrite {
-            bail!("{} exists: remove it or pass --overwrite", path.display());
-        }
-        std::fs::remove_file(path)?;
-    }
-    let driver = DriverManager::get_driver_by_name(driver_name)?;
-    let mut ds = driver
-        .create_vector_only(path)
-        .with_context(|| format!("GDAL cannot create {}", path.display()))?;
-    let mut srs = SpatialRef::from_definition(CADASTRE_CRS)?;
-    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let mut ds = create_file(path, driver_name, overwrite)?;
+    let srs = layer_srs(CADASTRE_CRS)?;
     let digits = lots.len().to_string().len().max(7);
     // FlatGeobuf's spatial index would reorder the features along a Hilbert curve;
     // ids in file order are easier to follow, and screening needs no index on parcels

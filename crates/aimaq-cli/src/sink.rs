@@ -51,6 +51,27 @@ impl Wkb {
     }
 }
 
+/// A new, empty vector file; an existing one is replaced only with `overwrite`.
+pub fn create_file(path: &Path, driver_name: &str, overwrite: bool) -> Result<Dataset> {
+    if path.exists() {
+        if !overwrite {
+            bail!("{} exists: remove it or pass --overwrite", path.display());
+        }
+        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    DriverManager::get_driver_by_name(driver_name)?
+        .create_vector_only(path)
+        .with_context(|| format!("GDAL cannot create {}", path.display()))
+}
+
+/// The CRS for a new layer, in GIS axis order (easting first), as geo's coordinates are.
+pub fn layer_srs(definition: &str) -> Result<SpatialRef> {
+    let mut srs =
+        SpatialRef::from_definition(definition).with_context(|| format!("CRS `{definition}`"))?;
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    Ok(srs)
+}
+
 /// Report layouts by file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -214,20 +235,8 @@ impl Sink {
         spatial_index: bool,
     ) -> Result<Sink> {
         let (driver_name, layout) = format_of(path)?;
-        if path.exists() {
-            if !overwrite {
-                bail!("{} exists: remove it or pass --overwrite", path.display());
-            }
-            std::fs::remove_file(path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-        let driver = DriverManager::get_driver_by_name(driver_name)?;
-        let mut dataset = driver
-            .create_vector_only(path)
-            .with_context(|| format!("GDAL cannot create {}", path.display()))?;
-        let mut srs = SpatialRef::from_definition(srs_definition)
-            .with_context(|| format!("output CRS `{srs_definition}`"))?;
-        srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        let mut dataset = create_file(path, driver_name, overwrite)?;
+        let srs = layer_srs(srs_definition)?;
 
         let ours: Vec<&str> = PARCEL_COLUMNS
             .iter()

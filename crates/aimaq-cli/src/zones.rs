@@ -2,13 +2,11 @@
 //! as a GeoPackage a GIS can display or another engine can join against.
 
 use crate::crs::MetricCrs;
-use crate::sink::Batch;
+use crate::sink::{create_file, layer_srs, Batch};
 use aimaq_check::{ConstraintFeature, Engine};
 use aimaq_rules::{Catalog, IssueLevel, Limit};
-use anyhow::{bail, Context, Result};
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use anyhow::{bail, Result};
 use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
-use gdal::DriverManager;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -38,23 +36,14 @@ pub fn write(
     if path.extension().and_then(|e| e.to_str()) != Some("gpkg") {
         bail!("write zones to a .gpkg file");
     }
-    if path.exists() {
-        if !overwrite {
-            bail!("{} exists: remove it or pass --overwrite", path.display());
-        }
-        std::fs::remove_file(path)?;
-    }
     let left_out: HashSet<(String, String)> = engine
         .issues()
         .iter()
         .filter(|i| i.level == IssueLevel::Error)
         .map(|i| (i.layer.clone(), i.feature.clone()))
         .collect();
-    let mut srs = SpatialRef::from_definition(&metric.definition)?;
-    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let mut ds = DriverManager::get_driver_by_name("GPKG")?
-        .create_vector_only(path)
-        .with_context(|| format!("GDAL cannot create {}", path.display()))?;
+    let srs = layer_srs(&metric.definition)?;
+    let mut ds = create_file(path, "GPKG", overwrite)?;
     for (name, cols) in [
         (
             "zones",
