@@ -8,7 +8,7 @@ For each size:
      `aimaq zones` exports the embedded constraint data with every rule resolved.
   2. Each contender runs alone (never two at once: 2 cores), timed from process start to
      exit; its peak memory is sampled (see Meter).
-  3. Each peer's finding count per rule must equal aimaq's (REPORT.summary.json) before its
+  3. Each peer's finding count per rule must equal aimaq's (REPORT.gpkg.summary.json) before its
      time counts; otherwise the table says MISMATCH and lists the per-rule differences.
      The total encumbered area is compared too (relative difference; buffers are polygons).
   4. A table (Markdown) is printed and saved with a JSON of the raw figures.
@@ -158,7 +158,7 @@ def read_findings(path):
 
 def run_contender(name, args, parcels, zones, work, n):
     out = os.path.join(work, f"{name}-{n}.gpkg")
-    for f in (out, out[:-5] + ".parcels.gpkg", out[:-5] + ".summary.json"):
+    for f in (out, out[:-5] + ".parcels.gpkg", out + ".summary.json"):
         if os.path.exists(f):
             os.remove(f)
     log = os.path.join(work, f"{name}-{n}.log")
@@ -210,7 +210,7 @@ def bench_size(args, zones, n):
         else:
             r["by_rule"], r["area_m2"] = read_findings(r["out"])
             if name == "aimaq":
-                summary = json.load(open(r["out"][:-5] + ".summary.json"))
+                summary = json.load(open(r["out"] + ".summary.json"))
                 reference = {k: int(v) for k, v in summary["findings_by_rule"].items()}
                 r["by_rule_summary"] = reference
                 r["status"] = "ok" if reference == r["by_rule"] else "aimaq report disagrees with its summary"

@@ -1,20 +1,9 @@
-//! Loads the embedded dataset and the demo parcels in UTM 43N for the benchmarks.
+//! The benchmarks' inputs, loaded through the library exactly as the CLI loads them:
+//! the embedded dataset (every contract layer) in UTM 43N, and the demo parcels.
 
 use aimaq_check::{ConstraintFeature, Engine, Parcel, Projected};
-use aimaq_rules::Catalog;
-use geo::{Geometry, MapCoords, MultiPolygon};
+use aimaq_io::{EngineOptions, GeoJsonSource, OpenedEngine};
 use std::path::PathBuf;
-
-const LAYERS: [&str; 8] = [
-    "settlements",
-    "railways",
-    "power_lines",
-    "water_bodies",
-    "water_conduits",
-    "gas_pipelines",
-    "road_corridors",
-    "protected_areas",
-];
 
 fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,55 +11,37 @@ fn repo(path: &str) -> PathBuf {
         .join(path)
 }
 
-fn features(path: PathBuf) -> Vec<(serde_json::Map<String, serde_json::Value>, Geometry<f64>)> {
-    let fc: geojson::FeatureCollection = std::fs::read_to_string(&path).unwrap().parse().unwrap();
-    let utm = proj::Proj::new_known_crs("EPSG:4326", "EPSG:32643", None).unwrap();
-    fc.features
-        .into_iter()
-        .map(|f| {
-            let g = Geometry::<f64>::try_from(&f.geometry.unwrap().value).unwrap();
-            let g = g.map_coords(|c| {
-                let (x, y) = utm.convert((c.x, c.y)).unwrap();
-                geo::coord! { x: x, y: y }
-            });
-            (f.properties.unwrap_or_default(), g)
-        })
-        .collect()
+/// The embedded constraint features in metres, as `aimaq check` reads them.
+pub fn constraint_features() -> Vec<ConstraintFeature> {
+    let (_, _, loaded) = aimaq_io::load(&EngineOptions::default()).expect("embedded dataset");
+    loaded.features
 }
 
-/// The embedded constraint features in metres.
-pub fn constraint_features() -> Vec<ConstraintFeature> {
-    LAYERS
-        .iter()
-        .flat_map(|layer| {
-            features(repo(&format!("data/almaty/{layer}.geojson")))
-                .into_iter()
-                .map(move |(attributes, g)| ConstraintFeature {
-                    layer: layer.to_string(),
-                    attributes,
-                    geometry: Ok(Projected::assume_metres(g)),
-                })
-        })
-        .collect()
+/// The engine `aimaq check` builds by default.
+pub fn opened() -> OpenedEngine {
+    aimaq_io::open_engine(&EngineOptions::default()).expect("embedded dataset")
 }
 
 /// An engine over the embedded dataset.
 pub fn engine() -> Engine {
-    Engine::new(Catalog::embedded(), "EPSG:32643", constraint_features())
+    opened().engine
 }
 
-/// The demo parcels in metres.
+/// The demo parcels in metres, with their stated uses.
 pub fn demo_parcels() -> Vec<Parcel> {
-    features(repo("fixtures/parcels/demo.geojson"))
-        .into_iter()
-        .map(|(props, g)| Parcel {
-            id: props["id"].as_str().unwrap().to_string(),
-            proposed_use: None,
-            geometry: Projected::assume_metres(match g {
-                Geometry::Polygon(p) => MultiPolygon(vec![p]),
-                Geometry::MultiPolygon(mp) => mp,
-                _ => unreachable!(),
-            }),
+    let opened = opened();
+    GeoJsonSource::open(&repo("fixtures/parcels/demo.geojson"))
+        .expect("demo parcels")
+        .map(|r| {
+            let geometry =
+                aimaq_io::polygonal(r.geometry.expect("a demo geometry")).expect("a demo polygon");
+            Parcel {
+                id: r.id.expect("a demo id"),
+                proposed_use: r.proposed_use.expect("a demo use"),
+                geometry: Projected::assume_metres(
+                    opened.reprojector.to_metric(&geometry).expect("in UTM 43N"),
+                ),
+            }
         })
         .collect()
 }

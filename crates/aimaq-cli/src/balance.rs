@@ -1,15 +1,16 @@
 //! `aimaq balance`: land balance of the functional zones beside the scheme's Appendix 1.
 
-use crate::{truncate, Common};
+use crate::truncate;
 use aimaq_check::LandBalance;
+use aimaq_io::EngineOptions;
 use aimaq_rules::{fill, Catalog};
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
 
 /// Loads the dataset, measures its functional zones and prints the balance.
-pub fn run(common: &Common, json: bool) -> Result<ExitCode> {
-    let (catalog, crs, _, loaded) = crate::load_dataset(common)?;
+pub fn run(options: &EngineOptions, json: bool) -> Result<ExitCode> {
+    let (catalog, crs, loaded) = aimaq_io::load(options)?;
     let Some(zoning) = catalog.zoning.clone() else {
         bail!("the catalog has no [zoning] taxonomy: nothing to balance");
     };
@@ -21,18 +22,18 @@ pub fn run(common: &Common, json: bool) -> Result<ExitCode> {
     if zones == 0 {
         bail!(
             "dataset {} has no `{}` features: nothing to balance",
-            loaded.source,
+            loaded.label,
             zoning.layer
         );
     }
-    let balance = LandBalance::compute(&catalog, &loaded.features, common.lang);
+    let balance = LandBalance::compute(&catalog, &loaded.features, options.lang);
     let mut out = std::io::stdout().lock();
     if json {
         let doc =
-            serde_json::json!({"dataset": loaded.source, "crs": crs.label(), "balance": balance});
+            serde_json::json!({"dataset": loaded.label, "crs": crs.label(), "balance": balance});
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        write_text(&catalog, &balance, &loaded.source, &crs.label(), &mut out)?;
+        write_text(&catalog, &balance, &loaded.label, &crs.label(), &mut out)?;
     }
     Ok(if balance.skipped.is_empty() {
         ExitCode::SUCCESS

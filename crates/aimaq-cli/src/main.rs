@@ -2,22 +2,19 @@
 //! agglomeration scheme — why, where, by how much, under which act?
 
 mod balance;
-mod cadastre;
-mod crs;
-mod dataset;
 mod explain;
-mod input;
-mod ogr;
+mod progress;
 mod screen;
-mod sink;
-mod zones;
 
-use aimaq_check::{Engine, Parcel, ParcelReport, Report};
+use aimaq_check::{ParcelReport, Report, Summary};
+use aimaq_io::dataset::DatasetSource;
+use aimaq_io::output::PendingFile;
+use aimaq_io::pipeline::{self, RunOptions};
+use aimaq_io::sink::{Collect, GeoJsonFindings, JsonReport, ReportSink};
+use aimaq_io::{EngineOptions, GeoJsonSource, RecordChecker};
 use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use crs::{MetricCrs, Reprojector};
-use geo::{Geometry, MultiPolygon};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +60,19 @@ struct Common {
     as_of: Option<Date>,
 }
 
+impl Common {
+    /// What the library builds the engine from.
+    fn options(&self) -> EngineOptions {
+        EngineOptions {
+            data: DatasetSource::from_option(self.data.as_deref()),
+            crs: self.crs.clone(),
+            catalog: self.catalog.clone(),
+            lang: self.lang,
+            as_of: self.as_of,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check parcels (a GeoJSON FeatureCollection of (Multi)Polygons with `id`, optional `use`).
@@ -82,7 +92,7 @@ enum Command {
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
-        opts: screen::ScreenOptions,
+        args: screen::Args,
     },
     /// Generate a deterministic synthetic cadastre around the embedded settlements.
     Cadastre {
@@ -166,46 +176,7 @@ fn main() -> ExitCode {
 }
 
 fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
-    match path {
-        None => Ok(Catalog::embedded()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            Catalog::from_toml_str(&text).with_context(|| format!("catalog {}", p.display()))
-        }
-    }
-}
-
-/// An engine over the dataset `common` names, and what it was built from.
-struct Built {
-    engine: Engine,
-    reproject: Reprojector,
-    metric: MetricCrs,
-    source: String,
-}
-
-/// The catalog in force on `--as-of`, and the dataset measured in `--crs`.
-fn load_dataset(common: &Common) -> Result<(Catalog, MetricCrs, Reprojector, dataset::Loaded)> {
-    let mut catalog = load_catalog(common.catalog.as_deref())?;
-    if let Some(date) = common.as_of {
-        catalog = catalog.as_of(date)?;
-    }
-    let metric = MetricCrs::new(&common.crs)?;
-    let reproject = Reprojector::new(&metric)?;
-    let loaded = dataset::load(&catalog, common.data.as_deref(), &reproject, &metric)?;
-    Ok((catalog, metric, reproject, loaded))
-}
-
-fn build_engine(common: &Common) -> Result<Built> {
-    let (catalog, metric, reproject, loaded) = load_dataset(common)?;
-    let mut engine = Engine::new(catalog, metric.label(), loaded.features).with_lang(common.lang);
-    engine.add_issues(loaded.issues);
-    Ok(Built {
-        engine,
-        reproject,
-        metric,
-        source: loaded.source,
-    })
+    Ok(aimaq_io::load_catalog(path)?)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -215,99 +186,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
             parcels,
-        } => {
-            let Built {
-                engine, reproject, ..
-            } = build_engine(&common)?;
-            let records = input::read_file(&parcels)?;
-            let mut reports: Vec<Option<ParcelReport>> = Vec::with_capacity(records.len());
-            let mut to_check = Vec::new();
-            for r in records {
-                let label = r.label();
-                let proposed_use = r
-                    .properties
-                    .get("use")
-                    .and_then(|u| u.as_str())
-                    .map(String::from);
-                let geometry = r.geometry.and_then(|g| match g {
-                    Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
-                    Geometry::MultiPolygon(mp) => Ok(mp),
-                    _ => Err("a parcel must be a Polygon or MultiPolygon".to_string()),
-                });
-                let checked = match (r.id, geometry) {
-                    (None, _) => {
-                        Err("parcel has no `id` (properties.id or the feature's id)".to_string())
-                    }
-                    (Some(_), Err(e)) => Err(e),
-                    (Some(id), Ok(mp)) => {
-                        reproject
-                            .to_metric(&Geometry::MultiPolygon(mp))
-                            .map(|g| Parcel {
-                                id,
-                                proposed_use: proposed_use.clone(),
-                                geometry: g.map(|g| match g {
-                                    Geometry::MultiPolygon(mp) => mp,
-                                    _ => unreachable!("reprojection keeps the type"),
-                                }),
-                            })
-                    }
-                };
-                match checked {
-                    Ok(p) => {
-                        reports.push(None);
-                        to_check.push(p);
-                    }
-                    Err(e) => reports.push(Some(ParcelReport::error(&label, proposed_use, e))),
-                }
-            }
-            let mut checked = engine.check_all(&to_check).into_iter();
-            let reports: Vec<ParcelReport> = reports
-                .into_iter()
-                .map(|r| {
-                    r.unwrap_or_else(|| checked.next().expect("one report per checked parcel"))
-                })
-                .collect();
-            let report = Report::new(&engine, reports);
-            let mut out: Box<dyn Write> = match &output {
-                Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                None => Box::new(std::io::stdout().lock()),
-            };
-            match format {
-                Format::Text => report.write_text(&mut out)?,
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut out, &report)?;
-                    writeln!(out)?;
-                }
-                Format::Geojson => write_geojson(&report, &reproject, &mut out)?,
-            }
-            out.flush()?;
-            let s = &report.summary;
-            if output.is_some() || !matches!(format, Format::Text) {
-                eprintln!(
-                    "aimaq: {} parcels in, {} checked, {} errored; {} findings",
-                    s.parcels_in,
-                    s.parcels_checked,
-                    s.parcels_errored,
-                    s.findings_by_rule.values().sum::<usize>()
-                );
-            }
-            Ok(exit_code(s))
-        }
-        Command::Screen { common, opts } => {
-            if let Some(n) = opts.jobs {
+        } => check(&common, format, output.as_deref(), &parcels),
+        Command::Screen { common, args } => {
+            if let Some(n) = args.jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
                     .build_global()
                     .context("cannot start the worker threads")?;
             }
-            let built = build_engine(&common)?;
-            let summary = screen::run(&built.engine, &built.metric, &built.source, &opts)?;
+            let opened = aimaq_io::open_engine(&common.options())?;
+            let display = progress::Display::new(args.progress);
+            let update = |p| display.update(p);
+            let summary =
+                aimaq_io::screen::screen_file(&opened, &args.request(), Some(&update), None);
+            display.done();
+            let summary = summary?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
-            let s = &summary.summary;
-            Ok(exit_code(s))
+            Ok(exit_code(&summary.summary))
         }
         Command::Cadastre {
             count,
@@ -315,9 +210,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             overwrite,
         } => {
-            let lots = cadastre::generate(count, seed)?;
-            cadastre::write(&lots, &out, overwrite)?;
-            println!("{}: {}", out.display(), cadastre::describe(&lots));
+            let lots = aimaq_io::cadastre::generate(count, seed)?;
+            aimaq_io::cadastre::write(&lots, &out, overwrite)?;
+            println!("{}: {}", out.display(), aimaq_io::cadastre::describe(&lots));
             Ok(ExitCode::SUCCESS)
         }
         Command::Zones {
@@ -326,18 +221,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             use_code,
             overwrite,
         } => {
-            let (catalog, metric, _, loaded) = load_dataset(&common)?;
+            let (catalog, metric, loaded) = aimaq_io::load(&common.options())?;
             let features = loaded.features.clone();
-            let mut engine = Engine::new(catalog.clone(), metric.label(), loaded.features);
+            let mut engine =
+                aimaq_check::Engine::new(catalog.clone(), metric.label(), loaded.features);
             engine.add_issues(loaded.issues);
-            let rows = zones::write(
+            let rows = aimaq_io::zones::write(
                 &catalog, &use_code, &features, &engine, &metric, &out, overwrite,
             )?;
             println!(
                 "{}: {rows} zones of {} features from {}, in {}",
                 out.display(),
                 engine.stats().features_used,
-                loaded.source,
+                loaded.label,
                 metric.label()
             );
             Ok(ExitCode::SUCCESS)
@@ -356,73 +252,115 @@ fn run(cli: Cli) -> Result<ExitCode> {
             explain::print(&catalog, &rule, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Balance { common, json } => balance::run(&common, json),
-        Command::Validate { common, json } => {
-            let Built { engine, source, .. } = build_engine(&common)?;
-            let issues = engine.issues();
-            let mut out = std::io::stdout().lock();
-            if json {
-                let doc = serde_json::json!({ "dataset": source, "stats": engine.stats(), "issues": issues });
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-            } else {
-                let stats = engine.stats();
-                let counts: Vec<String> = stats
-                    .features_by_layer
-                    .iter()
-                    .map(|(l, n)| format!("{l} {n}"))
-                    .collect();
-                writeln!(out, "dataset {source}: {}", counts.join(", "))?;
-                writeln!(
-                    out,
-                    "{} features usable, {} segments indexed, measured in {}",
-                    stats.features_used,
-                    stats.indexed_segments,
-                    engine.crs()
-                )?;
-                for i in issues {
-                    writeln!(out, "{i}")?;
-                }
-                let errors = issues
-                    .iter()
-                    .filter(|i| i.level == IssueLevel::Error)
-                    .count();
-                writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
-            }
-            Ok(if issues.iter().any(|i| i.level == IssueLevel::Error) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Balance { common, json } => balance::run(&common.options(), json),
+        Command::Validate { common, json } => validate(&common, json),
     }
 }
 
-fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) -> Result<()> {
-    let mut features = Vec::new();
-    for p in &report.parcels {
-        for f in &p.findings {
-            let wgs = reproject.to_wgs84(&f.geometry)?;
-            let mut props = match serde_json::to_value(f)? {
-                serde_json::Value::Object(m) => m,
-                _ => unreachable!("a finding serialises to an object"),
-            };
-            props.insert("parcel".into(), p.id.clone().into());
-            props.insert("verdict".into(), p.verdict.as_str().into());
-            features.push(geojson::Feature {
-                geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(&wgs))),
-                properties: Some(props),
-                ..Default::default()
-            });
-        }
-    }
-    let fc = geojson::FeatureCollection {
-        bbox: None,
-        features,
-        foreign_members: None,
+/// `aimaq check`: GeoJSON parcels through the engine, as text, JSON or GeoJSON.
+fn check(
+    common: &Common,
+    format: Format,
+    output: Option<&Path>,
+    parcels: &Path,
+) -> Result<ExitCode> {
+    let opened = aimaq_io::open_engine(&common.options())?;
+    let source = GeoJsonSource::open(parcels)?;
+    // GeoJSON output is WGS84 (RFC 7946); the others carry no geometry
+    let report_crs = match format {
+        Format::Geojson => "EPSG:4326",
+        _ => opened.metric.definition(),
     };
-    serde_json::to_writer(&mut *out, &fc)?;
-    writeln!(out)?;
-    Ok(())
+    // `check` answers what was given: an invalid polygon is that record's error
+    let checker = RecordChecker::new(&opened.engine, &opened.metric, "EPSG:4326", report_crs)?
+        .with_repair(false);
+    let pending = output
+        .map(|p| PendingFile::new(p, true, &[parcels.to_path_buf()]))
+        .transpose()?;
+    let out: Box<dyn Write + Send> = match &pending {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p.path())
+                .with_context(|| format!("cannot create {}", p.target().display()))?,
+        )),
+        None => Box::new(std::io::stdout()),
+    };
+    let run = |sink: &mut dyn ReportSink, source| {
+        pipeline::run(&checker, source, sink, &RunOptions::default())
+    };
+    let summary: Summary = match format {
+        Format::Text => {
+            let mut sink = Collect::default();
+            run(&mut sink, source)?;
+            let reports: Vec<ParcelReport> =
+                sink.into_outcomes().into_iter().map(|o| o.report).collect();
+            let report = Report::new(&opened.engine, reports);
+            let mut out = out;
+            report.write_text(&mut out)?;
+            out.flush()?;
+            report.summary
+        }
+        Format::Json => {
+            let mut sink = JsonReport::new(&opened.engine, out);
+            run(&mut sink, source)?.summary
+        }
+        Format::Geojson => {
+            let mut sink = GeoJsonFindings::new(out);
+            run(&mut sink, source)?.summary
+        }
+    };
+    if let Some(p) = pending {
+        p.commit()?;
+    }
+    if output.is_some() || !matches!(format, Format::Text) {
+        eprintln!(
+            "aimaq: {} parcels in, {} checked, {} errored; {} findings",
+            summary.parcels_in,
+            summary.parcels_checked,
+            summary.parcels_errored,
+            summary.findings_by_rule.values().sum::<usize>()
+        );
+    }
+    Ok(exit_code(&summary))
+}
+
+/// `aimaq validate`: every problem of a constraint dataset.
+fn validate(common: &Common, json: bool) -> Result<ExitCode> {
+    let opened = aimaq_io::open_engine(&common.options())?;
+    let engine = &opened.engine;
+    let issues = engine.issues();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({ "dataset": opened.dataset, "stats": engine.stats(), "issues": issues });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        let stats = engine.stats();
+        let counts: Vec<String> = stats
+            .features_by_layer
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        writeln!(out, "dataset {}: {}", opened.dataset, counts.join(", "))?;
+        writeln!(
+            out,
+            "{} features usable, {} segments indexed, measured in {}",
+            stats.features_used,
+            stats.indexed_segments,
+            engine.crs()
+        )?;
+        for i in issues {
+            writeln!(out, "{i}")?;
+        }
+        let errors = issues
+            .iter()
+            .filter(|i| i.level == IssueLevel::Error)
+            .count();
+        writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
+    }
+    Ok(if issues.iter().any(|i| i.level == IssueLevel::Error) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
@@ -467,7 +405,7 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
 
 /// 0 when every record was checked on a clean dataset; 2 when a record errored or the
 /// dataset has errors (the report is complete for what could be checked).
-fn exit_code(s: &aimaq_check::Summary) -> ExitCode {
+fn exit_code(s: &Summary) -> ExitCode {
     if s.parcels_errored > 0 || s.dataset_errors > 0 {
         ExitCode::from(2)
     } else {

@@ -44,8 +44,8 @@ fn screen(input: &str, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn summary(report: &Path) -> serde_json::Value {
-    let stem = report.file_stem().unwrap().to_string_lossy();
-    let path = report.with_file_name(format!("{stem}.summary.json"));
+    let name = report.file_name().unwrap().to_string_lossy();
+    let path = report.with_file_name(format!("{name}.summary.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -8,11 +8,12 @@
 //! 6–24 ha fill 600 m × 400 m cells that no block touches, beyond the built-up area.
 //! Blocks never overlap; neither do lots within a block nor fields.
 
-use crate::crs::Transformer;
 use crate::dataset::embedded_layer;
-use crate::input::parse_collection;
-use crate::sink::{create_file, layer_srs, Batch};
-use anyhow::{bail, Context, Result};
+use crate::gdal_write::{create_dataset, layer_srs, Batch};
+use crate::geojson::parse_collection;
+use crate::output::PendingFile;
+use crate::{Error, Result};
+use aimaq_proj::Transformer;
 use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
 use geo::{Area, BoundingRect, Centroid, LineString, Polygon};
 use std::collections::HashSet;
@@ -52,7 +53,9 @@ impl Rng {
 
 /// One generated parcel.
 pub struct Lot {
+    /// The parcel, in the cadastre CRS.
     pub polygon: Polygon<f64>,
+    /// `lot` (urban) or `field` (rural).
     pub kind: &'static str,
 }
 
@@ -64,12 +67,20 @@ struct Town {
 
 /// Settlement centres and equivalent radii in the cadastre CRS.
 fn towns() -> Result<Vec<Town>> {
-    let text = embedded_layer("settlements").context("the embedded dataset has settlements")?;
+    let text = embedded_layer("settlements").ok_or_else(|| {
+        Error::Other(
+            "the cadastre is generated around the embedded settlements: this build has none".into(),
+        )
+    })?;
     let forward = Transformer::new("EPSG:4326", CADASTRE_CRS)?;
     let mut towns = Vec::new();
-    for r in parse_collection(text)? {
+    let records = parse_collection(text).map_err(|reason| Error::GeoJson {
+        what: "embedded layer `settlements`".into(),
+        reason,
+    })?;
+    for r in records {
         let Ok(g) = r.geometry else { continue };
-        let g = forward.apply(&g).map_err(anyhow::Error::msg)?;
+        let g = forward.apply(&g)?;
         let (Some(c), area) = (g.centroid(), g.unsigned_area()) else {
             continue;
         };
@@ -80,7 +91,9 @@ fn towns() -> Result<Vec<Town>> {
         });
     }
     if towns.is_empty() {
-        bail!("the embedded settlements layer is empty");
+        return Err(Error::Other(
+            "the embedded settlements layer is empty".into(),
+        ));
     }
     Ok(towns)
 }
@@ -189,10 +202,10 @@ pub fn generate(count: usize, seed: u64) -> Result<Vec<Lot>> {
         );
     }
     if lots.len() < urban {
-        bail!(
+        return Err(Error::Other(format!(
             "the area around the settlements holds only {} lots; ask for fewer",
             lots.len()
-        );
+        )));
     }
 
     // rural field cells free of blocks, nearest the built-up area first, half skipped
@@ -234,19 +247,30 @@ pub fn generate(count: usize, seed: u64) -> Result<Vec<Lot>> {
         }
     }
     if lots.len() < count {
-        bail!("room for only {} parcels; ask for fewer", lots.len());
+        return Err(Error::Other(format!(
+            "room for only {} parcels; ask for fewer",
+            lots.len()
+        )));
     }
     Ok(lots)
 }
 
-/// Writes `lots` to `path` (GeoPackage or FlatGeobuf, by extension), layer `parcels`.
+/// Writes `lots` to `path` (GeoPackage or FlatGeobuf, by extension), layer `parcels`;
+/// an existing file is replaced only with `overwrite`, and only once the new one is
+/// complete.
 pub fn write(lots: &[Lot], path: &Path, overwrite: bool) -> Result<()> {
     let driver_name = match path.extension().and_then(|e| e.to_str()) {
         Some("gpkg") => "GPKG",
         Some("fgb") => "FlatGeobuf",
-        _ => bail!("write the cadastre to a .gpkg or .fgb file"),
+        _ => {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                expected: ".gpkg or .fgb",
+            })
+        }
     };
-    let mut ds = create_file(path, driver_name, overwrite)?;
+    let pending = PendingFile::new(path, overwrite, &[])?;
+    let mut ds = create_dataset(pending.path(), driver_name)?;
     let srs = layer_srs(CADASTRE_CRS)?;
     let digits = lots.len().to_string().len().max(7);
     // FlatGeobuf's spatial index would reorder the features along a Hilbert curve;
@@ -263,17 +287,22 @@ pub fn write(lots: &[Lot], path: &Path, overwrite: bool) -> Result<()> {
         ("use", OGRFieldType::OFTString),
         ("kind", OGRFieldType::OFTString),
     ])?;
-    let layer = ds.layer(0)?;
-    let mut batch = Batch::begin(&ds);
-    for (n, lot) in lots.iter().enumerate() {
-        let mut f = Feature::new(layer.defn())?;
-        f.set_field_string(0, &format!("P{:0digits$}", n + 1))?;
-        f.set_field_string(2, lot.kind)?;
-        f.set_geometry(lot.polygon.to_gdal()?)?;
-        f.create(&layer)?;
-        batch.row(&ds)?;
+    {
+        let layer = ds.layer(0)?;
+        let mut batch = Batch::begin(&ds);
+        for (n, lot) in lots.iter().enumerate() {
+            let mut f = Feature::new(layer.defn())?;
+            f.set_field_string(0, &format!("P{:0digits$}", n + 1))?;
+            f.set_field_string(2, lot.kind)?;
+            f.set_geometry(lot.polygon.to_gdal()?)?;
+            f.create(&layer)?;
+            batch.row(&ds)?;
+        }
+        batch.commit(&ds)?;
     }
-    batch.commit(&ds)?;
+    ds.close()
+        .map_err(Error::gdal("cannot close the cadastre"))?;
+    pending.commit()?;
     Ok(())
 }
 

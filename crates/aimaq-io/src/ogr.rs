@@ -1,18 +1,21 @@
 //! Vector sources through GDAL/OGR: opening, choosing a layer, finding its CRS, and
 //! refusing coordinates that cannot be in the CRS they declare.
 
-use anyhow::{bail, Context, Result};
+use crate::{Error, Result};
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{
     geometry_type_has_m, geometry_type_has_z, Feature, FieldValue, Layer, LayerAccess,
 };
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
-use std::path::Path;
+use std::ffi::CStr;
+use std::path::{Path, PathBuf};
 
 /// Opens any OGR-readable vector source read-only.
 pub fn open(path: &Path) -> Result<Dataset> {
     if !path.exists() {
-        bail!("{} does not exist", path.display());
+        return Err(Error::Missing {
+            path: path.to_path_buf(),
+        });
     }
     Dataset::open_ex(
         path,
@@ -21,30 +24,83 @@ pub fn open(path: &Path) -> Result<Dataset> {
             ..Default::default()
         },
     )
-    .with_context(|| format!("GDAL cannot open {} as a vector source", path.display()))
+    .map_err(|e| Error::Open {
+        path: path.to_path_buf(),
+        cause: match e {
+            gdal::errors::GdalError::NullPointer { .. } => "not a format GDAL reads".into(),
+            other => other.to_string(),
+        },
+    })
 }
 
-/// The layer named `name`, or the source's only layer, or the one called `parcels`.
-pub fn pick_layer<'a>(ds: &'a Dataset, name: Option<&str>, path: &Path) -> Result<Layer<'a>> {
-    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+/// Every file the source is made of (a Shapefile's `.shp`, `.shx`, `.dbf`, `.prj`, …),
+/// as GDAL lists them: what an output must never overwrite.
+pub fn files_of(ds: &Dataset) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    // SAFETY: the handle is valid while `ds` lives; GDAL returns a NULL-terminated list
+    // of strings that the caller owns and frees with CSLDestroy, after copying them.
+    unsafe {
+        let list = gdal_sys::GDALGetFileList(ds.c_dataset());
+        if list.is_null() {
+            return files;
+        }
+        let mut i = 0;
+        loop {
+            let item = *list.add(i);
+            if item.is_null() {
+                break;
+            }
+            files.push(PathBuf::from(
+                CStr::from_ptr(item).to_string_lossy().into_owned(),
+            ));
+            i += 1;
+        }
+        gdal_sys::CSLDestroy(list);
+    }
+    files
+}
+
+/// The names of a source's layers.
+pub fn layer_names(ds: &Dataset) -> Vec<String> {
+    ds.layers().map(|l| l.name()).collect()
+}
+
+/// The name of the layer to read: `name`, or the source's only layer, or `parcels`.
+pub fn choose_layer(ds: &Dataset, name: Option<&str>, path: &Path) -> Result<String> {
+    let names = layer_names(ds);
     let wanted = match name {
         Some(n) => n.to_string(),
         None if names.len() == 1 => names[0].clone(),
         None if names.iter().any(|n| n == "parcels") => "parcels".into(),
-        None if names.is_empty() => bail!("{} holds no vector layer", path.display()),
-        None => bail!(
-            "{} holds {} layers ({}): name one with --layer",
-            path.display(),
-            names.len(),
-            names.join(", ")
-        ),
+        None if names.is_empty() => {
+            return Err(Error::NoLayers {
+                path: path.to_path_buf(),
+            })
+        }
+        None => {
+            return Err(Error::WhichLayer {
+                path: path.to_path_buf(),
+                names,
+            })
+        }
     };
-    ds.layer_by_name(&wanted).map_err(|_| {
-        anyhow::anyhow!(
-            "{} has no layer `{wanted}` (it has: {})",
-            path.display(),
-            names.join(", ")
-        )
+    if !names.contains(&wanted) {
+        return Err(Error::NoSuchLayer {
+            path: path.to_path_buf(),
+            wanted,
+            names,
+        });
+    }
+    Ok(wanted)
+}
+
+/// The layer named `name`, or the source's only layer, or the one called `parcels`.
+pub fn pick_layer<'a>(ds: &'a Dataset, name: Option<&str>, path: &Path) -> Result<Layer<'a>> {
+    let wanted = choose_layer(ds, name, path)?;
+    ds.layer_by_name(&wanted).map_err(|_| Error::NoSuchLayer {
+        path: path.to_path_buf(),
+        wanted,
+        names: layer_names(ds),
     })
 }
 
@@ -59,19 +115,27 @@ pub fn definition_of(srs: &SpatialRef) -> Result<String> {
             return Ok(format!("{auth}:{code}"));
         }
     }
-    Ok(srs.to_wkt()?)
+    srs.to_wkt()
+        .map_err(Error::gdal("cannot write the CRS as WKT"))
 }
 
 /// The CRS a layer's coordinates are in: its own, else `fallback` (`--s-srs`). A layer
 /// without one is an error: guessing a CRS would silently misplace every parcel.
-pub fn layer_crs(layer: &Layer, fallback: Option<&str>, what: &str) -> Result<LayerCrs> {
+pub fn layer_crs<L: LayerAccess>(
+    layer: &L,
+    fallback: Option<&str>,
+    what: &str,
+) -> Result<LayerCrs> {
     let srs = match (layer.spatial_ref(), fallback) {
-        (_, Some(def)) => SpatialRef::from_definition(def)
-            .with_context(|| format!("--s-srs `{def}` is not a CRS GDAL/PROJ knows"))?,
+        (_, Some(def)) => SpatialRef::from_definition(def).map_err(|_| Error::BadSourceCrs {
+            definition: def.to_string(),
+        })?,
         (Some(srs), None) => srs,
-        (None, None) => bail!(
-            "{what} has no CRS (a Shapefile without its .prj?): give it with --s-srs, e.g. --s-srs EPSG:28413; aimaq does not guess"
-        ),
+        (None, None) => {
+            return Err(Error::NoCrs {
+                what: what.to_string(),
+            })
+        }
     };
     let definition = definition_of(&srs)?;
     let name = srs.name().unwrap_or_else(|| definition.clone());
@@ -87,7 +151,7 @@ pub fn layer_crs(layer: &Layer, fallback: Option<&str>, what: &str) -> Result<La
 }
 
 /// A layer's CRS as aimaq uses it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LayerCrs {
     /// For PROJ: `EPSG:28413` or WKT.
     pub definition: String,
@@ -98,24 +162,48 @@ pub struct LayerCrs {
 }
 
 impl LayerCrs {
+    /// WGS84 longitude/latitude, the CRS of GeoJSON.
+    pub fn wgs84() -> LayerCrs {
+        LayerCrs {
+            definition: "EPSG:4326".into(),
+            name: "WGS 84".into(),
+            geographic: true,
+        }
+    }
+
+    /// `EPSG:28413 (Pulkovo 1942 / Gauss-Kruger zone 13)`, or the name alone for WKT.
+    pub fn label(&self) -> String {
+        match aimaq_proj::short(&self.definition) {
+            // WKT shortens to the name itself
+            def if def == self.name => def,
+            def => format!("{def} ({})", self.name),
+        }
+    }
+
     /// Refuses an extent that cannot be in this CRS: degrees declared as metres or the
     /// reverse. Only the unmistakable cases are refused; a near miss is not guessed at.
     pub fn check_extent(&self, (x0, y0, x1, y1): (f64, f64, f64, f64), what: &str) -> Result<()> {
         let in_degree_range = x0 >= -180.0 && x1 <= 180.0 && y0 >= -90.0 && y1 <= 90.0;
+        let refuse = |problem: String| {
+            Err(Error::Extent {
+                what: what.to_string(),
+                problem,
+            })
+        };
         if self.geographic && !in_degree_range {
-            bail!(
-                "{what}: coordinates span x {x0:.1}…{x1:.1}, y {y0:.1}…{y1:.1}, which cannot be degrees, yet the declared CRS is {} (geographic): are they metres with a wrong .prj? Fix the CRS or give the right one with --s-srs",
+            return refuse(format!(
+                "coordinates span x {x0:.1}…{x1:.1}, y {y0:.1}…{y1:.1}, which cannot be degrees, yet the declared CRS is {} (geographic): are they metres with a wrong .prj? Fix the CRS or give the right one with --s-srs",
                 self.name
-            );
+            ));
         }
         // A projected layer whose whole extent fits in ±180 × ±90 with a span under
         // 10 units is degrees wearing a projected label: real lots span metres, and
         // UTM / Gauss–Krüger eastings carry false eastings of 500 km and more.
         if !self.geographic && in_degree_range && (x1 - x0) < 10.0 && (y1 - y0) < 10.0 {
-            bail!(
-                "{what}: coordinates span x {x0:.4}…{x1:.4}, y {y0:.4}…{y1:.4}, which look like degrees, yet the declared CRS is {} (projected): fix the CRS or give the right one with --s-srs",
+            return refuse(format!(
+                "coordinates span x {x0:.4}…{x1:.4}, y {y0:.4}…{y1:.4}, which look like degrees, yet the declared CRS is {} (projected): fix the CRS or give the right one with --s-srs",
                 self.name
-            );
+            ));
         }
         Ok(())
     }
@@ -175,7 +263,7 @@ pub fn field_json(value: Option<FieldValue>) -> serde_json::Value {
 }
 
 /// Index of the field called `name` (case-insensitive), if any.
-pub fn field_index(layer: &Layer, name: &str) -> Option<usize> {
+pub fn field_index<L: LayerAccess>(layer: &L, name: &str) -> Option<usize> {
     layer
         .defn()
         .fields()
@@ -183,7 +271,7 @@ pub fn field_index(layer: &Layer, name: &str) -> Option<usize> {
 }
 
 /// Field names, for messages.
-pub fn field_names(layer: &Layer) -> Vec<String> {
+pub fn field_names<L: LayerAccess>(layer: &L) -> Vec<String> {
     layer.defn().fields().map(|f| f.name()).collect()
 }
 
@@ -227,5 +315,15 @@ mod tests {
         assert_eq!(gk.definition, "EPSG:28413");
         assert!(gk.name.contains("Pulkovo 1942"), "{}", gk.name);
         assert!(!gk.geographic);
+    }
+
+    #[test]
+    fn wkt_from_gdal_is_the_same_crs_to_proj() {
+        let wkt = SpatialRef::from_epsg(32643).unwrap().to_wkt().unwrap();
+        assert!(aimaq_proj::equivalent("EPSG:32643", &wkt));
+        assert!(aimaq_proj::Transformer::new(&wkt, "EPSG:32643")
+            .unwrap()
+            .is_identity());
+        assert_eq!(aimaq_proj::short(&wkt), "WGS 84 / UTM zone 43N");
     }
 }

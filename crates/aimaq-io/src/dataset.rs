@@ -1,16 +1,16 @@
 //! Constraint datasets: the embedded one, a directory with one file per layer, or a
 //! GeoPackage (any file GDAL opens) holding the layers by name.
 
-use crate::crs::{MetricCrs, Reprojector, Transformer};
-use crate::input::{parse_collection, read_file, Record};
-use crate::ogr;
+use crate::geojson::{parse_collection, read_file, Record};
+use crate::{ogr, Error, Result};
 use aimaq_check::{ConstraintFeature, Projected};
+use aimaq_proj::{MetricCrs, Transformer};
 use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel};
-use anyhow::{Context, Result};
 use gdal::vector::LayerAccess;
 use std::path::Path;
 
-/// The embedded default: `data/almaty/`, compiled in so the binary runs anywhere.
+/// The embedded default: `data/almaty/`, compiled in so a binary runs anywhere.
+#[cfg(feature = "embedded")]
 const EMBEDDED: &[(&str, &str)] = &[
     (
         "settlements",
@@ -62,32 +62,80 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The embedded layer `name`'s GeoJSON text.
+#[cfg(not(feature = "embedded"))]
+const EMBEDDED: &[(&str, &str)] = &[];
+
+/// The label reports give the embedded dataset.
+pub const EMBEDDED_LABEL: &str = "embedded data/almaty";
+
+/// The embedded layer `name`'s GeoJSON text (none when built without the `embedded`
+/// feature).
+///
+/// ```
+/// let text = aimaq_io::dataset::embedded_layer("railways").unwrap();
+/// assert!(text.contains("FeatureCollection"));
+/// ```
 pub fn embedded_layer(name: &str) -> Option<&'static str> {
     EMBEDDED.iter().find(|(l, _)| *l == name).map(|(_, t)| *t)
 }
 
-/// Features of every layer, reprojected, plus problems found while reading.
-pub struct Loaded {
+/// Where constraint features come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DatasetSource {
+    /// `data/almaty`, compiled in (feature `embedded`).
+    #[default]
+    Embedded,
+    /// A directory of `<layer>.geojson|.shp|.gpkg|.fgb` files, or a file GDAL opens
+    /// holding the layers by name (a GeoPackage).
+    Path(std::path::PathBuf),
+}
+
+impl DatasetSource {
+    /// `None` means the embedded data.
+    pub fn from_option(path: Option<&Path>) -> DatasetSource {
+        match path {
+            None => DatasetSource::Embedded,
+            Some(p) => DatasetSource::Path(p.to_path_buf()),
+        }
+    }
+}
+
+/// A constraint dataset read and measured in metres, with what was wrong while reading.
+#[derive(Debug, Clone)]
+pub struct LoadedDataset {
+    /// Every feature of every contract layer, reprojected (or with its reason).
     pub features: Vec<ConstraintFeature>,
+    /// Problems found outside any feature (files that are no layer, …).
     pub issues: Vec<DataIssue>,
-    pub source: String,
+    /// For reports: the path, or `embedded data/almaty`.
+    pub label: String,
 }
 
 /// Vector formats a dataset directory may hold a layer in, besides GeoJSON.
 const OGR_EXTENSIONS: &[&str] = &["shp", "gpkg", "fgb"];
 
 /// Reads a constraint dataset into features measured in `metric`:
-/// - `None`: the embedded data/almaty;
+/// - the embedded data/almaty ([`DatasetSource::Embedded`]);
 /// - a directory: one file per layer, `<layer>.geojson` (RFC 7946, read record by record)
 ///   or `<layer>.shp|.gpkg|.fgb` (through GDAL, in its own CRS);
 /// - a file GDAL opens (a GeoPackage, say) holding the layers by name.
+///
+/// ```
+/// use aimaq_io::dataset::{load, DatasetSource};
+/// use aimaq_proj::MetricCrs;
+/// use aimaq_rules::Catalog;
+///
+/// let catalog = Catalog::embedded();
+/// let utm = MetricCrs::new("EPSG:32643").unwrap();
+/// let data = load(&catalog, &DatasetSource::Embedded, &utm).unwrap();
+/// assert!(data.features.iter().any(|f| f.layer == "water_bodies"));
+/// ```
 pub fn load(
     catalog: &Catalog,
-    source: Option<&Path>,
-    reproject: &Reprojector,
+    source: &DatasetSource,
     metric: &MetricCrs,
-) -> Result<Loaded> {
+) -> Result<LoadedDataset> {
+    let to_metric = Transformer::new("EPSG:4326", metric.definition())?;
     let mut features = Vec::new();
     let mut issues = Vec::new();
     let from_geojson = |layer: &str, records: Vec<Record>, features: &mut Vec<_>| {
@@ -95,20 +143,38 @@ pub fn load(
             features.push(ConstraintFeature {
                 layer: layer.to_string(),
                 attributes: r.properties,
-                geometry: r.geometry.and_then(|g| reproject.to_metric(&g)),
+                geometry: r.geometry.and_then(|g| {
+                    to_metric
+                        .apply(&g)
+                        .map(Projected::assume_metres)
+                        .map_err(|e| e.to_string())
+                }),
             });
         }
     };
     let label = match source {
-        None => {
-            for (layer, text) in EMBEDDED {
-                from_geojson(layer, parse_collection(text)?, &mut features);
+        DatasetSource::Embedded => {
+            if EMBEDDED.is_empty() {
+                return Err(Error::Other(
+                    "this build has no embedded dataset (feature `embedded`): give a dataset path"
+                        .into(),
+                ));
             }
-            "embedded data/almaty".to_string()
+            for (layer, text) in EMBEDDED {
+                let records = parse_collection(text).map_err(|reason| Error::GeoJson {
+                    what: format!("embedded layer `{layer}`"),
+                    reason,
+                })?;
+                from_geojson(layer, records, &mut features);
+            }
+            EMBEDDED_LABEL.to_string()
         }
-        Some(dir) if dir.is_dir() => {
+        DatasetSource::Path(dir) if dir.is_dir() => {
             let mut names: Vec<_> = std::fs::read_dir(dir)
-                .with_context(|| format!("cannot list {}", dir.display()))?
+                .map_err(|cause| Error::Read {
+                    path: dir.clone(),
+                    cause,
+                })?
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
@@ -140,12 +206,14 @@ pub fn load(
             }
             dir.display().to_string()
         }
-        Some(file) => {
+        DatasetSource::Path(file) => {
             let ds = ogr::open(file)?;
-            let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+            let names = ogr::layer_names(&ds);
             for layer in &catalog.layers {
                 if names.contains(&layer.name) {
-                    let ogr_layer = ds.layer_by_name(&layer.name)?;
+                    let ogr_layer = ds
+                        .layer_by_name(&layer.name)
+                        .map_err(Error::gdal(format!("cannot read layer `{}`", layer.name)))?;
                     read_ogr_layer(&layer.name, ogr_layer, file, metric, &mut features)?;
                 }
             }
@@ -155,10 +223,10 @@ pub fn load(
             file.display().to_string()
         }
     };
-    Ok(Loaded {
+    Ok(LoadedDataset {
         features,
         issues,
-        source: label,
+        label,
     })
 }
 
@@ -182,7 +250,7 @@ fn read_ogr_layer(
 ) -> Result<()> {
     let what = format!("{} layer `{}`", path.display(), layer.name());
     let crs = ogr::layer_crs(&layer, None, &what)?;
-    let to_metric = Transformer::new(&crs.definition, &metric.definition)?;
+    let to_metric = Transformer::new(&crs.definition, metric.definition())?;
     let fields = ogr::field_names(&layer);
     for feature in layer.features() {
         let mut attributes = Attributes::new();
@@ -196,9 +264,12 @@ fn read_ogr_layer(
                 attributes.insert(field.clone(), value);
             }
         }
-        let geometry = ogr::geometry_of(&feature)
-            .and_then(|g| to_metric.apply(&g))
-            .map(Projected::assume_metres);
+        let geometry = ogr::geometry_of(&feature).and_then(|g| {
+            to_metric
+                .apply(&g)
+                .map(Projected::assume_metres)
+                .map_err(|e| e.to_string())
+        });
         out.push(ConstraintFeature {
             layer: name.to_string(),
             attributes,

@@ -1,12 +1,32 @@
-//! Reading RFC 7946 GeoJSON record by record, so one bad record never hides the others.
+//! RFC 7946 GeoJSON read record by record, so one bad record never hides the others.
 
 use aimaq_rules::Attributes;
-use anyhow::{bail, Context, Result};
 use geojson::{GeometryValue, Position};
 use std::path::Path;
+use thiserror::Error;
 
-#[derive(Debug)]
+/// Why a GeoJSON text is unusable as a whole.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum GeoJsonError {
+    /// Not JSON at all.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// JSON, but not an object.
+    #[error("expected a GeoJSON FeatureCollection object")]
+    NotAnObject,
+    /// An object of another GeoJSON type.
+    #[error("expected \"type\": \"FeatureCollection\"")]
+    NotACollection,
+    /// A pre-RFC 7946 `crs` member naming anything but WGS84.
+    #[error("declares crs `{0}`: GeoJSON must be WGS84 longitude/latitude (RFC 7946); reproject it first")]
+    ProjectedCrs(String),
+    /// No `features` array.
+    #[error("FeatureCollection has no \"features\" array")]
+    NoFeatures,
+}
+
 /// One feature as read: geographic (lon/lat degrees) geometry or the reason it has none.
+#[derive(Debug, Clone)]
 pub struct Record {
     /// 0-based position in the file.
     pub ordinal: usize,
@@ -28,20 +48,36 @@ impl Record {
 }
 
 /// Reads a FeatureCollection file. Fails only when the file as a whole is unusable.
-pub fn read_file(path: &Path) -> Result<Vec<Record>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_collection(&text).with_context(|| format!("{} is not usable GeoJSON", path.display()))
+pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
+    let text = std::fs::read_to_string(path).map_err(|cause| crate::Error::Read {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    parse_collection(&text).map_err(|reason| crate::Error::GeoJson {
+        what: path.display().to_string(),
+        reason,
+    })
 }
 
 /// Parses a FeatureCollection's text.
-pub fn parse_collection(text: &str) -> Result<Vec<Record>> {
-    let value: serde_json::Value = serde_json::from_str(text).context("invalid JSON")?;
+///
+/// ```
+/// let text = r#"{"type": "FeatureCollection", "features": [
+///   {"type": "Feature", "properties": {"id": 7}, "geometry": {"type": "Point", "coordinates": [76.9, 43.2]}},
+///   {"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Point", "coordinates": [656542, 4791127]}}
+/// ]}"#;
+/// let records = aimaq_io::geojson::parse_collection(text).unwrap();
+/// assert_eq!(records[0].id.as_deref(), Some("7"));
+/// assert!(records[1].geometry.as_ref().unwrap_err().contains("not projected metres"));
+/// ```
+pub fn parse_collection(text: &str) -> Result<Vec<Record>, GeoJsonError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| GeoJsonError::Json(e.to_string()))?;
     let Some(obj) = value.as_object() else {
-        bail!("expected a GeoJSON FeatureCollection object");
+        return Err(GeoJsonError::NotAnObject);
     };
     if obj.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection") {
-        bail!("expected \"type\": \"FeatureCollection\"");
+        return Err(GeoJsonError::NotACollection);
     }
     if let Some(crs) = obj.get("crs") {
         // RFC 7946 removed `crs`; only WGS84 lon/lat is GeoJSON.
@@ -50,11 +86,11 @@ pub fn parse_collection(text: &str) -> Result<Vec<Record>> {
             .and_then(|n| n.as_str())
             .unwrap_or("");
         if !(name.is_empty() || name.contains("CRS84") || name.ends_with("4326")) {
-            bail!("declares crs `{name}`: GeoJSON must be WGS84 longitude/latitude (RFC 7946); reproject it first");
+            return Err(GeoJsonError::ProjectedCrs(name.to_string()));
         }
     }
     let Some(features) = obj.get("features").and_then(|f| f.as_array()) else {
-        bail!("FeatureCollection has no \"features\" array");
+        return Err(GeoJsonError::NoFeatures);
     };
     Ok(features
         .iter()
@@ -223,108 +259,11 @@ mod tests {
 
     #[test]
     fn whole_file_errors_say_what() {
-        let e = format!("{:#}", parse_collection("{").unwrap_err());
+        let e = parse_collection("{").unwrap_err().to_string();
         assert!(e.contains("invalid JSON"), "{e}");
-        let e = format!(
-            "{:#}",
-            parse_collection(r#"{"type":"Feature"}"#).unwrap_err()
-        );
+        let e = parse_collection(r#"{"type":"Feature"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("FeatureCollection"), "{e}");
-    }
-}
-
-/// Mutation fuzzing of the reader, with the engine behind it: whatever the bytes, no
-/// panic, and every record of a parsable collection comes back checked or errored.
-#[cfg(test)]
-mod fuzz {
-    use super::*;
-    use aimaq_check::{ConstraintFeature, Engine, Parcel, Projected, Verdict};
-    use geo::{line_string, Geometry, MapCoords, MultiPolygon};
-
-    /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545F4914F6CDD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    const ALPHABET: &[u8] = b"{}[],:\"0123456789.-eE+ NaNnullPolygonFeature\\";
-
-    #[test]
-    fn mutated_geojson_never_panics_and_loses_no_record() {
-        let seed_text = include_str!("../../../fixtures/parcels/bad.geojson");
-        let line = ConstraintFeature {
-            layer: "power_lines".into(),
-            attributes: serde_json::json!({"id": "l", "voltage_kv": 220})
-                .as_object()
-                .unwrap()
-                .clone(),
-            geometry: Ok(Projected::assume_metres(Geometry::from(
-                line_string![(x: 76_400.0, y: 43_400.0), (x: 76_600.0, y: 43_600.0)],
-            ))),
-        };
-        let engine = Engine::new(aimaq_rules::Catalog::embedded(), "test", vec![line]);
-        let mut rng = Rng(0x9E3779B97F4A7C15);
-        let (mut parsed, mut checked) = (0, 0);
-        for _ in 0..3000 {
-            let mut bytes = seed_text.as_bytes().to_vec();
-            for _ in 0..1 + rng.below(6) {
-                if bytes.is_empty() {
-                    break;
-                }
-                let at = rng.below(bytes.len());
-                match rng.below(4) {
-                    0 => bytes[at] = ALPHABET[rng.below(ALPHABET.len())],
-                    1 => {
-                        bytes.remove(at);
-                    }
-                    2 => bytes.insert(at, ALPHABET[rng.below(ALPHABET.len())]),
-                    _ => bytes.truncate(at.max(1)),
-                }
-            }
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
-            let Ok(records) = parse_collection(&text) else {
-                continue;
-            };
-            parsed += 1;
-            let parcels: Vec<Parcel> = records
-                .into_iter()
-                .filter_map(|r| {
-                    let id = r.label();
-                    let mp = match r.geometry.ok()? {
-                        Geometry::Polygon(p) => MultiPolygon(vec![p]),
-                        Geometry::MultiPolygon(mp) => mp,
-                        _ => return None,
-                    };
-                    // degrees × 1000 stand in for metres: only robustness is tested here
-                    let metric =
-                        mp.map_coords(|c| geo::coord! { x: c.x * 1000.0, y: c.y * 1000.0 });
-                    Some(Parcel {
-                        id,
-                        proposed_use: None,
-                        geometry: Projected::assume_metres(metric),
-                    })
-                })
-                .collect();
-            let reports = engine.check_all(&parcels);
-            assert_eq!(reports.len(), parcels.len());
-            checked += reports
-                .iter()
-                .filter(|r| r.verdict != Verdict::Error)
-                .count();
-        }
-        assert!(
-            parsed > 100 && checked > 100,
-            "the fuzzer must reach the engine: {parsed} parsed, {checked} checked"
-        );
     }
 }

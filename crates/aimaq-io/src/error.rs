@@ -1,0 +1,180 @@
+//! The errors of aimaq's I/O: each names the file, layer or field it is about, and says
+//! what to do where there is something to do.
+
+use aimaq_proj::{CrsError, ReprojectError};
+use aimaq_rules::CatalogError;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// A GDAL error's text (GDAL's own types are not `Clone`, and messages are all we keep).
+fn gdal_text(e: &gdal::errors::GdalError) -> String {
+    match e {
+        gdal::errors::GdalError::CplError { msg, .. } if !msg.is_empty() => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Everything aimaq-io can fail with.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The path does not exist.
+    #[error("{} does not exist", path.display())]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A file could not be read.
+    #[error("cannot read {}: {cause}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// A file could not be written, renamed or removed.
+    #[error("cannot write {}: {cause}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// A GeoJSON document that is unusable as a whole (a bad record is that record's
+    /// error, never the file's).
+    #[error("{what} is not usable GeoJSON: {reason}")]
+    GeoJson {
+        /// The file or layer.
+        what: String,
+        /// Why.
+        reason: crate::geojson::GeoJsonError,
+    },
+    /// GDAL cannot open the path as a vector source.
+    #[error("GDAL cannot open {} as a vector source: {cause}", path.display())]
+    Open {
+        /// The path.
+        path: PathBuf,
+        /// GDAL's words.
+        cause: String,
+    },
+    /// A source without layers.
+    #[error("{} holds no vector layer", path.display())]
+    NoLayers {
+        /// The source.
+        path: PathBuf,
+    },
+    /// A source with several layers and no choice made.
+    #[error("{} holds {} layers ({}): name one with --layer", path.display(), names.len(), names.join(", "))]
+    WhichLayer {
+        /// The source.
+        path: PathBuf,
+        /// Its layers.
+        names: Vec<String>,
+    },
+    /// The layer asked for is not there.
+    #[error("{} has no layer `{wanted}` (it has: {})", path.display(), names.join(", "))]
+    NoSuchLayer {
+        /// The source.
+        path: PathBuf,
+        /// The layer asked for.
+        wanted: String,
+        /// Its layers.
+        names: Vec<String>,
+    },
+    /// The field asked for is not there.
+    #[error("{what} has no field `{field}` for {role} (fields: {})", fields.join(", "))]
+    NoSuchField {
+        /// The layer.
+        what: String,
+        /// The field asked for.
+        field: String,
+        /// What it was asked for (`--id-field`, …).
+        role: String,
+        /// The layer's fields.
+        fields: Vec<String>,
+    },
+    /// A layer without a CRS and none given.
+    #[error("{what} has no CRS (a Shapefile without its .prj?): give it with --s-srs, e.g. --s-srs EPSG:28413; aimaq does not guess")]
+    NoCrs {
+        /// The layer.
+        what: String,
+    },
+    /// A CRS given for a layer that GDAL cannot read.
+    #[error("--s-srs `{definition}` is not a CRS GDAL/PROJ knows")]
+    BadSourceCrs {
+        /// As given.
+        definition: String,
+    },
+    /// Coordinates that cannot be in the CRS the layer declares.
+    #[error("{what}: {problem}")]
+    Extent {
+        /// The layer.
+        what: String,
+        /// What is wrong (degrees declared as metres or the reverse).
+        problem: String,
+    },
+    /// A CRS problem.
+    #[error(transparent)]
+    Crs(#[from] CrsError),
+    /// A position that could not be reprojected, outside any record.
+    #[error(transparent)]
+    Reproject(#[from] ReprojectError),
+    /// The regulation catalog.
+    #[error("catalog {}: {cause}", path.display())]
+    CatalogFile {
+        /// The TOML file.
+        path: PathBuf,
+        /// Why it was refused.
+        cause: CatalogError,
+    },
+    /// A catalog that cannot be used (or has no rule in force on the date asked for).
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// GDAL failed while doing something aimaq asked.
+    #[error("{context}: {cause}")]
+    Gdal {
+        /// What aimaq was doing.
+        context: String,
+        /// GDAL's words.
+        cause: String,
+    },
+    /// An output path that cannot be used.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+    /// The report format cannot be told from the file name.
+    #[error("cannot tell the report format of {}: use {expected}", path.display())]
+    Format {
+        /// The output path.
+        path: PathBuf,
+        /// The extensions that work here.
+        expected: &'static str,
+    },
+    /// Anything else that stops a run, said in full.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// A GDAL failure while doing `context`.
+    pub(crate) fn gdal(
+        context: impl Into<String>,
+    ) -> impl FnOnce(gdal::errors::GdalError) -> Error {
+        let context = context.into();
+        move |e| Error::Gdal {
+            cause: gdal_text(&e),
+            context,
+        }
+    }
+}
+
+impl From<gdal::errors::GdalError> for Error {
+    fn from(e: gdal::errors::GdalError) -> Error {
+        Error::Gdal {
+            context: "GDAL".into(),
+            cause: gdal_text(&e),
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

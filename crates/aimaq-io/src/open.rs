@@ -1,0 +1,104 @@
+//! One call from options to a ready engine: catalog (as of a date), metric CRS, dataset.
+//! The CLI, the benches and every binding open engines here, so they all check against
+//! exactly the same layers.
+
+use crate::dataset::{self, DatasetSource, LoadedDataset};
+use crate::{Error, Result};
+use aimaq_check::Engine;
+use aimaq_proj::{MetricCrs, Reprojector};
+use aimaq_rules::{Catalog, Date, Lang};
+use std::path::{Path, PathBuf};
+
+/// The CRS aimaq measures in unless told otherwise: UTM zone 43N, which covers the
+/// Almaty agglomeration (72°E–78°E).
+pub const DEFAULT_CRS: &str = "EPSG:32643";
+
+/// What an engine is built from.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The constraint dataset.
+    pub data: DatasetSource,
+    /// Projected CRS with metre axes to measure in.
+    pub crs: String,
+    /// Regulation catalog TOML; `None` is the embedded catalog.
+    pub catalog: Option<PathBuf>,
+    /// Language of messages and labels.
+    pub lang: Lang,
+    /// Check against the rules in force on this date; `None` is every rule.
+    pub as_of: Option<Date>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            data: DatasetSource::Embedded,
+            crs: DEFAULT_CRS.into(),
+            catalog: None,
+            lang: Lang::default(),
+            as_of: None,
+        }
+    }
+}
+
+/// An engine and what it was built from.
+pub struct OpenedEngine {
+    /// The checker.
+    pub engine: Engine,
+    /// The CRS it measures in.
+    pub metric: MetricCrs,
+    /// WGS84 ⇄ `metric`.
+    pub reprojector: Reprojector,
+    /// The dataset's label for reports.
+    pub dataset: String,
+}
+
+/// The catalog at `path`, or the embedded one.
+pub fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
+    match path {
+        None => Ok(Catalog::embedded()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|cause| Error::Read {
+                path: p.to_path_buf(),
+                cause,
+            })?;
+            Catalog::from_toml_str(&text).map_err(|cause| Error::CatalogFile {
+                path: p.to_path_buf(),
+                cause,
+            })
+        }
+    }
+}
+
+/// The catalog in force on `as_of`, the metric CRS, and the dataset read into it —
+/// before any engine is built (the land balance needs the features themselves).
+pub fn load(options: &EngineOptions) -> Result<(Catalog, MetricCrs, LoadedDataset)> {
+    let mut catalog = load_catalog(options.catalog.as_deref())?;
+    if let Some(date) = options.as_of {
+        catalog = catalog.as_of(date)?;
+    }
+    let metric = MetricCrs::new(&options.crs)?;
+    let loaded = dataset::load(&catalog, &options.data, &metric)?;
+    Ok((catalog, metric, loaded))
+}
+
+/// Builds the engine `options` describe.
+///
+/// ```
+/// use aimaq_io::{open_engine, EngineOptions};
+///
+/// let opened = open_engine(&EngineOptions::default()).unwrap();
+/// assert_eq!(opened.dataset, "embedded data/almaty");
+/// assert_eq!(opened.engine.stats().features_by_layer.len(), 12); // every contract layer
+/// ```
+pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
+    let (catalog, metric, loaded) = load(options)?;
+    let mut engine = Engine::new(catalog, metric.label(), loaded.features).with_lang(options.lang);
+    engine.add_issues(loaded.issues);
+    let reprojector = Reprojector::new(&metric)?;
+    Ok(OpenedEngine {
+        engine,
+        metric,
+        reprojector,
+        dataset: loaded.label,
+    })
+}

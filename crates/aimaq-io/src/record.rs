@@ -1,0 +1,227 @@
+//! One record through the engine: id and use, polygonal geometry, reprojection to the
+//! metric CRS, the check, a documented repair of invalid geometry, and the answer's
+//! geometries expressed in the report's CRS.
+
+use crate::sink::Outcome;
+use crate::source::ParcelRecord;
+use crate::Result;
+use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Verdict};
+use aimaq_proj::{MetricCrs, Transformer};
+use gdal::cpl::CslStringList;
+use gdal::vector::ToGdal;
+use geo::{Geometry, MultiPolygon, Validation};
+
+/// Checks records read in one CRS and expresses the answers in another.
+///
+/// ```
+/// use aimaq_io::{open_engine, EngineOptions, RecordChecker, ParcelRecord};
+/// use aimaq_check::Verdict;
+///
+/// let opened = open_engine(&EngineOptions::default()).unwrap();
+/// let checker = RecordChecker::new(&opened.engine, &opened.metric, "EPSG:4326", "EPSG:4326").unwrap();
+/// let lot = geo::Polygon::new(vec![(76.5, 43.5), (76.5005, 43.5), (76.5005, 43.5003), (76.5, 43.5003)].into(), vec![]);
+/// let outcome = checker.check(ParcelRecord {
+///     ordinal: 0, fid: None, id: Ok("lot-1".into()), proposed_use: Ok(Some("residential".into())),
+///     geometry: Ok(lot.into()), attributes: vec![],
+/// });
+/// assert_ne!(outcome.report.verdict, Verdict::Error);
+/// ```
+pub struct RecordChecker<'e> {
+    engine: &'e Engine,
+    to_metric: Transformer,
+    metric_to_report: Transformer,
+    source_to_report: Transformer,
+    repair: bool,
+}
+
+impl<'e> RecordChecker<'e> {
+    /// Records in `source_crs`, answers in `report_crs`, measured in `metric` (the
+    /// engine's CRS). Invalid polygons are repaired (see [`RecordChecker::with_repair`]).
+    pub fn new(
+        engine: &'e Engine,
+        metric: &MetricCrs,
+        source_crs: &str,
+        report_crs: &str,
+    ) -> Result<RecordChecker<'e>> {
+        Ok(RecordChecker {
+            engine,
+            to_metric: Transformer::new(source_crs, metric.definition())?,
+            metric_to_report: Transformer::new(metric.definition(), report_crs)?,
+            source_to_report: Transformer::new(source_crs, report_crs)?,
+            repair: true,
+        })
+    }
+
+    /// Whether an invalid polygon (self-intersection, hole outside its shell, …) is
+    /// repaired with GEOS MakeValid (method STRUCTURE) and checked, the row saying so;
+    /// without repair it is an error row.
+    pub fn with_repair(mut self, repair: bool) -> Self {
+        self.repair = repair;
+        self
+    }
+
+    /// Whether the records are measured in another CRS than the one they come in.
+    pub fn reprojects(&self) -> bool {
+        !self.to_metric.is_identity()
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// The outcome of one record: checked, repaired and checked, or an error row with
+    /// the reason. Never fails and never panics: a record is always answered.
+    pub fn check(&self, record: ParcelRecord) -> Outcome {
+        let ParcelRecord {
+            ordinal,
+            fid,
+            id,
+            proposed_use,
+            geometry,
+            attributes,
+        } = record;
+        let label = match &id {
+            Ok(id) => id.clone(),
+            Err(_) => format!("#{ordinal}"),
+        };
+        let stated_use = proposed_use.as_ref().ok().cloned().flatten();
+        let failed = |reason: String, geometry: Option<&MultiPolygon<f64>>| Outcome {
+            ordinal,
+            fid,
+            attributes: attributes.clone(),
+            report: ParcelReport::error(&label, stated_use.clone(), reason),
+            repair: None,
+            parcel_geometry: geometry.and_then(|g| self.source_to_report.apply(g).ok()),
+            finding_geometries: Vec::new(),
+            wkb: None,
+        };
+        let id = match id {
+            Ok(id) => id,
+            Err(reason) => {
+                return failed(
+                    reason,
+                    geometry.ok().and_then(|g| polygonal(g).ok()).as_ref(),
+                )
+            }
+        };
+        let source = match geometry.and_then(polygonal) {
+            Ok(mp) => mp,
+            Err(reason) => return failed(reason, None),
+        };
+        let proposed_use = match proposed_use {
+            Ok(u) => u,
+            Err(reason) => return failed(reason, Some(&source)),
+        };
+        let check = |source: &MultiPolygon<f64>| -> Result<ParcelReport, String> {
+            let metric = self.to_metric.apply(source).map_err(|e| e.to_string())?;
+            Ok(self.engine.check(&Parcel {
+                id: id.clone(),
+                proposed_use: proposed_use.clone(),
+                geometry: Projected::assume_metres(metric),
+            }))
+        };
+        let mut report = match check(&source) {
+            Ok(r) => r,
+            Err(reason) => return failed(reason, Some(&source)),
+        };
+        let mut geometry = source;
+        let mut repaired = None;
+        if self.repair && report.verdict == Verdict::Error && !geometry.is_valid() {
+            let before = report.error.clone().unwrap_or_default();
+            match repair(&geometry).and_then(|fixed| Ok((check(&fixed)?, fixed))) {
+                Ok((again, fixed)) if again.verdict != Verdict::Error => {
+                    repaired = Some(format!(
+                        "{before}; repaired with GEOS MakeValid (STRUCTURE) before checking"
+                    ));
+                    report = again;
+                    geometry = fixed;
+                }
+                Ok((again, _)) => {
+                    report.error = Some(format!(
+                        "{before}; after GEOS MakeValid still unusable: {}",
+                        again.error.unwrap_or_default()
+                    ))
+                }
+                Err(why) => report.error = Some(format!("{before}; no repair: {why}")),
+            }
+        }
+        let mut finding_geometries = Vec::with_capacity(report.findings.len());
+        for f in &report.findings {
+            match self.metric_to_report.apply(&f.geometry) {
+                Ok(g) => finding_geometries.push(g),
+                Err(reason) => {
+                    return failed(
+                        format!("cannot express a finding in the report's CRS: {reason}"),
+                        Some(&geometry),
+                    )
+                }
+            }
+        }
+        Outcome {
+            ordinal,
+            fid,
+            attributes,
+            parcel_geometry: self.source_to_report.apply(&geometry).ok(),
+            report,
+            repair: repaired,
+            finding_geometries,
+            wkb: None,
+        }
+    }
+}
+
+/// Polygonal parts of a geometry as one MultiPolygon, or why there are none.
+pub fn polygonal(g: Geometry<f64>) -> Result<MultiPolygon<f64>, String> {
+    match g {
+        Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
+        Geometry::MultiPolygon(mp) => Ok(mp),
+        Geometry::GeometryCollection(gc) => {
+            let mut parts = Vec::new();
+            for g in gc {
+                match g {
+                    Geometry::Polygon(p) => parts.push(p),
+                    Geometry::MultiPolygon(mp) => parts.extend(mp.0),
+                    other => {
+                        return Err(format!(
+                            "a parcel must be polygonal; this collection holds a {}",
+                            kind(&other)
+                        ))
+                    }
+                }
+            }
+            Ok(MultiPolygon(parts))
+        }
+        other => Err(format!(
+            "a parcel must be a Polygon or MultiPolygon, not a {}",
+            kind(&other)
+        )),
+    }
+}
+
+fn kind(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) | Geometry::MultiPoint(_) => "point",
+        Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => "line",
+        _ => "polygon",
+    }
+}
+
+/// The documented repair: GEOS MakeValid (through GDAL, method STRUCTURE), keeping the
+/// polygonal result. Only for geometries OGC calls invalid (self-intersections, …).
+pub fn repair(source: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
+    let mut options = CslStringList::new();
+    options
+        .set_name_value("METHOD", "STRUCTURE")
+        .map_err(|e| e.to_string())?;
+    let fixed = source
+        .to_gdal()
+        .and_then(|g| g.make_valid(&options))
+        .and_then(|g| g.to_geo())
+        .map_err(|e| format!("GEOS MakeValid failed: {e}"))?;
+    let fixed = polygonal(fixed)?;
+    if fixed.0.is_empty() {
+        return Err("MakeValid left no area".into());
+    }
+    Ok(fixed)
+}

@@ -1,0 +1,169 @@
+//! `screen`: a whole parcel file through the engine into a report file GIS opens, with a
+//! summary beside it. Nothing is written at the report's name until it is complete.
+
+use crate::output::PendingFile;
+use crate::pipeline::{self, Progress, RunOptions};
+use crate::record::RecordChecker;
+use crate::sink::GdalReport;
+use crate::source::{OgrOptions, OgrSource, ParcelSource};
+use crate::{Error, OpenedEngine, Result};
+use aimaq_check::Summary;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// What to screen and where the report goes.
+#[derive(Debug, Clone)]
+pub struct ScreenRequest {
+    /// Parcels: Shapefile, GeoPackage, GeoJSON, FlatGeobuf, … (anything OGR reads).
+    pub parcels: PathBuf,
+    /// How to read them.
+    pub input: OgrOptions,
+    /// Report: `.gpkg` (layers `parcels` and `findings`), `.geojson`, `.csv` or `.fgb`.
+    pub out: PathBuf,
+    /// CRS of the report (default: the parcels' CRS).
+    pub t_srs: Option<String>,
+    /// Replace an existing report (and its summary) once the new one is complete.
+    pub overwrite: bool,
+    /// Build the GeoPackage report's R-tree spatial indexes.
+    pub spatial_index: bool,
+}
+
+impl ScreenRequest {
+    /// Screening `parcels` into `out` with the defaults.
+    pub fn new(parcels: impl Into<PathBuf>, out: impl Into<PathBuf>) -> ScreenRequest {
+        ScreenRequest {
+            parcels: parcels.into(),
+            input: OgrOptions::default(),
+            out: out.into(),
+            t_srs: None,
+            overwrite: false,
+            spatial_index: true,
+        }
+    }
+}
+
+/// Counts written beside the report (`REPORT.gpkg.summary.json`) and printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreenSummary {
+    /// The parcels file.
+    pub parcels_file: String,
+    /// The layer read.
+    pub layer: String,
+    /// The report file.
+    pub report: String,
+    /// The parcels' CRS.
+    pub source_crs: String,
+    /// The CRS distances were measured in.
+    pub measured_in: String,
+    /// Whether parcels were reprojected to be measured.
+    pub reprojected: bool,
+    /// The report's CRS.
+    pub report_crs: String,
+    /// The constraint dataset.
+    pub dataset: String,
+    /// The catalog's id.
+    pub catalog: String,
+    /// Verdicts, findings by rule, errors.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// Records checked after a documented repair of their geometry.
+    pub parcels_repaired: usize,
+    /// Findings in all.
+    pub findings: usize,
+    /// Wall time.
+    pub seconds: f64,
+    /// Records per second.
+    pub parcels_per_second: f64,
+}
+
+/// `report.gpkg` → `report.gpkg.summary.json`: named after the whole file name, so
+/// that reports of one name in several formats never share (or overwrite) a summary.
+///
+/// ```
+/// use aimaq_io::screen::summary_path;
+/// assert_eq!(summary_path("out/r.csv".as_ref()), std::path::Path::new("out/r.csv.summary.json"));
+/// ```
+pub fn summary_path(report: &Path) -> PathBuf {
+    let name = report
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    report.with_file_name(format!("{name}.summary.json"))
+}
+
+/// Screens `request.parcels` with `opened`'s engine into `request.out`.
+///
+/// Everything that can be refused is refused before a record is read: the layer, the
+/// fields, the CRS, an output that is an input or exists without `overwrite`. The report
+/// and its summary are written under hidden partial names and renamed into place only
+/// when complete; an error or a cancellation leaves the earlier files as they were.
+pub fn screen_file(
+    opened: &OpenedEngine,
+    request: &ScreenRequest,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+    cancel: Option<&AtomicBool>,
+) -> Result<ScreenSummary> {
+    let started = Instant::now();
+    let source = OgrSource::open(&request.parcels, &request.input)?;
+    let info = source.info().clone();
+    let report = PendingFile::new(&request.out, request.overwrite, &info.files)?;
+    let summary_file =
+        PendingFile::new(&summary_path(&request.out), request.overwrite, &info.files)?;
+    let report_crs = request
+        .t_srs
+        .clone()
+        .unwrap_or_else(|| info.crs.definition.clone());
+    let checker = RecordChecker::new(
+        &opened.engine,
+        &opened.metric,
+        &info.crs.definition,
+        &report_crs,
+    )?;
+    let mut sink = GdalReport::create(
+        report.path(),
+        &report_crs,
+        &info.fields,
+        request.spatial_index,
+    )?;
+    let totals = pipeline::run(
+        &checker,
+        source,
+        &mut sink,
+        &RunOptions { progress, cancel },
+    )?;
+    if totals.cancelled {
+        return Err(Error::Other(format!(
+            "interrupted after {} records: no report written (an existing {} is untouched)",
+            totals.summary.parcels_in,
+            request.out.display()
+        )));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = ScreenSummary {
+        parcels_file: request.parcels.display().to_string(),
+        layer: info.layer.clone(),
+        report: request.out.display().to_string(),
+        source_crs: info.crs.label(),
+        measured_in: opened.metric.label(),
+        reprojected: checker.reprojects(),
+        report_crs: aimaq_proj::short(&report_crs),
+        dataset: opened.dataset.clone(),
+        catalog: opened.engine.catalog().info.id.clone(),
+        parcels_per_second: totals.summary.parcels_in as f64 / seconds.max(1e-9),
+        findings: totals.summary.findings_by_rule.values().sum(),
+        summary: totals.summary,
+        parcels_repaired: totals.repaired,
+        seconds,
+    };
+    let text = serde_json::to_string_pretty(&summary).expect("a summary serialises") + "\n";
+    // the old summary goes first: in the instant between the two renames the new report
+    // stands alone rather than beside a summary of the old one
+    if request.overwrite {
+        let _ = std::fs::remove_file(summary_file.target());
+    }
+    report.commit()?;
+    summary_file.write_all(text.as_bytes())?;
+    Ok(summary)
+}

@@ -1,0 +1,253 @@
+//! Parcel sources: every input record becomes a [`ParcelRecord`], whatever is wrong with
+//! it, so that records in = records reported. [`OgrSource`] reads anything GDAL reads,
+//! in its own CRS; [`GeoJsonSource`] reads RFC 7946 GeoJSON strictly (WGS84, per-record
+//! errors with positions named).
+
+use crate::geojson::{self, Record};
+use crate::ogr::{self, LayerCrs};
+use crate::{Error, Result};
+use gdal::vector::{FieldValue, LayerAccess, OGRFieldType, OwnedFeatureIterator};
+use geo::Geometry;
+use std::path::{Path, PathBuf};
+
+/// One input record as read, before any checking.
+#[derive(Debug, Clone)]
+pub struct ParcelRecord {
+    /// 0-based position in the input.
+    pub ordinal: u64,
+    /// The feature's FID, when the source has them.
+    pub fid: Option<u64>,
+    /// The parcel's id, or why it has none.
+    pub id: Result<String, String>,
+    /// The proposed use code (`None`: not stated), or why the stated value is unusable.
+    pub proposed_use: Result<Option<String>, String>,
+    /// In the source's CRS, or why there is no usable geometry.
+    pub geometry: Result<Geometry<f64>, String>,
+    /// The source's own fields, parallel to [`SourceInfo::fields`].
+    pub attributes: Vec<Option<FieldValue>>,
+}
+
+impl ParcelRecord {
+    /// The id, or `#ordinal` for a record without one.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Ok(id) => id.clone(),
+            Err(_) => format!("#{}", self.ordinal),
+        }
+    }
+}
+
+/// A field of the source, carried into reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceField {
+    /// Its name.
+    pub name: String,
+    /// Its OGR type.
+    pub kind: OGRFieldType::Type,
+}
+
+/// What a source is, for reports and for refusing to overwrite it.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    /// The file as given.
+    pub path: PathBuf,
+    /// The layer read.
+    pub layer: String,
+    /// Its CRS.
+    pub crs: LayerCrs,
+    /// Records, when the format says without reading them all.
+    pub total: Option<u64>,
+    /// Its fields, carried into reports.
+    pub fields: Vec<SourceField>,
+    /// Every file the source is made of: no output may be one of them.
+    pub files: Vec<PathBuf>,
+}
+
+/// An iterator of records that knows what it reads.
+pub trait ParcelSource: Iterator<Item = ParcelRecord> + Send {
+    /// The source's description.
+    fn info(&self) -> &SourceInfo;
+}
+
+/// How to read a GDAL source: the arguments of `aimaq screen` that concern its input.
+#[derive(Debug, Clone, Default)]
+pub struct OgrOptions {
+    /// Layer to read (default: the only layer, or `parcels`).
+    pub layer: Option<String>,
+    /// Field holding the parcel id (default: `id` if present, else the FID).
+    pub id_field: Option<String>,
+    /// Field holding the proposed use (default: `use` if present).
+    pub use_field: Option<String>,
+    /// CRS of the source, overriding its own (a Shapefile without `.prj`).
+    pub s_srs: Option<String>,
+}
+
+/// Any OGR-readable source, read feature by feature.
+pub struct OgrSource {
+    features: OwnedFeatureIterator,
+    info: SourceInfo,
+    id_field: Option<usize>,
+    use_field: Option<usize>,
+    next: u64,
+}
+
+impl OgrSource {
+    /// Opens `path` and checks everything that can be checked before a record is read:
+    /// the layer, the fields named, the CRS and the extent against it.
+    pub fn open(path: &Path, options: &OgrOptions) -> Result<OgrSource> {
+        let ds = ogr::open(path)?;
+        let files = ogr::files_of(&ds);
+        let name = ogr::choose_layer(&ds, options.layer.as_deref(), path)?;
+        let (info, id_field, use_field) = {
+            let layer = ds
+                .layer_by_name(&name)
+                .map_err(Error::gdal(format!("cannot read layer `{name}`")))?;
+            let what = format!("{} layer `{name}`", path.display());
+            let named =
+                |role: &str, field: &Option<String>, default: &str| -> Result<Option<usize>> {
+                    match field {
+                        Some(n) => ogr::field_index(&layer, n).map(Some).ok_or_else(|| {
+                            Error::NoSuchField {
+                                what: what.clone(),
+                                field: n.clone(),
+                                role: role.to_string(),
+                                fields: ogr::field_names(&layer),
+                            }
+                        }),
+                        None => Ok(ogr::field_index(&layer, default)),
+                    }
+                };
+            let id_field = named("--id-field", &options.id_field, "id")?;
+            let use_field = named("--use-field", &options.use_field, "use")?;
+            let crs = ogr::layer_crs(&layer, options.s_srs.as_deref(), &what)?;
+            let info = SourceInfo {
+                path: path.to_path_buf(),
+                layer: name.clone(),
+                crs,
+                total: layer.try_feature_count().or(Some(layer.feature_count())),
+                fields: layer
+                    .defn()
+                    .fields()
+                    .map(|f| SourceField {
+                        name: f.name(),
+                        kind: f.field_type(),
+                    })
+                    .collect(),
+                files,
+            };
+            (info, id_field, use_field)
+        };
+        let layer = ds
+            .into_layer_by_name(&name)
+            .map_err(Error::gdal(format!("cannot read layer `{name}`")))?;
+        Ok(OgrSource {
+            features: layer.owned_features(),
+            info,
+            id_field,
+            use_field,
+            next: 0,
+        })
+    }
+}
+
+impl Iterator for OgrSource {
+    type Item = ParcelRecord;
+
+    fn next(&mut self) -> Option<ParcelRecord> {
+        let feature = (&mut self.features).next()?;
+        let ordinal = self.next;
+        self.next += 1;
+        let field = |idx: Option<usize>| idx.and_then(|i| ogr::field_text(feature.field(i).ok()?));
+        let fid = feature.fid();
+        let id = match self.id_field {
+            Some(_) => field(self.id_field)
+                .ok_or_else(|| "parcel has no id (the id field is empty)".to_string()),
+            // no id field: the FID is the id a GIS user sees in the attribute table
+            None => fid.map(|f| f.to_string()).ok_or_else(|| {
+                "parcel has no id (the source has no id field and no FID)".to_string()
+            }),
+        };
+        Some(ParcelRecord {
+            ordinal,
+            fid,
+            id,
+            proposed_use: Ok(field(self.use_field)),
+            geometry: ogr::geometry_of(&feature),
+            attributes: (0..self.info.fields.len())
+                .map(|i| feature.field(i).ok().flatten())
+                .collect(),
+        })
+    }
+}
+
+impl ParcelSource for OgrSource {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+}
+
+/// RFC 7946 GeoJSON parcels (WGS84 longitude/latitude), with `id` and optional `use`.
+pub struct GeoJsonSource {
+    records: std::vec::IntoIter<Record>,
+    info: SourceInfo,
+}
+
+impl GeoJsonSource {
+    /// Reads a FeatureCollection file; fails only when the file as a whole is unusable.
+    pub fn open(path: &Path) -> Result<GeoJsonSource> {
+        let records = geojson::read_file(path)?;
+        Ok(GeoJsonSource::from_records(path, records))
+    }
+
+    /// Parses a FeatureCollection's text (`label` names it in reports).
+    pub fn from_text(label: &str, text: &str) -> Result<GeoJsonSource> {
+        let records = geojson::parse_collection(text).map_err(|reason| Error::GeoJson {
+            what: label.to_string(),
+            reason,
+        })?;
+        Ok(GeoJsonSource::from_records(Path::new(label), records))
+    }
+
+    fn from_records(path: &Path, records: Vec<Record>) -> GeoJsonSource {
+        GeoJsonSource {
+            info: SourceInfo {
+                path: path.to_path_buf(),
+                layer: "features".into(),
+                crs: LayerCrs::wgs84(),
+                total: Some(records.len() as u64),
+                fields: Vec::new(),
+                files: vec![path.to_path_buf()],
+            },
+            records: records.into_iter(),
+        }
+    }
+}
+
+impl Iterator for GeoJsonSource {
+    type Item = ParcelRecord;
+
+    fn next(&mut self) -> Option<ParcelRecord> {
+        let r = self.records.next()?;
+        let proposed_use = r
+            .properties
+            .get("use")
+            .and_then(|u| u.as_str())
+            .map(String::from);
+        Some(ParcelRecord {
+            ordinal: r.ordinal as u64,
+            fid: None,
+            id: r.id.ok_or_else(|| {
+                "parcel has no `id` (properties.id or the feature's id)".to_string()
+            }),
+            proposed_use: Ok(proposed_use),
+            geometry: r.geometry,
+            attributes: Vec::new(),
+        })
+    }
+}
+
+impl ParcelSource for GeoJsonSource {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+}
