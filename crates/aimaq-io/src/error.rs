@@ -149,6 +149,9 @@ pub enum Error {
         /// The extensions that work here.
         expected: &'static str,
     },
+    /// WKT that is no parcel.
+    #[error("unusable WKT: {0}")]
+    Wkt(String),
     /// Anything else that stops a run, said in full.
     #[error("{0}")]
     Other(String),

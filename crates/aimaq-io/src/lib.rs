@@ -53,9 +53,11 @@ mod record;
 pub mod screen;
 pub mod sink;
 pub mod source;
+mod wkt;
 pub mod zones;
 
 pub use error::{Error, Result};
 pub use open::{load, load_catalog, open_engine, EngineOptions, OpenedEngine, DEFAULT_CRS};
 pub use record::{polygonal, repair, RecordChecker};
 pub use source::{GeoJsonSource, OgrOptions, OgrSource, ParcelRecord, ParcelSource, SourceInfo};
+pub use wkt::parse_wkt_parcel;
