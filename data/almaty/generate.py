@@ -263,12 +263,31 @@ TOWNS = [
 ]
 
 
+# The settlements' names in Kazakh and Russian (the permit desk finds them by any of the
+# three); Kapshagay's official name since 2022 is Konaev, the scheme of 2020 says Kapshagay.
+NAMES_KK_RU = {
+    "Almaty": ("Алматы", "Алматы"),
+    "Kaskelen": ("Қаскелең", "Каскелен"),
+    "Talgar": ("Талғар", "Талгар"),
+    "Esik": ("Есік", "Есик"),
+    "Uzynagash": ("Ұзынағаш", "Узынагаш"),
+    "Otegen Batyr": ("Өтеген батыр", "Отеген батыр"),
+    "Zhetygen": ("Жетіген", "Жетыген"),
+    "Kapshagay": ("Қапшағай", "Капшагай"),
+}
+
+
+def settlement_props(sid, name):
+    kk, ru = NAMES_KK_RU[name]
+    return {"id": sid, "name": name, "name_kk": kk, "name_ru": ru}
+
+
 def settlements():
-    feats = [feature({"id": "set-001", "name": "Almaty"},
+    feats = [feature(settlement_props("set-001", "Almaty"),
                      polygon_geom(ring_ll(ALMATY_OUTLINE)))]
     for i, (name, lon, lat, rx, ry, n) in enumerate(TOWNS, start=2):
         ring = star(lon, lat, rx, ry, "town-" + name, n)
-        feats.append(feature({"id": "set-%03d" % i, "name": name}, polygon_geom(ring_xy(ring))))
+        feats.append(feature(settlement_props("set-%03d" % i, name), polygon_geom(ring_xy(ring))))
     return feats
 
 
