@@ -1,0 +1,786 @@
+//! The router: the JSON API under `/api/v1`, the page and its assets, `/healthz` and
+//! `/metrics`. Handlers never block the runtime: checks run on rayon, the store has its
+//! own writer thread, reads and renders run on blocking threads.
+
+use crate::jobs::Jobs;
+use crate::layers::Layers;
+use crate::metrics::Metrics;
+use crate::request::{self, CheckParams};
+use crate::store::{NewDecision, Store};
+use crate::{assets, decide, i18n, pdf, report, Config, Desk, Error, Limits};
+use aimaq_rules::Lang;
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Path, Query, Request, State as AxState};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http_body_util::BodyExt;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::time::timeout_at;
+
+/// The API's prefix.
+pub const PREFIX: &str = "/api/v1";
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct State(Arc<Inner>);
+
+struct Inner {
+    desk: Arc<Desk>,
+    store: Arc<Store>,
+    limits: Limits,
+    token: Option<String>,
+    metrics: Metrics,
+    layers: Layers,
+    jobs: Jobs,
+    pdf: pdf::Renderer,
+}
+
+impl State {
+    /// Opens the store, records the desk's catalog and dataset in it, and prepares the
+    /// map layers.
+    pub fn new(desk: Desk, config: &Config) -> Result<State, Error> {
+        let store = Store::open(&config.store, config.durability)
+            .map_err(|e| Error::Setup(e.to_string()))?;
+        State::with_store(Arc::new(desk), store, config)
+    }
+
+    /// The same, with a store already open (tests share a desk between stores).
+    pub fn with_store(desk: Arc<Desk>, store: Store, config: &Config) -> Result<State, Error> {
+        store
+            .register_catalog(
+                desk.catalog_digest(),
+                &desk.catalog().info.id,
+                desk.catalog_text(),
+            )
+            .and_then(|()| {
+                store.register_dataset(
+                    desk.dataset_digest(),
+                    desk.dataset_label(),
+                    desk.metric().definition(),
+                    desk.features().len(),
+                    desk.snapshot(),
+                )
+            })
+            .map_err(|e| Error::Setup(e.to_string()))?;
+        let layers = Layers::new(&desk).map_err(Error::Setup)?;
+        Ok(State(Arc::new(Inner {
+            jobs: Jobs::new(Arc::clone(&desk), config.limits.clone()),
+            desk,
+            store: Arc::new(store),
+            limits: config.limits.clone(),
+            token: config.token.clone().filter(|t| !t.is_empty()),
+            metrics: Metrics::default(),
+            layers,
+            pdf: pdf::Renderer::new(config.chromium.clone()),
+        })))
+    }
+
+    /// The desk.
+    pub fn desk(&self) -> &Desk {
+        &self.0.desk
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets requests in flight
+/// finish, stops screening jobs and closes the store (committing what is queued).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: State,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let app = router(state.clone());
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Internal(format!("the server stopped: {e}")));
+    state.0.jobs.cancel_all();
+    let store = Arc::clone(&state.0.store);
+    let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    result
+}
+
+/// The whole router.
+pub fn router(state: State) -> Router {
+    let open = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi));
+    let guarded = Router::new()
+        .route("/check", post(check))
+        .route("/decisions", get(list_decisions))
+        .route("/decisions/{id}", get(get_decision))
+        .route("/decisions/{id}/report", get(decision_report))
+        .route("/decisions/{id}/report.pdf", get(decision_pdf))
+        .route("/rules", get(rules))
+        .route("/rules/{id}", get(rule))
+        .route("/uses", get(uses))
+        .route("/layers", get(layer_list))
+        .route("/layers/{name}", get(layer))
+        .route("/places", get(places))
+        .route("/import", post(import))
+        .route("/screen", post(screen))
+        .route("/jobs/{id}", get(job).delete(cancel_job))
+        .route("/jobs/{id}/report.gpkg", get(job_report))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    let metrics = Router::new()
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    Router::new()
+        .nest(PREFIX, open.merge(guarded))
+        .merge(metrics)
+        .route("/healthz", get(healthz))
+        .route("/", get(index))
+        .route("/assets/{*path}", get(asset))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Counts every request and adds the headers every response carries.
+async fn observe(AxState(s): AxState<State>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().clone();
+    let started = Instant::now();
+    let mut response = next.run(request).await;
+    s.0.metrics.observe(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// The bearer token, when the desk has one: compared in constant time.
+async fn auth(AxState(s): AxState<State>, request: Request, next: Next) -> Response {
+    if let Some(token) = &s.0.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !constant_time_eq(given.trim().as_bytes(), token.as_bytes()) {
+            return Error::Unauthorized.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn not_found(method: Method, uri: axum::http::Uri) -> Error {
+    Error::NotFound(format!("no {method} {}", uri.path()))
+}
+
+/// Reads a body of at most `limit` bytes before `deadline`.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: tokio::time::Instant,
+) -> Result<Bytes, Error> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let read = async {
+        let mut body = body;
+        let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| Error::BadRequest(format!("cannot read the body: {e}")))?;
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > limit {
+                    return Err(Error::BodyTooLarge { limit });
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(out))
+    };
+    timeout_at(deadline, read).await.map_err(|_| {
+        Error::Timeout("the request body did not arrive within the time limit".into())
+    })?
+}
+
+/// Runs `f` on rayon's pool and waits for it until `deadline`. A check that overruns is
+/// answered 408 at once; it finishes on its thread and is dropped (the engine cannot be
+/// stopped midway, and a parcel within the vertex limit takes milliseconds).
+async fn on_rayon<T: Send + 'static>(
+    deadline: tokio::time::Instant,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .unwrap_or_else(|_| Err(Error::Internal("the check panicked".into())));
+        let _ = tx.send(out);
+    });
+    match timeout_at(deadline, rx).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(_)) => Err(Error::Internal("the check was lost".into())),
+        Err(_) => Err(Error::Timeout(
+            "the check took longer than the time limit: send fewer or simpler parcels".into(),
+        )),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("a worker failed: {e}")))?
+}
+
+fn media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn lang_of(q: Option<&str>) -> Result<Lang, Error> {
+    match q {
+        None | Some("") => Ok(Lang::En),
+        Some(l) => l.parse().map_err(Error::BadParameter),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+// ---- health, metrics, OpenAPI -------------------------------------------------------
+
+async fn healthz(AxState(s): AxState<State>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": crate::VERSION,
+        "catalog": {"id": s.desk().catalog().info.id, "digest": s.desk().catalog_digest()},
+        "dataset": {"label": s.desk().dataset_label(), "digest": s.desk().dataset_digest()},
+        "crs": s.desk().metric().label(),
+        "pdf": s.0.pdf.available(),
+    }))
+}
+
+async fn metrics(AxState(s): AxState<State>) -> Response {
+    let store = Arc::clone(&s.0.store);
+    let decisions = tokio::task::spawn_blocking(move || store.count().ok())
+        .await
+        .ok()
+        .flatten();
+    let text = s.0.metrics.render(decisions, &s.0.jobs.counts());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::api::OPENAPI,
+    )
+        .into_response()
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+// ---- checks and decisions ------------------------------------------------------------
+
+async fn check(
+    AxState(s): AxState<State>,
+    Query(params): Query<CheckParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let bytes = read_body(&headers, body, s.0.limits.max_body_bytes, deadline).await?;
+    let media = media_type(&headers);
+    let started = Instant::now();
+    let desk = Arc::clone(&s.0.desk);
+    let limits = s.0.limits.clone();
+    let (request, decided) = on_rayon(deadline, move || {
+        let request = request::parse(&desk, &bytes, &media, &params, &limits)?;
+        let decided = decide::run(&desk, &request)?;
+        Ok((request, decided))
+    })
+    .await?;
+    if let Some((id, reason)) = decided.errors.first() {
+        return Err(Error::Parcel {
+            id: id.clone(),
+            reason: reason.clone(),
+        });
+    }
+    s.0.metrics.check_seconds(started.elapsed());
+    let desk = &s.0.desk;
+    let request_text =
+        serde_json::to_string(&request).map_err(|e| Error::Internal(e.to_string()))?;
+    let result_text =
+        serde_json::to_string(&decided.result).map_err(|e| Error::Internal(e.to_string()))?;
+    let new = NewDecision {
+        aimaq_version: crate::VERSION.into(),
+        catalog_digest: desk.catalog_digest().into(),
+        dataset_digest: desk.dataset_digest().into(),
+        crs: desk.metric().definition().into(),
+        lang: request.lang.code().into(),
+        as_of: request.as_of.map(|d| d.to_string()),
+        verdict: decided.verdict.as_str().into(),
+        parcels: request.parcels.len(),
+        request: request_text,
+        result: result_text,
+    };
+    let catalog_id = desk.catalog().info.id.clone();
+    // the store is not raced against the deadline: a decision being committed is
+    // answered, never abandoned half-way
+    let result_text = new.result.clone();
+    let assigned = s
+        .0
+        .store
+        .append(new)
+        .await
+        .map_err(|_| Error::Store("the store closed".into()))?
+        .map_err(|e| Error::Store(e.to_string()))?;
+    let decision = decision_block(
+        &assigned.id,
+        &assigned.created_at,
+        assigned.seq,
+        crate::VERSION,
+        &catalog_id,
+        desk.catalog_digest(),
+        desk.dataset_label(),
+        desk.dataset_digest(),
+    );
+    // the contract's text as stored, with the decision block in front: one serialisation
+    let mut body = String::with_capacity(result_text.len() + 512);
+    body.push_str("{\"decision\":");
+    body.push_str(&decision.to_string());
+    body.push(',');
+    body.push_str(&result_text[1..]);
+    let mut response = json_response(StatusCode::CREATED, body);
+    if let Ok(v) = HeaderValue::from_str(&format!("{PREFIX}/decisions/{}", assigned.id)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decision_block(
+    id: &str,
+    created_at: &str,
+    seq: i64,
+    version: &str,
+    catalog_id: &str,
+    catalog_digest: &str,
+    dataset_label: &str,
+    dataset_digest: &str,
+) -> Value {
+    json!({
+        "id": id,
+        "seq": seq,
+        "created_at": created_at,
+        "aimaq_version": version,
+        "catalog": {"id": catalog_id, "digest": catalog_digest},
+        "dataset": {"label": dataset_label, "digest": dataset_digest},
+        "links": {
+            "self": format!("{PREFIX}/decisions/{id}"),
+            "report": format!("{PREFIX}/decisions/{id}/report"),
+            "pdf": format!("{PREFIX}/decisions/{id}/report.pdf"),
+        },
+    })
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<usize>,
+    before: Option<i64>,
+}
+
+async fn list_decisions(
+    AxState(s): AxState<State>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, Error> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let store = Arc::clone(&s.0.store);
+    let list = blocking(move || {
+        store
+            .list(limit, q.before)
+            .map_err(|e| Error::Store(e.to_string()))
+    })
+    .await?;
+    let next = (list.len() == limit).then(|| list.last().map(|d| d.seq)).flatten();
+    Ok(Json(json!({"decisions": list, "next_before": next})))
+}
+
+fn valid_id(id: &str) -> Result<(), Error> {
+    // ids are ours: day, dash, eight base-32 letters; anything else is not one
+    if id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!("no decision `{}`", id.escape_default())))
+    }
+}
+
+async fn load_decision(s: &State, id: String) -> Result<crate::store::DecisionRecord, Error> {
+    valid_id(&id)?;
+    let store = Arc::clone(&s.0.store);
+    blocking(move || {
+        store
+            .get(&id)
+            .map_err(|e| Error::Store(e.to_string()))?
+            .ok_or_else(|| Error::NotFound(format!("no decision `{id}`")))
+    })
+    .await
+}
+
+async fn get_decision(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let r = load_decision(&s, id).await?;
+    Ok(Json(json!({
+        "decision": decision_block(&r.id, &r.created_at, r.seq, &r.aimaq_version, &r.catalog_id,
+            &r.catalog_digest, &r.dataset_label, &r.dataset_digest),
+        "crs": r.crs,
+        "lang": r.lang,
+        "as_of": r.as_of,
+        "verdict": r.verdict,
+        "request": r.request,
+        "result": r.result,
+        "digests": {"request": r.request_digest, "result": r.result_digest, "chain": r.chain},
+    })))
+}
+
+async fn decision_report(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let r = load_decision(&s, id).await?;
+    let desk = Arc::clone(&s.0.desk);
+    let html = blocking(move || report::render(&desk, &r)).await?;
+    Ok(html_response(html))
+}
+
+fn html_response(html: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // the record is self-contained: no script, nothing fetched
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+async fn decision_pdf(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let r = load_decision(&s, id).await?;
+    let name = format!("aimaq-decision-{}.pdf", r.id);
+    let desk = Arc::clone(&s.0.desk);
+    let html = blocking(move || report::render(&desk, &r)).await?;
+    let pdf = s.0.pdf.render(html).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+// ---- catalog ---------------------------------------------------------------------------
+
+async fn rules(
+    AxState(s): AxState<State>,
+    Query(q): Query<LangQuery>,
+) -> Result<Json<Value>, Error> {
+    let lang = lang_of(q.lang.as_deref())?;
+    Ok(Json(crate::rules::rules_json(s.desk(), lang)))
+}
+
+async fn rule(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Json<Value>, Error> {
+    let lang = lang_of(q.lang.as_deref())?;
+    crate::rules::rule_json(s.desk(), &id, lang).map(Json)
+}
+
+async fn uses(AxState(s): AxState<State>) -> Json<Value> {
+    let catalog = s.desk().catalog();
+    let list: Vec<Value> = catalog
+        .uses
+        .iter()
+        .map(|u| {
+            json!({
+                "code": u.code,
+                "labels": u.labels,
+                "tags": u.tags,
+                "citation": u.citation.as_ref().map(|c| c.to_string()),
+                "default": u.code == catalog.info.default_use,
+            })
+        })
+        .collect();
+    Json(json!({"default": catalog.info.default_use, "uses": list}))
+}
+
+// ---- map ------------------------------------------------------------------------------
+
+async fn layer_list(AxState(s): AxState<State>) -> Json<Value> {
+    Json(s.0.layers.list(s.desk()))
+}
+
+#[derive(Deserialize)]
+struct LayerQuery {
+    bbox: Option<String>,
+    zoom: Option<f64>,
+    #[serde(rename = "use")]
+    use_code: Option<String>,
+    lang: Option<String>,
+}
+
+async fn layer(
+    AxState(s): AxState<State>,
+    Path(name): Path<String>,
+    Query(q): Query<LayerQuery>,
+) -> Result<Response, Error> {
+    let bbox = match q.bbox.as_deref() {
+        None | Some("") => None,
+        Some(b) => Some(crate::layers::parse_bbox(b)?),
+    };
+    let zoom = q.zoom.unwrap_or(22.0);
+    if !(0.0..=24.0).contains(&zoom) {
+        return Err(Error::BadParameter(format!(
+            "zoom {zoom} is outside 0…24"
+        )));
+    }
+    let lang = lang_of(q.lang.as_deref())?;
+    let state = s.clone();
+    let text = blocking(move || {
+        state
+            .0
+            .layers
+            .geojson(&state.0.desk, &name, bbox, zoom, q.use_code.as_deref(), lang)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct PlaceQuery {
+    q: Option<String>,
+    lang: Option<String>,
+}
+
+async fn places(
+    AxState(s): AxState<State>,
+    Query(q): Query<PlaceQuery>,
+) -> Result<Json<Value>, Error> {
+    let lang = lang_of(q.lang.as_deref())?;
+    Ok(Json(s.0.layers.places(q.q.as_deref().unwrap_or(""), lang)))
+}
+
+// ---- files: import and screening ----------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct UploadQuery {
+    filename: Option<String>,
+    layer: Option<String>,
+    id_field: Option<String>,
+    use_field: Option<String>,
+    s_srs: Option<String>,
+}
+
+async fn import(
+    AxState(s): AxState<State>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, Error> {
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let bytes = read_body(&headers, body, s.0.limits.max_upload_bytes, deadline).await?;
+    let options = aimaq_io::OgrOptions {
+        layer: q.layer,
+        id_field: q.id_field,
+        use_field: q.use_field,
+        s_srs: q.s_srs,
+    };
+    let limits = s.0.limits.clone();
+    let filename = q.filename.unwrap_or_default();
+    blocking(move || crate::jobs::import(&bytes, &filename, &options, &limits).map(Json)).await
+}
+
+async fn screen(
+    AxState(s): AxState<State>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    s.0.jobs.admit()?;
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout * 6;
+    let bytes = read_body(&headers, body, s.0.limits.max_upload_bytes, deadline).await?;
+    let options = aimaq_io::OgrOptions {
+        layer: q.layer,
+        id_field: q.id_field,
+        use_field: q.use_field,
+        s_srs: q.s_srs,
+    };
+    let jobs = s.0.jobs.clone();
+    let filename = q.filename.unwrap_or_default();
+    let job = blocking(move || jobs.start(&bytes, &filename, options)).await?;
+    let location = job["links"]["self"].as_str().unwrap_or_default().to_string();
+    let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn job(AxState(s): AxState<State>, Path(id): Path<String>) -> Result<Json<Value>, Error> {
+    s.0.jobs.status(&id).map(Json)
+}
+
+async fn cancel_job(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    s.0.jobs.cancel(&id).map(Json)
+}
+
+async fn job_report(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let path = s.0.jobs.report_path(&id)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot read the report: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/geopackage+sqlite3".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"aimaq-screen-{id}.gpkg\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---- the page ------------------------------------------------------------------------------
+
+async fn index() -> Response {
+    asset_response("index.html").unwrap_or_else(|| Error::NotFound("no page".into()).into_response())
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    asset_response(&path)
+        .unwrap_or_else(|| Error::NotFound(format!("no asset `{}`", path.escape_default())).into_response())
+}
+
+/// Only names compiled into the binary are served: a path is looked up in a table,
+/// never joined to a directory.
+fn asset_response(name: &str) -> Option<Response> {
+    let a = assets::get(name)?;
+    let mut r = (
+        [
+            (header::CONTENT_TYPE, a.mime),
+            (
+                header::CACHE_CONTROL,
+                if name == "index.html" {
+                    "no-cache"
+                } else {
+                    "public, max-age=3600"
+                },
+            ),
+        ],
+        a.bytes,
+    )
+        .into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", a.etag)) {
+        r.headers_mut().insert(header::ETAG, etag);
+    }
+    if name == "index.html" {
+        r.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; child-src blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'",
+            ),
+        );
+    }
+    Some(r)
+}
+
+/// The UI strings, for handlers that render text.
+pub(crate) fn ui(lang: Lang, key: &str) -> &'static str {
+    i18n::text(lang, key)
+}

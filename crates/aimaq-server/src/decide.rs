@@ -1,0 +1,164 @@
+//! A normalised request through the engine: the JSON contract of `aimaq check`, plus
+//! the parcels and the encumbered parts as GeoJSON (WGS84) for the map.
+
+use crate::request::CheckRequest;
+use crate::{Desk, Error};
+use aimaq_check::{ParcelReport, Report, Verdict};
+use aimaq_io::ParcelRecord;
+use geo::{Geometry, MultiPolygon};
+use serde_json::{json, Value};
+
+/// What the engine answered.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    /// The JSON contract (docs/output.md), with `geometry`: a FeatureCollection of the
+    /// parcels and of every finding's encumbered part, in WGS84.
+    pub result: Value,
+    /// The worst verdict over the parcels.
+    pub verdict: Verdict,
+    /// Parcels the engine could not check, with why.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Runs `request` on `desk`. Never fails for a parcel's sake: a parcel that cannot be
+/// checked is in [`Decided::errors`] (the HTTP API refuses to record those; verification
+/// reports them as a difference).
+pub fn run(desk: &Desk, request: &CheckRequest) -> Result<Decided, Error> {
+    let engine = desk.engine(request.lang, request.as_of)?;
+    let crs = desk.input_crs(&request.crs)?;
+    let checker = desk.checker(engine.engine, &crs)?;
+    let mut reports: Vec<ParcelReport> = Vec::with_capacity(request.parcels.len());
+    let mut features = Vec::new();
+    let mut errors = Vec::new();
+    for (i, p) in request.parcels.iter().enumerate() {
+        let outcome = checker.check(ParcelRecord {
+            ordinal: i as u64,
+            fid: None,
+            id: Ok(p.id.clone()),
+            proposed_use: Ok(p.use_code.clone()),
+            geometry: Ok(Geometry::MultiPolygon(p.geometry.clone())),
+            attributes: Vec::new(),
+        });
+        let r = &outcome.report;
+        if r.verdict == Verdict::Error {
+            errors.push((r.id.clone(), r.error.clone().unwrap_or_default()));
+        }
+        if let Some(g) = &outcome.parcel_geometry {
+            features.push(feature(
+                g,
+                json!({"kind": "parcel", "parcel": r.id, "verdict": r.verdict, "area_m2": round3(r.area_m2)}),
+            ));
+        }
+        for (f, g) in r.findings.iter().zip(&outcome.finding_geometries) {
+            features.push(feature(
+                g,
+                json!({
+                    "kind": "finding", "parcel": r.id, "rule": f.rule, "layer": f.layer,
+                    "feature": f.feature, "feature_name": f.feature_name, "severity": f.severity,
+                    "encumbered_m2": round3(f.encumbered_m2),
+                }),
+            ));
+        }
+        reports.push(outcome.report);
+    }
+    let verdict = reports
+        .iter()
+        .map(|r| r.verdict)
+        .max()
+        .unwrap_or(Verdict::Clear);
+    let mut report = Report::new(engine.engine, reports);
+    // engines are shared by dates with the same rules: the report states the date asked
+    report.catalog.as_of = request.as_of;
+    let mut result = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
+    result["geometry"] = json!({"type": "FeatureCollection", "features": features});
+    Ok(Decided {
+        result,
+        verdict,
+        errors,
+    })
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+fn feature(g: &MultiPolygon<f64>, properties: Value) -> Value {
+    let ring = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> { r.0.iter().map(|c| [c.x, c.y]).collect() };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = g
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(ring(p.exterior()))
+                .chain(p.interiors().iter().map(ring))
+                .collect()
+        })
+        .collect();
+    json!({
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{parse, CheckParams};
+    use crate::Limits;
+
+    #[test]
+    fn the_car_wash_by_the_turgen_is_prohibited_as_aimaq_check_says() {
+        let desk = crate::testing::desk();
+        let body = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/parcels/demo.geojson"
+        ))
+        .unwrap();
+        let all: Value = serde_json::from_str(&body).unwrap();
+        let p025 = all["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == "P-025")
+            .unwrap()
+            .clone();
+        let request = parse(
+            desk,
+            p025.to_string().as_bytes(),
+            "application/geo+json",
+            &CheckParams::default(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let decided = run(desk, &request).unwrap();
+        assert_eq!(decided.verdict, Verdict::Prohibited);
+        let f = &decided.result["parcels"][0]["findings"][0];
+        assert_eq!(f["rule"], "water.zone");
+        assert_eq!(f["feature"], "wb-005");
+        assert_eq!(f["limit_m"], 550.0);
+        // the contract of `aimaq check --format json` on the same parcel, field for field
+        let opened = aimaq_io::open_engine(&Default::default()).unwrap();
+        let checker =
+            aimaq_io::RecordChecker::new(&opened.engine, &opened.metric, "EPSG:4326", "EPSG:4326")
+                .unwrap()
+                .with_repair(false);
+        let source = aimaq_io::GeoJsonSource::from_text(
+            "p",
+            &json!({"type": "FeatureCollection", "features": [p025]}).to_string(),
+        )
+        .unwrap();
+        let mut sink = aimaq_io::sink::JsonReport::new(&opened.engine, Vec::new());
+        aimaq_io::pipeline::run(&checker, source, &mut sink, &Default::default()).unwrap();
+        let cli: Value = serde_json::from_slice(&sink.into_inner()).unwrap();
+        assert_eq!(cli["parcels"], decided.result["parcels"]);
+        assert_eq!(cli["summary"], decided.result["summary"]);
+        let kinds: Vec<&str> = decided.result["geometry"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds[0], "parcel");
+        assert!(kinds[1..].iter().all(|k| *k == "finding"));
+    }
+}

@@ -1,0 +1,194 @@
+//! Every way a request or the desk can fail, each with its HTTP status and a stable
+//! `code` a client can branch on; the body is always JSON:
+//! `{"error": {"code": "...", "message": "...", "status": 422}}`.
+
+use crate::desk::CrsProblem;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The desk cannot start: catalog, dataset, CRS or store.
+    #[error("{0}")]
+    Setup(String),
+    /// The body is not JSON.
+    #[error("{0}")]
+    BadJson(String),
+    /// Not usable GeoJSON (structure, `type`, a feature without geometry …).
+    #[error("{0}")]
+    BadGeoJson(String),
+    /// WKT that does not parse into polygons.
+    #[error("{0}")]
+    BadWkt(String),
+    /// A coordinate list that is not one.
+    #[error("{0}")]
+    BadCoordinates(String),
+    /// Positions that make no polygon (an unclosed ring, out of range, a point …).
+    #[error("{0}")]
+    BadGeometry(String),
+    /// Anything else about the request's shape.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A query parameter or field with a bad value (`lang`, `as_of`, `bbox` …).
+    #[error("{0}")]
+    BadParameter(String),
+    /// A media type the endpoint does not take.
+    #[error("unsupported media type {0}")]
+    UnsupportedMediaType(String),
+    /// The body is larger than the limit.
+    #[error("the body is larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The limit, bytes.
+        limit: usize,
+    },
+    /// The parcels hold more vertices than the limit.
+    #[error("the parcels hold {count} vertices, more than the limit of {limit}: simplify them, or screen the file with POST /screen")]
+    TooManyVertices {
+        /// Vertices given.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More parcels than one decision takes.
+    #[error("{count} parcels in one request, more than the limit of {limit}: screen the file with POST /screen")]
+    TooManyParcels {
+        /// Parcels given.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A use code outside the vocabulary.
+    #[error("{0}")]
+    UnknownUse(String),
+    /// A parcel states a use other than the request's.
+    #[error("{0}")]
+    UseConflict(String),
+    /// A date before the catalog's first wording.
+    #[error("{0}")]
+    AsOf(String),
+    /// The CRS of the coordinates.
+    #[error(transparent)]
+    Crs(#[from] CrsProblem),
+    /// The parcel lies outside the dataset.
+    #[error("{0}")]
+    OutsideDataset(String),
+    /// The engine could not check a parcel (no area, invalid polygon, …).
+    #[error("parcel `{id}` cannot be checked: {reason}")]
+    Parcel {
+        /// The parcel.
+        id: String,
+        /// The engine's reason.
+        reason: String,
+    },
+    /// The request took longer than its limit.
+    #[error("{0}")]
+    Timeout(String),
+    /// No or a wrong bearer token.
+    #[error("this desk needs `Authorization: Bearer <token>`")]
+    Unauthorized,
+    /// No such thing.
+    #[error("{0}")]
+    NotFound(String),
+    /// Too many screening jobs at once.
+    #[error("{0}")]
+    TooManyJobs(String),
+    /// A job's report is not ready, or the job failed.
+    #[error("{0}")]
+    Conflict(String),
+    /// PDF rendering is not available on this machine.
+    #[error("{0}")]
+    PdfUnavailable(String),
+    /// The decision store failed.
+    #[error("decision store: {0}")]
+    Store(String),
+    /// A failure that is the desk's, not the request's.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        use Error::*;
+        match self {
+            BadJson(_) | BadGeoJson(_) | BadWkt(_) | BadCoordinates(_) | BadRequest(_)
+            | BadParameter(_) => StatusCode::BAD_REQUEST,
+            UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BadGeometry(_) | TooManyVertices { .. } | TooManyParcels { .. } | UnknownUse(_)
+            | UseConflict(_) | AsOf(_) | Crs(_) | OutsideDataset(_) | Parcel { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Unauthorized => StatusCode::UNAUTHORIZED,
+            NotFound(_) => StatusCode::NOT_FOUND,
+            TooManyJobs(_) => StatusCode::TOO_MANY_REQUESTS,
+            Conflict(_) => StatusCode::CONFLICT,
+            PdfUnavailable(_) => StatusCode::NOT_IMPLEMENTED,
+            Setup(_) | Store(_) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            Setup(_) => "setup",
+            BadJson(_) => "bad_json",
+            BadGeoJson(_) => "bad_geojson",
+            BadWkt(_) => "bad_wkt",
+            BadCoordinates(_) => "bad_coordinates",
+            BadGeometry(_) => "bad_geometry",
+            BadRequest(_) => "bad_request",
+            BadParameter(_) => "bad_parameter",
+            UnsupportedMediaType(_) => "unsupported_media_type",
+            BodyTooLarge { .. } => "body_too_large",
+            TooManyVertices { .. } => "too_many_vertices",
+            TooManyParcels { .. } => "too_many_parcels",
+            UnknownUse(_) => "unknown_use",
+            UseConflict(_) => "use_conflict",
+            AsOf(_) => "as_of_out_of_range",
+            Crs(CrsProblem::Unknown(_)) => "crs_unknown",
+            Crs(CrsProblem::NotMetric(_)) => "crs_not_metric",
+            Crs(CrsProblem::Elsewhere { .. }) => "crs_elsewhere",
+            OutsideDataset(_) => "outside_dataset",
+            Parcel { .. } => "parcel_unusable",
+            Timeout(_) => "timeout",
+            Unauthorized => "unauthorized",
+            NotFound(_) => "not_found",
+            TooManyJobs(_) => "too_many_jobs",
+            Conflict(_) => "conflict",
+            PdfUnavailable(_) => "pdf_unavailable",
+            Store(_) => "store",
+            Internal(_) => "internal",
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({"error": {
+            "code": self.code(),
+            "status": self.status().as_u16(),
+            "message": self.to_string(),
+        }})
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            eprintln!("aimaq serve: {status}: {self}");
+        }
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if matches!(self, Error::Unauthorized) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"aimaq\""),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,885 @@
+//! The decision record: one self-contained HTML page (inline CSS, inline SVG, no script,
+//! nothing fetched) laid out for A4, with the map at the parcel's scale, the findings,
+//! the citations, and the decision's id, digests and date. The same page prints from a
+//! browser and through headless Chromium to PDF.
+//!
+//! The map is drawn in the CRS the engine measured in, so its scale bar is the scale of
+//! the distances the findings state; the encumbered parts are the engine's, the zone
+//! strips are buffers of the findings' features drawn for orientation.
+
+use crate::api::ui;
+use crate::store::DecisionRecord;
+use crate::{Desk, Error};
+use aimaq_check::ConstraintFeature;
+use aimaq_rules::{fill, Lang};
+use geo::{
+    BooleanOps, BoundingRect, Buffer, ClosestPoint, Coord, Geometry, LineString,
+    MultiLineString, MultiPolygon, Point, Polygon, Rect, Simplify,
+};
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Paper size of the map, millimetres (A4 portrait, 12 mm margins).
+const MAP_W_MM: f64 = 186.0;
+const MAP_H_MM: f64 = 118.0;
+/// SVG units per millimetre.
+const U: f64 = 10.0;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Severity colours, shared with the page.
+fn colour(severity: &str) -> &'static str {
+    match severity {
+        "prohibited" => "#c62828",
+        "conditional" => "#ef8f00",
+        "review" => "#6a3fb5",
+        _ => "#2e7d32",
+    }
+}
+
+/// Renders the record of decision `r`.
+pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
+    let lang: Lang = r.lang.parse().unwrap_or_default();
+    let t = |k: &str| ui(lang, k);
+    let catalog = desk.catalog();
+    let msg = |k: &str| catalog.message(k, lang);
+    let result = &r.result;
+    let mut h = String::with_capacity(64 * 1024);
+    let title = format!("{} {} — aimaq", t("report.decision"), r.id);
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{}</style></head><body>",
+        lang.code(),
+        esc(&title),
+        CSS
+    );
+    let catalog_title = result["catalog"]["title"].as_str().unwrap_or("");
+    let act = result["catalog"]["act"].as_str().unwrap_or("");
+    let _ = write!(
+        h,
+        "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
+        esc(t("report.printed_from")),
+        esc(t("report.title")),
+        esc(catalog_title),
+        esc(act)
+    );
+
+    // the decision's identity: what an appeal needs to re-run it
+    let as_of = match &r.as_of {
+        Some(d) => esc(d),
+        None => esc(t("report.all_rules")),
+    };
+    let _ = write!(
+        h,
+        "<table class=\"meta\"><tr><th>{}</th><td><strong class=\"id\">{}</strong></td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td>{} <code>{}</code></td><th>{}</th><td>{} <code>{}</code></td></tr></table>",
+        esc(t("report.decision")),
+        esc(&r.id),
+        esc(t("report.created")),
+        esc(&r.created_at.replace('T', " ").replace('Z', "")),
+        esc(t("report.as_of")),
+        as_of,
+        esc(t("report.crs")),
+        esc(result["crs"].as_str().unwrap_or(&r.crs)),
+        esc(t("report.catalog")),
+        esc(&r.catalog_id),
+        esc(&r.catalog_digest),
+        esc(t("report.dataset")),
+        esc(&r.dataset_label),
+        esc(&r.dataset_digest),
+    );
+
+    let parcels = result["parcels"].as_array().cloned().unwrap_or_default();
+    let geometry = result["geometry"]["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut citations: Vec<(String, String, String)> = Vec::new();
+    for (pi, p) in parcels.iter().enumerate() {
+        let id = p["id"].as_str().unwrap_or("");
+        let verdict = p["verdict"].as_str().unwrap_or("error");
+        let use_code = p["use"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| catalog.info.default_use.clone());
+        let use_label = catalog
+            .land_use(&use_code)
+            .map(|u| u.label(lang).to_string())
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<section class=\"parcel\"><h2>{} {} <span class=\"verdict\" style=\"background:{}\">{}</span></h2>",
+            esc(t("report.parcel")),
+            esc(id),
+            colour(verdict),
+            esc(msg(&format!("verdict.{verdict}")))
+        );
+        let area = p["area_m2"].as_f64().unwrap_or(0.0);
+        let _ = write!(
+            h,
+            "<table class=\"meta\"><tr><th>{}</th><td>{} <code>{}</code></td><th>{}</th><td>{}</td></tr>",
+            esc(t("report.use")),
+            esc(&use_label),
+            esc(&use_code),
+            esc(t("report.area")),
+            square_metres(area)
+        );
+        if let Some(total) = p["encumbrance"]["total"].as_object() {
+            let by: Vec<String> = p["encumbrance"]["by_severity"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .rev()
+                        .map(|(s, a)| {
+                            format!(
+                                "<span style=\"color:{}\">{}</span> {} ({:.1} %)",
+                                colour(s),
+                                esc(&severity_word(catalog, lang, s)),
+                                square_metres(a["m2"].as_f64().unwrap_or(0.0)),
+                                a["share"].as_f64().unwrap_or(0.0) * 100.0
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<tr><th>{}</th><td colspan=\"3\">{} ({:.1} %){}{}</td></tr>",
+                esc(t("report.encumbrance")),
+                square_metres(total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
+                total.get("share").and_then(Value::as_f64).unwrap_or(0.0) * 100.0,
+                if by.is_empty() { "" } else { " — " },
+                by.join(", ")
+            );
+        }
+        h.push_str("</table>");
+
+        let parcel_geometry = geometry.iter().find(|f| {
+            f["properties"]["kind"] == "parcel" && f["properties"]["parcel"].as_str() == Some(id)
+        });
+        let finding_geometries: Vec<&Value> = geometry
+            .iter()
+            .filter(|f| {
+                f["properties"]["kind"] == "finding"
+                    && f["properties"]["parcel"].as_str() == Some(id)
+            })
+            .collect();
+        let findings = p["findings"].as_array().cloned().unwrap_or_default();
+        if let Some(pg) = parcel_geometry.and_then(|g| multipolygon(&g["geometry"])) {
+            let svg = map_svg(desk, lang, &pg, &findings, &finding_geometries);
+            let _ = write!(
+                h,
+                "<figure class=\"map\">{svg}<figcaption>{}</figcaption></figure>",
+                esc(&fill(
+                    t("report.map_note"),
+                    &[("crs", result["crs"].as_str().unwrap_or(&r.crs))]
+                ))
+            );
+        }
+
+        if findings.is_empty() {
+            let _ = write!(h, "<p class=\"clear\">{}</p>", esc(t("report.no_findings")));
+        } else {
+            let _ = write!(
+                h,
+                "<h3>{}</h3><table class=\"findings\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+                esc(t("report.findings")),
+                esc(t("report.rule")),
+                esc(t("report.object")),
+                esc(t("report.distance")),
+                esc(t("report.encumbered")),
+                esc(t("report.regime")),
+            );
+            for f in &findings {
+                citations.push((
+                    f["rule"].as_str().unwrap_or("").to_string(),
+                    f["citation"].as_str().unwrap_or("").to_string(),
+                    f["regime_citation"].as_str().unwrap_or("").to_string(),
+                ));
+                let n = citations.len();
+                let rule_id = f["rule"].as_str().unwrap_or("");
+                let rule_title = catalog
+                    .rule(rule_id)
+                    .map(|r| r.title_in(lang).to_string())
+                    .unwrap_or_default();
+                let object = match f["feature_name"].as_str() {
+                    Some(name) => format!("{} «{}» <code>{}</code>", esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)), esc(name), esc(f["feature"].as_str().unwrap_or(""))),
+                    None => format!("{} <code>{}</code>", esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)), esc(f["feature"].as_str().unwrap_or(""))),
+                };
+                let limit = f["limit_m"].as_f64().unwrap_or(0.0);
+                let distance = if limit == 0.0 {
+                    esc(msg("reason.overlap"))
+                } else {
+                    format!(
+                        "{:.2} m &lt; {} m",
+                        f["distance_m"].as_f64().unwrap_or(0.0),
+                        aimaq_rules::format_metres(limit)
+                    )
+                };
+                let severity = f["severity"].as_str().unwrap_or("");
+                let approval = f["approval"]
+                    .as_str()
+                    .map(|a| format!("<div class=\"approval\">{}</div>", esc(&fill(msg("approval"), &[("approval", a)]))))
+                    .unwrap_or_default();
+                let _ = write!(
+                    h,
+                    "<tr><td class=\"n\">[{n}]</td><td><strong>{}</strong><br><code>{}</code></td><td>{object}</td><td class=\"num\">{distance}</td><td class=\"num\">{}<br>{:.1} %</td><td><span class=\"sev\" style=\"color:{}\">{}</span>{approval}</td></tr>\
+                     <tr class=\"msg\"><td></td><td colspan=\"5\">{}</td></tr>",
+                    esc(&rule_title),
+                    esc(rule_id),
+                    square_metres(f["encumbered_m2"].as_f64().unwrap_or(0.0)),
+                    f["encumbered_share"].as_f64().unwrap_or(0.0) * 100.0,
+                    colour(severity),
+                    esc(&severity_word(catalog, lang, severity)),
+                    esc(f["message"].as_str().unwrap_or("")),
+                );
+            }
+            h.push_str("</tbody></table>");
+        }
+        h.push_str("</section>");
+        let _ = pi;
+    }
+
+    if !citations.is_empty() {
+        let _ = write!(h, "<section class=\"citations\"><h2>{}</h2><ol>", esc(t("report.citations")));
+        for (rule, width, regime) in &citations {
+            let _ = write!(
+                h,
+                "<li><code>{}</code> — {}: {}; {}: {}</li>",
+                esc(rule),
+                esc(t("report.width_source")),
+                esc(width),
+                esc(t("report.regime_source")),
+                esc(regime)
+            );
+        }
+        h.push_str("</ol></section>");
+    }
+    let not_in_force = result["catalog"]["not_in_force"].as_array().cloned().unwrap_or_default();
+    let mut footer_extra = String::new();
+    for n in &not_in_force {
+        footer_extra.push_str(&format!(
+            "<li>{}</li>",
+            esc(&fill(
+                msg("label.not_applied"),
+                &[
+                    ("rule", n["rule"].as_str().unwrap_or("")),
+                    ("from", n["in_force"]["from"].as_str().unwrap_or("")),
+                    ("act", n["in_force"]["act"].as_str().unwrap_or("")),
+                ]
+            ))
+        ));
+    }
+    let _ = write!(
+        h,
+        "<footer>{}<p>{}</p><p class=\"digests\">{} {} · {}: <code>{}</code> · {}: <code>{}</code></p></footer></body></html>",
+        if footer_extra.is_empty() { String::new() } else { format!("<ul class=\"nif\">{footer_extra}</ul>") },
+        esc(t("report.verify")),
+        esc(t("report.version")),
+        esc(&r.aimaq_version),
+        esc(t("report.request")),
+        esc(&r.request_digest),
+        esc(t("report.chain")),
+        esc(&r.chain),
+    );
+    Ok(h)
+}
+
+fn severity_word(catalog: &aimaq_rules::Catalog, lang: Lang, s: &str) -> String {
+    match s {
+        "prohibited" => catalog.message("regime.prohibited", lang),
+        "conditional" => catalog.message("regime.conditional", lang),
+        "review" => catalog.message("severity.review", lang),
+        other => other,
+    }
+    .to_string()
+}
+
+fn square_metres(m2: f64) -> String {
+    if m2 >= 100_000.0 {
+        format!("{:.2} ha", m2 / 10_000.0)
+    } else {
+        format!("{m2:.1} m²")
+    }
+}
+
+/// A GeoJSON (Multi)Polygon object as a MultiPolygon.
+fn multipolygon(v: &Value) -> Option<MultiPolygon<f64>> {
+    let ring = |r: &Value| -> Option<LineString<f64>> {
+        Some(LineString(
+            r.as_array()?
+                .iter()
+                .map(|c| {
+                    Some(Coord {
+                        x: c.get(0)?.as_f64()?,
+                        y: c.get(1)?.as_f64()?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        ))
+    };
+    let polygon = |p: &Value| -> Option<Polygon<f64>> {
+        let rings = p.as_array()?;
+        let mut rings = rings.iter().map(ring).collect::<Option<Vec<_>>>()?;
+        if rings.is_empty() {
+            return None;
+        }
+        let exterior = rings.remove(0);
+        Some(Polygon::new(exterior, rings))
+    };
+    match v["type"].as_str()? {
+        "Polygon" => Some(MultiPolygon(vec![polygon(&v["coordinates"])?])),
+        "MultiPolygon" => Some(MultiPolygon(
+            v["coordinates"]
+                .as_array()?
+                .iter()
+                .map(polygon)
+                .collect::<Option<_>>()?,
+        )),
+        _ => None,
+    }
+}
+
+/// Metres of the engine's CRS to SVG units.
+struct Frame {
+    min_x: f64,
+    max_y: f64,
+    scale: f64,
+}
+
+impl Frame {
+    fn x(&self, x: f64) -> f64 {
+        (x - self.min_x) * self.scale
+    }
+    fn y(&self, y: f64) -> f64 {
+        (self.max_y - y) * self.scale
+    }
+    fn path_line(&self, l: &LineString<f64>, close: bool) -> String {
+        let mut d = String::with_capacity(l.0.len() * 14);
+        for (i, c) in l.0.iter().enumerate() {
+            let _ = write!(d, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, self.x(c.x), self.y(c.y));
+        }
+        if close {
+            d.push('Z');
+        }
+        d
+    }
+    fn path_polygons(&self, mp: &MultiPolygon<f64>) -> String {
+        let mut d = String::new();
+        for p in &mp.0 {
+            d.push_str(&self.path_line(p.exterior(), true));
+            for r in p.interiors() {
+                d.push_str(&self.path_line(r, true));
+            }
+        }
+        d
+    }
+    fn path_lines(&self, ml: &MultiLineString<f64>) -> String {
+        ml.0.iter().map(|l| self.path_line(l, false)).collect()
+    }
+}
+
+fn lines_of(g: &Geometry<f64>) -> MultiLineString<f64> {
+    match g {
+        Geometry::LineString(l) => MultiLineString(vec![l.clone()]),
+        Geometry::MultiLineString(ml) => ml.clone(),
+        Geometry::Polygon(p) => MultiLineString(
+            std::iter::once(p.exterior().clone())
+                .chain(p.interiors().iter().cloned())
+                .collect(),
+        ),
+        Geometry::MultiPolygon(mp) => MultiLineString(
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior().clone()).chain(p.interiors().iter().cloned()))
+                .collect(),
+        ),
+        _ => MultiLineString(vec![]),
+    }
+}
+
+fn polygons_of(g: &Geometry<f64>) -> Option<MultiPolygon<f64>> {
+    match g {
+        Geometry::Polygon(p) => Some(MultiPolygon(vec![p.clone()])),
+        Geometry::MultiPolygon(mp) => Some(mp.clone()),
+        _ => None,
+    }
+}
+
+fn find_feature<'a>(desk: &'a Desk, layer: &str, id: &str) -> Option<&'a ConstraintFeature> {
+    desk.features().iter().find(|f| {
+        f.layer == layer && f.attributes.get("id").and_then(Value::as_str) == Some(id)
+    })
+}
+
+/// The nearest pair of points between a parcel and a feature's boundary (vertex to
+/// segment both ways: the minimum between non-crossing polylines is reached there).
+fn nearest_pair(parcel: &MultiPolygon<f64>, feature: &MultiLineString<f64>) -> Option<(Point<f64>, Point<f64>)> {
+    let mut best: Option<(f64, Point<f64>, Point<f64>)> = None;
+    let mut consider = |a: Point<f64>, c: geo::Closest<f64>| {
+        let b = match c {
+            geo::Closest::Intersection(p) | geo::Closest::SinglePoint(p) => p,
+            geo::Closest::Indeterminate => return,
+        };
+        let d = ((a.x() - b.x()).powi(2) + (a.y() - b.y()).powi(2)).sqrt();
+        if best.as_ref().is_none_or(|(bd, _, _)| d < *bd) {
+            best = Some((d, a, b));
+        }
+    };
+    let parcel_lines = lines_of(&Geometry::MultiPolygon(parcel.clone()));
+    for c in parcel_lines.0.iter().flat_map(|l| l.0.iter()) {
+        consider(Point(*c), feature.closest_point(&Point(*c)));
+    }
+    for c in feature.0.iter().flat_map(|l| l.0.iter()) {
+        let p = Point(*c);
+        if let geo::Closest::SinglePoint(q) | geo::Closest::Intersection(q) = parcel_lines.closest_point(&p) {
+            consider(q, geo::Closest::SinglePoint(p));
+        }
+    }
+    best.map(|(_, a, b)| (a, b))
+}
+
+/// Round lengths for the scale bar: 1, 2, 5 × 10ⁿ.
+fn nice(x: f64) -> f64 {
+    let p = 10f64.powf(x.log10().floor());
+    let m = x / p;
+    p * if m < 1.5 {
+        1.0
+    } else if m < 3.5 {
+        2.0
+    } else if m < 7.5 {
+        5.0
+    } else {
+        10.0
+    }
+}
+
+fn metres_label(m: f64) -> String {
+    if m >= 1000.0 {
+        format!("{} km", aimaq_rules::format_metres(m / 1000.0))
+    } else {
+        format!("{} m", aimaq_rules::format_metres(m))
+    }
+}
+
+/// The map of one parcel: background layers, the findings' zones, the encumbered parts,
+/// the parcel, distances, scale bar, north arrow and legend.
+fn map_svg(
+    desk: &Desk,
+    lang: Lang,
+    parcel_wgs84: &MultiPolygon<f64>,
+    findings: &[Value],
+    finding_geometries: &[&Value],
+) -> String {
+    let t = |k: &str| ui(lang, k);
+    let catalog = desk.catalog();
+    let to_metric = |g: &MultiPolygon<f64>| desk.reprojector().to_metric(g).ok();
+    let Some(parcel) = to_metric(parcel_wgs84) else {
+        return String::new();
+    };
+    let Some(pb) = parcel.bounding_rect() else {
+        return String::new();
+    };
+    // the extent: the parcel, and the nearest point of every object within 3 km that a
+    // finding measures a distance to, so the river and its strip are on the map
+    let mut min = pb.min();
+    let mut max = pb.max();
+    let mut pairs = Vec::new();
+    for f in findings {
+        let (Some(layer), Some(id)) = (f["layer"].as_str(), f["feature"].as_str()) else {
+            continue;
+        };
+        let Some(feature) = find_feature(desk, layer, id) else {
+            continue;
+        };
+        let Ok(g) = &feature.geometry else { continue };
+        let distance = f["distance_m"].as_f64().unwrap_or(0.0);
+        if distance > 0.0 && distance <= 3000.0 {
+            if let Some((a, b)) = nearest_pair(&parcel, &lines_of(g.geometry())) {
+                min = Coord { x: min.x.min(b.x()), y: min.y.min(b.y()) };
+                max = Coord { x: max.x.max(b.x()), y: max.y.max(b.y()) };
+                pairs.push((a, b, distance, f["severity"].as_str().unwrap_or("").to_string()));
+            }
+        }
+    }
+    let (w, hgt) = (max.x - min.x, max.y - min.y);
+    let pad = (w.max(hgt) * 0.25).max(40.0);
+    let (mut x0, mut y0, mut x1, mut y1) = (min.x - pad, min.y - pad, max.x + pad, max.y + pad);
+    // the paper's proportions, at least 200 m across
+    let aspect = MAP_W_MM / MAP_H_MM;
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let mut ew = (x1 - x0).max(200.0);
+    let mut eh = y1 - y0;
+    if ew / eh > aspect {
+        eh = ew / aspect;
+    } else {
+        ew = eh * aspect;
+    }
+    x0 = cx - ew / 2.0;
+    x1 = cx + ew / 2.0;
+    y0 = cy - eh / 2.0;
+    y1 = cy + eh / 2.0;
+    let width_u = MAP_W_MM * U;
+    let height_u = MAP_H_MM * U;
+    let frame = Frame {
+        min_x: x0,
+        max_y: y1,
+        scale: width_u / ew,
+    };
+    let tolerance = 0.5 / frame.scale; // half an SVG unit, i.e. 0.05 mm
+    let near = |g: &Geometry<f64>, reach: f64| {
+        g.bounding_rect().is_some_and(|b| {
+            b.max().x >= x0 - reach && b.min().x <= x1 + reach && b.max().y >= y0 - reach && b.min().y <= y1 + reach
+        })
+    };
+    let clip_rect = |reach: f64| {
+        Rect::new((x0 - reach, y0 - reach), (x1 + reach, y1 + reach)).to_polygon()
+    };
+
+    let mut s = String::with_capacity(32 * 1024);
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width_u} {height_u}\" width=\"{MAP_W_MM}mm\" height=\"{MAP_H_MM}mm\" role=\"img\" aria-label=\"{}\">\
+         <defs><clipPath id=\"frame\"><rect width=\"{width_u}\" height=\"{height_u}\"/></clipPath>\
+         <pattern id=\"hatch\" width=\"16\" height=\"16\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"16\" stroke=\"#1565c0\" stroke-width=\"3\" stroke-opacity=\"0.45\"/></pattern>\
+         <pattern id=\"hatch-area\" width=\"22\" height=\"22\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"22\" stroke=\"#6d4c41\" stroke-width=\"2\" stroke-opacity=\"0.35\"/></pattern></defs>\
+         <rect width=\"{width_u}\" height=\"{height_u}\" fill=\"#f7f5ef\"/><g clip-path=\"url(#frame)\">",
+        esc(t("report.map"))
+    );
+
+    // background: what orients a reader, drawn under everything else
+    let mut legend: Vec<(&str, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut note = |key: &'static str, swatch: String, legend: &mut Vec<(&str, String)>| {
+        if seen.insert(key) {
+            legend.push((key, swatch));
+        }
+    };
+    let order = [
+        "settlements",
+        "protected_areas",
+        "water_bodies",
+        "road_corridors",
+        "railways",
+        "power_lines",
+        "gas_pipelines",
+        "water_conduits",
+    ];
+    for layer in order {
+        for f in desk.features().iter().filter(|f| f.layer == layer) {
+            let Ok(g) = &f.geometry else { continue };
+            let g = g.geometry();
+            if !near(g, 0.0) {
+                continue;
+            }
+            let g = simplify(g, tolerance);
+            match (layer, polygons_of(&g)) {
+                ("settlements", Some(mp)) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"#ece6da\" stroke=\"#b9ad95\" stroke-width=\"3\"/>", frame.path_polygons(&mp));
+                    note("legend.settlement", "<rect width=\"40\" height=\"24\" fill=\"#ece6da\" stroke=\"#b9ad95\" stroke-width=\"3\"/>".into(), &mut legend);
+                }
+                ("protected_areas", Some(mp)) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"#dcebd5\" stroke=\"#5b8c4a\" stroke-width=\"3\" stroke-dasharray=\"12 6\"/>", frame.path_polygons(&mp));
+                    note("legend.protected", "<rect width=\"40\" height=\"24\" fill=\"#dcebd5\" stroke=\"#5b8c4a\" stroke-width=\"3\" stroke-dasharray=\"12 6\"/>".into(), &mut legend);
+                }
+                ("water_bodies", Some(mp)) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"#a9cdef\" stroke=\"#1e6fb8\" stroke-width=\"3\"/>", frame.path_polygons(&mp));
+                    note("legend.water", "<rect width=\"40\" height=\"24\" fill=\"#a9cdef\" stroke=\"#1e6fb8\" stroke-width=\"3\"/>".into(), &mut legend);
+                }
+                ("water_bodies", None) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"#1e6fb8\" stroke-width=\"9\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>", frame.path_lines(&lines_of(&g)));
+                    note("legend.water", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#1e6fb8\" stroke-width=\"9\"/>".into(), &mut legend);
+                }
+                ("road_corridors", _) => {
+                    let d = frame.path_lines(&lines_of(&g));
+                    let _ = write!(s, "<path d=\"{d}\" fill=\"none\" stroke=\"#8d8d8d\" stroke-width=\"16\" stroke-linecap=\"round\"/><path d=\"{d}\" fill=\"none\" stroke=\"#fff8e1\" stroke-width=\"10\" stroke-linecap=\"round\"/>");
+                    note("legend.road", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#8d8d8d\" stroke-width=\"16\"/><line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#fff8e1\" stroke-width=\"10\"/>".into(), &mut legend);
+                }
+                ("railways", _) => {
+                    let d = frame.path_lines(&lines_of(&g));
+                    let _ = write!(s, "<path d=\"{d}\" fill=\"none\" stroke=\"#222\" stroke-width=\"8\"/><path d=\"{d}\" fill=\"none\" stroke=\"#fff\" stroke-width=\"5\" stroke-dasharray=\"24 24\"/>");
+                    note("legend.rail", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#222\" stroke-width=\"8\"/><line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#fff\" stroke-width=\"5\" stroke-dasharray=\"10 10\"/>".into(), &mut legend);
+                }
+                ("power_lines", _) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"#6d2e8c\" stroke-width=\"4\" stroke-dasharray=\"30 8 4 8\"/>", frame.path_lines(&lines_of(&g)));
+                    note("legend.power", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#6d2e8c\" stroke-width=\"4\" stroke-dasharray=\"14 4 3 4\"/>".into(), &mut legend);
+                }
+                ("gas_pipelines", _) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"#e65100\" stroke-width=\"5\" stroke-dasharray=\"18 10\"/>", frame.path_lines(&lines_of(&g)));
+                    note("legend.gas", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#e65100\" stroke-width=\"5\" stroke-dasharray=\"10 5\"/>".into(), &mut legend);
+                }
+                ("water_conduits", _) => {
+                    let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"#00838f\" stroke-width=\"5\" stroke-dasharray=\"6 8\"/>", frame.path_lines(&lines_of(&g)));
+                    note("legend.conduit", "<line x1=\"0\" y1=\"12\" x2=\"40\" y2=\"12\" stroke=\"#00838f\" stroke-width=\"5\" stroke-dasharray=\"4 5\"/>".into(), &mut legend);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // the findings' zones: strips for distance rules, outlines for areas
+    let mut drawn = std::collections::HashSet::new();
+    for f in findings {
+        let (Some(layer), Some(id), Some(rule)) = (f["layer"].as_str(), f["feature"].as_str(), f["rule"].as_str()) else {
+            continue;
+        };
+        if !drawn.insert((rule.to_string(), id.to_string())) {
+            continue;
+        }
+        let Some(feature) = find_feature(desk, layer, id) else { continue };
+        let Ok(g) = &feature.geometry else { continue };
+        let limit = f["limit_m"].as_f64().unwrap_or(0.0);
+        if limit > 0.0 {
+            let lines = lines_of(g.geometry());
+            // only the part of the object that can reach the map
+            let near_part = clip_rect(limit).clip(&lines, false);
+            if near_part.0.is_empty() {
+                continue;
+            }
+            let mut strip = near_part.buffer(limit);
+            if let Some(area) = polygons_of(g.geometry()) {
+                strip = strip.union(&area.intersection(&MultiPolygon(vec![clip_rect(limit)])));
+            }
+            let _ = write!(
+                s,
+                "<path d=\"{}\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"4\" stroke-dasharray=\"16 8\" fill-rule=\"evenodd\"/>",
+                frame.path_polygons(&strip)
+            );
+            note("legend.zone", "<rect width=\"40\" height=\"24\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"3\" stroke-dasharray=\"8 4\"/>".into(), &mut legend);
+        } else if let Some(area) = polygons_of(g.geometry()) {
+            if !near(g.geometry(), 0.0) {
+                continue;
+            }
+            let part = area.intersection(&MultiPolygon(vec![clip_rect(0.0)]));
+            let _ = write!(
+                s,
+                "<path d=\"{}\" fill=\"url(#hatch-area)\" stroke=\"#6d4c41\" stroke-width=\"3\" stroke-dasharray=\"6 6\" fill-rule=\"evenodd\"/>",
+                frame.path_polygons(&simplify_mp(&part, tolerance))
+            );
+            note("legend.area", "<rect width=\"40\" height=\"24\" fill=\"url(#hatch-area)\" stroke=\"#6d4c41\" stroke-width=\"3\" stroke-dasharray=\"6 6\"/>".into(), &mut legend);
+        }
+    }
+
+    // the encumbered parts, worst on top
+    let mut parts: Vec<(&str, MultiPolygon<f64>)> = finding_geometries
+        .iter()
+        .filter_map(|f| {
+            let sev = f["properties"]["severity"].as_str()?;
+            let g = multipolygon(&f["geometry"]).and_then(|g| to_metric(&g))?;
+            Some((sev, g))
+        })
+        .collect();
+    let rank = |s: &str| match s {
+        "prohibited" => 3,
+        "conditional" => 2,
+        _ => 1,
+    };
+    parts.sort_by_key(|(s, _)| rank(s));
+    for (sev, g) in &parts {
+        let _ = write!(
+            s,
+            "<path d=\"{}\" fill=\"{}\" fill-opacity=\"0.55\" stroke=\"none\" fill-rule=\"evenodd\"/>",
+            frame.path_polygons(g),
+            colour(sev)
+        );
+        let key = match *sev {
+            "prohibited" => "legend.prohibited",
+            "conditional" => "legend.conditional",
+            _ => "legend.review",
+        };
+        note(key, format!("<rect width=\"40\" height=\"24\" fill=\"{}\" fill-opacity=\"0.55\"/>", colour(sev)), &mut legend);
+    }
+
+    // the parcel, and the distances the findings state
+    let _ = write!(
+        s,
+        "<path d=\"{}\" fill=\"none\" stroke=\"#111\" stroke-width=\"7\" stroke-linejoin=\"round\"/>",
+        frame.path_polygons(&parcel)
+    );
+    note("legend.parcel", "<rect width=\"40\" height=\"24\" fill=\"none\" stroke=\"#111\" stroke-width=\"6\"/>".into(), &mut legend);
+    for (a, b, d, sev) in &pairs {
+        let (ax, ay, bx, by) = (frame.x(a.x()), frame.y(a.y()), frame.x(b.x()), frame.y(b.y()));
+        let _ = write!(
+            s,
+            "<line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\" stroke=\"{}\" stroke-width=\"4\" stroke-dasharray=\"10 6\"/><circle cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"8\" fill=\"{}\"/>",
+            colour(sev),
+            colour(sev)
+        );
+        let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+        let _ = write!(
+            s,
+            "<text x=\"{mx:.1}\" y=\"{:.1}\" class=\"dim\">{:.2} m</text>",
+            my - 10.0,
+            d
+        );
+    }
+    s.push_str("</g>");
+
+    // scale bar, bottom left: a fifth of the map, in round metres
+    let bar_m = nice(ew / 5.0);
+    let bar_u = bar_m * frame.scale;
+    let (bx, by) = (40.0, height_u - 50.0);
+    let _ = write!(
+        s,
+        "<g class=\"scale\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"70\" fill=\"#fff\" fill-opacity=\"0.85\"/>\
+         <rect x=\"{bx}\" y=\"{by}\" width=\"{:.1}\" height=\"12\" fill=\"#111\"/><rect x=\"{:.1}\" y=\"{by}\" width=\"{:.1}\" height=\"12\" fill=\"#fff\" stroke=\"#111\" stroke-width=\"2\"/>\
+         <text x=\"{bx}\" y=\"{:.1}\">0</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\">{} 1:{}</text></g>",
+        bx - 15.0,
+        by - 45.0,
+        bar_u + 220.0,
+        bar_u / 2.0,
+        bx + bar_u / 2.0,
+        bar_u / 2.0,
+        by - 8.0,
+        bx + bar_u,
+        by - 8.0,
+        metres_label(bar_m),
+        bx + bar_u + 15.0,
+        by + 12.0,
+        esc(t("report.scale")),
+        representative_fraction(ew / (MAP_W_MM / 1000.0)),
+    );
+
+    // north: the grid's, and how far true north turns from it here
+    let convergence = desk
+        .reprojector()
+        .to_wgs84(&Point::new(cx, cy))
+        .ok()
+        .and_then(|ll| {
+            let north = desk.reprojector().to_metric(&Point::new(ll.x(), ll.y() + 0.01)).ok()?;
+            Some((north.x() - cx).atan2(north.y() - cy).to_degrees())
+        })
+        .unwrap_or(0.0);
+    let (nx, ny) = (width_u - 70.0, 90.0);
+    let _ = write!(
+        s,
+        "<g class=\"north\"><circle cx=\"{nx}\" cy=\"{ny}\" r=\"50\" fill=\"#fff\" fill-opacity=\"0.85\"/><path d=\"M{nx} {} L{} {} L{nx} {} L{} {} Z\" fill=\"#111\"/><text x=\"{nx}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\">N</text>\
+         <line x1=\"{nx}\" y1=\"{ny}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#c62828\" stroke-width=\"3\"/></g>",
+        ny - 40.0,
+        nx + 16.0,
+        ny + 30.0,
+        ny + 16.0,
+        nx - 16.0,
+        ny + 30.0,
+        ny - 48.0,
+        nx + 45.0 * convergence.to_radians().sin(),
+        ny - 45.0 * convergence.to_radians().cos(),
+    );
+    s.push_str("<rect width=\"100%\" height=\"100%\" fill=\"none\" stroke=\"#111\" stroke-width=\"3\"/></svg>");
+
+    // the legend, beside the map
+    let mut l = String::from("<div class=\"legend\">");
+    let _ = write!(l, "<strong>{}</strong>", esc(t("report.legend")));
+    for (key, swatch) in &legend {
+        let _ = write!(
+            l,
+            "<span><svg viewBox=\"0 0 40 24\" width=\"8mm\" height=\"4.8mm\">{swatch}</svg>{}</span>",
+            esc(t(key))
+        );
+    }
+    let _ = write!(
+        l,
+        "<span class=\"northnote\">↑ {} ({:+.2}°)</span></div>",
+        esc(t("report.grid_north")),
+        convergence
+    );
+    let _ = catalog;
+    s + &l
+}
+
+/// 1:N rounded to two significant digits (1:2 400, 1:13 000).
+fn representative_fraction(n: f64) -> String {
+    let p = 10f64.powf(n.log10().floor() - 1.0);
+    let r = ((n / p).round() * p) as u64;
+    let digits = r.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn simplify(g: &Geometry<f64>, tolerance: f64) -> Geometry<f64> {
+    match g {
+        Geometry::LineString(l) => Geometry::LineString(l.simplify(tolerance)),
+        Geometry::MultiLineString(l) => Geometry::MultiLineString(l.simplify(tolerance)),
+        Geometry::Polygon(p) => Geometry::Polygon(p.simplify(tolerance)),
+        Geometry::MultiPolygon(p) => Geometry::MultiPolygon(p.simplify(tolerance)),
+        other => other.clone(),
+    }
+}
+
+fn simplify_mp(g: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
+    g.simplify(tolerance)
+}
+
+const CSS: &str = r#"
+@page { size: A4; margin: 12mm 12mm 14mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 9pt; color: #111; margin: 0 auto; max-width: 186mm; line-height: 1.35; }
+header { border-bottom: 2px solid #111; margin-bottom: 3mm; padding-bottom: 2mm; }
+.brand { font-size: 8pt; letter-spacing: .08em; text-transform: uppercase; color: #555; }
+h1 { font-size: 14pt; margin: 1mm 0; }
+h2 { font-size: 12pt; margin: 4mm 0 2mm; display: flex; align-items: center; gap: 3mm; flex-wrap: wrap; }
+h3 { font-size: 10pt; margin: 3mm 0 1mm; }
+.sub { margin: 0; color: #333; }
+table { border-collapse: collapse; width: 100%; }
+table.meta th { text-align: left; font-weight: normal; color: #555; white-space: nowrap; padding: .6mm 2mm .6mm 0; vertical-align: top; width: 1%; }
+table.meta td { padding: .6mm 4mm .6mm 0; vertical-align: top; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; word-break: break-all; }
+.id { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
+.verdict { color: #fff; padding: .5mm 2.5mm; border-radius: 1mm; font-size: 11pt; letter-spacing: .03em; }
+figure.map { margin: 2mm 0; break-inside: avoid; }
+figure.map svg text { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 26px; }
+figure.map svg text.dim { font-size: 28px; font-weight: bold; paint-order: stroke; stroke: #fff; stroke-width: 6px; text-anchor: middle; }
+figcaption { font-size: 7.5pt; color: #444; margin-top: 1mm; }
+.legend { display: flex; flex-wrap: wrap; gap: 1mm 4mm; align-items: center; font-size: 7.5pt; margin-top: 1mm; }
+.legend span { display: inline-flex; align-items: center; gap: 1.5mm; }
+table.findings { margin-top: 1mm; font-size: 8pt; }
+table.findings th { text-align: left; border-bottom: 1.5px solid #111; padding: 1mm 1.5mm 1mm 0; }
+table.findings td { border-top: .5px solid #bbb; padding: 1mm 1.5mm 1mm 0; vertical-align: top; }
+table.findings tr.msg td { border-top: none; color: #444; font-size: 7.5pt; padding-top: 0; }
+table.findings tr { break-inside: avoid; }
+td.num { text-align: right; white-space: nowrap; }
+td.n { white-space: nowrap; color: #555; }
+.sev { font-weight: bold; }
+.approval { font-size: 7.5pt; color: #444; }
+p.clear { border: 1px solid #2e7d32; color: #2e7d32; padding: 2mm; }
+section.citations ol { padding-left: 7mm; margin: 1mm 0; }
+section.citations li { margin-bottom: .8mm; }
+section.parcel { break-inside: auto; }
+footer { border-top: 1px solid #111; margin-top: 4mm; padding-top: 2mm; font-size: 7.5pt; color: #333; }
+footer .digests { word-break: break-all; }
+ul.nif { padding-left: 5mm; }
+@media screen { body { padding: 8mm; background: #fff; } html { background: #ddd; } }
+@media print { a { color: inherit; text-decoration: none; } }
+"#;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scale_numbers_are_round() {
+        assert_eq!(super::nice(130.0), 100.0);
+        assert_eq!(super::nice(260.0), 200.0);
+        assert_eq!(super::nice(4200.0), 5000.0);
+        assert_eq!(super::representative_fraction(2437.0), "2\u{202f}400");
+        assert_eq!(super::representative_fraction(13_240.0), "13\u{202f}000");
+    }
+}
