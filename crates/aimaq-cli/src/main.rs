@@ -5,6 +5,7 @@ mod balance;
 mod explain;
 mod progress;
 mod screen;
+mod serve;
 
 use aimaq_check::{ParcelReport, Report, Summary};
 use aimaq_io::dataset::DatasetSource;
@@ -154,6 +155,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The permit desk: a web page and an HTTP API that check one application at a time
+    /// and keep every decision in a store.
+    Serve(serve::ServeArgs),
+    /// The decision store: verify every decision again, or list them.
+    Decisions {
+        #[command(subcommand)]
+        command: serve::DecisionsCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -254,6 +263,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Balance { common, json } => balance::run(&common.options(), json),
         Command::Validate { common, json } => validate(&common, json),
+        Command::Serve(args) => serve::serve(args),
+        Command::Decisions { command } => serve::decisions(command),
     }
 }
 

@@ -1,0 +1,237 @@
+//! `aimaq serve` and `aimaq decisions`: arguments, then the permit desk of aimaq-server.
+
+use aimaq_io::dataset::DatasetSource;
+use aimaq_server::store::{Durability, Store};
+use aimaq_server::verify::{self, Against};
+use aimaq_server::{Config, Desk, DeskOptions, Limits};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// What the desk checks against.
+#[derive(clap::Args)]
+pub struct Source {
+    /// Constraint dataset: a GeoPackage or a directory of layer files. Default: the
+    /// embedded data/almaty.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Projected CRS with metre axes to measure in.
+    #[arg(long, default_value = aimaq_io::DEFAULT_CRS)]
+    crs: String,
+    /// Regulation catalog TOML. Default: the embedded one.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+}
+
+impl Source {
+    fn desk(&self) -> Result<Desk> {
+        Ok(Desk::open(&DeskOptions {
+            data: DatasetSource::from_option(self.data.as_deref()),
+            crs: self.crs.clone(),
+            catalog: self.catalog.clone(),
+        })?)
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sync {
+    /// A decision answered survives a power cut (fsync at every commit).
+    Full,
+    /// A decision answered survives a crash of aimaq, not of the machine.
+    Normal,
+}
+
+/// `aimaq serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Address to listen on. Anything but loopback should have a token.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// The decision store (SQLite). Default: aimaq/decisions.sqlite in the platform's
+    /// data directory ($XDG_DATA_HOME or ~/.local/share on Linux).
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// A file holding the bearer token the API asks for (or set AIMAQ_TOKEN).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// How hard each commit holds on to the disk.
+    #[arg(long, value_enum, default_value = "full")]
+    sync: Sync,
+    /// Chromium for PDFs (default: chromium, chromium-browser or google-chrome on PATH).
+    #[arg(long)]
+    chromium: Option<PathBuf>,
+    /// Largest request body, bytes.
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    max_body: usize,
+    /// Most vertices in one check.
+    #[arg(long, default_value_t = Limits::default().max_vertices)]
+    max_vertices: usize,
+    /// Longest a request may take, seconds.
+    #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
+    timeout: u64,
+    /// Largest upload to /screen and /import, bytes.
+    #[arg(long, default_value_t = Limits::default().max_upload_bytes)]
+    max_upload: usize,
+}
+
+/// `aimaq serve`: the permit desk, until Ctrl-C.
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let token = match (&args.token_file, std::env::var("AIMAQ_TOKEN").ok()) {
+        (Some(f), _) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read the token file {}", f.display()))?
+                .trim()
+                .to_string(),
+        ),
+        (None, Some(t)) => Some(t.trim().to_string()),
+        (None, None) => None,
+    }
+    .filter(|t| !t.is_empty());
+    if args.token_file.is_some() && token.is_none() {
+        bail!("the token file is empty");
+    }
+    let limits = Limits {
+        max_body_bytes: args.max_body,
+        max_vertices: args.max_vertices,
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        max_upload_bytes: args.max_upload,
+        ..Limits::default()
+    };
+    let config = Config {
+        bind: args.bind,
+        store: args.store.unwrap_or_else(aimaq_server::default_store),
+        durability: match args.sync {
+            Sync::Full => Durability::Full,
+            Sync::Normal => Durability::Normal,
+        },
+        token,
+        chromium: args.chromium,
+        limits,
+    };
+    let desk = args.source.desk()?;
+    aimaq_server::run(desk, config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `aimaq decisions …`.
+#[derive(clap::Subcommand)]
+pub enum DecisionsCommand {
+    /// Run every stored decision again against the catalog and data it recorded, and
+    /// report any answer that would now differ (and any damage to the store).
+    Verify {
+        /// The decision store. Default: as for `aimaq serve`.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Run against today's catalog and data (--data, --catalog, --crs) instead of
+        /// the recorded ones: what would each answer be now?
+        #[arg(long)]
+        current: bool,
+        #[command(flatten)]
+        source: Source,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the latest decisions.
+    List {
+        /// The decision store. Default: as for `aimaq serve`.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+/// Runs an `aimaq decisions` command.
+pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
+    match command {
+        DecisionsCommand::Verify {
+            store,
+            current,
+            source,
+            json,
+        } => {
+            let path = store.unwrap_or_else(aimaq_server::default_store);
+            let store = Store::open_read_only(&path)?;
+            let against = if current {
+                Against::Current(Arc::new(source.desk()?))
+            } else {
+                Against::Recorded
+            };
+            let mut err = std::io::stderr();
+            let total = store.count()?;
+            let mut progress = |n: usize| {
+                if n % 500 == 0 {
+                    let _ = writeln!(err, "aimaq: {n} of {total} decisions run again");
+                }
+            };
+            let v = verify::verify(&store, &against, &mut progress)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                print_verification(&v, &mut out)?;
+            }
+            Ok(if v.clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        DecisionsCommand::List { store, limit } => {
+            let path = store.unwrap_or_else(aimaq_server::default_store);
+            let store = Store::open_read_only(&path)?;
+            let mut out = std::io::stdout().lock();
+            for d in store.list(limit, None)? {
+                writeln!(
+                    out,
+                    "{}  {}  {:<12} {:>3} parcel(s)  {}  [{}]",
+                    d.id, d.created_at, d.verdict, d.parcels, d.parcel_ids, d.lang
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_verification(v: &verify::Verification, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} decisions run again against {} catalog and data",
+        v.store,
+        v.decisions,
+        if v.against == "current" {
+            "today's"
+        } else {
+            "their recorded"
+        }
+    )?;
+    if v.integrity != ["ok"] {
+        writeln!(out, "SQLite integrity check: {}", v.integrity.join("; "))?;
+    }
+    for f in &v.findings {
+        writeln!(out, "{}  {}  decided {}", f.id, f.created_at, f.verdict)?;
+        if let Some(p) = &f.problem {
+            writeln!(out, "  ! {p}")?;
+        }
+        for c in f.changes.iter().take(20) {
+            writeln!(out, "  {}: {} → {}", c.path, c.before, c.after)?;
+        }
+        if f.changes.len() > 20 {
+            writeln!(out, "  … and {} more", f.changes.len() - 20)?;
+        }
+    }
+    writeln!(
+        out,
+        "{} the same, {} differ or could not be run again; hash chain {}",
+        v.same,
+        v.findings.len(),
+        if v.chain_intact { "intact" } else { "BROKEN" }
+    )
+}
