@@ -10,9 +10,11 @@ use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use std::ffi::CStr;
 use std::path::{Path, PathBuf};
 
-/// Opens any OGR-readable vector source read-only.
+/// Opens any OGR-readable vector source read-only: a file, a directory, or a GDAL
+/// virtual path (`/vsizip/upload.zip`, which reads an archive in place).
 pub fn open(path: &Path) -> Result<Dataset> {
-    if !path.exists() {
+    let virtual_path = path.to_str().is_some_and(|p| p.starts_with("/vsi"));
+    if !virtual_path && !path.exists() {
         return Err(Error::Missing {
             path: path.to_path_buf(),
         });

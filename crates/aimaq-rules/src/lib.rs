@@ -26,6 +26,7 @@
 mod attributes;
 mod catalog;
 mod citation;
+mod explain;
 mod in_force;
 mod issue;
 mod land_use;
@@ -41,6 +42,7 @@ pub use catalog::{
     Rule, EMBEDDED_CATALOG, MESSAGE_KEYS,
 };
 pub use citation::Citation;
+pub use explain::{explain, UnknownRule};
 pub use in_force::{Date, InForce, NotInForce};
 pub use issue::{DataIssue, IssueLevel};
 pub use land_use::LandUse;

@@ -220,7 +220,8 @@ async fn read_body(
         let mut body = body;
         let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| Error::BadRequest(format!("cannot read the body: {e}")))?;
+            let frame =
+                frame.map_err(|e| Error::BadRequest(format!("cannot read the body: {e}")))?;
             if let Ok(data) = frame.into_data() {
                 if out.len() + data.len() > limit {
                     return Err(Error::BodyTooLarge { limit });
@@ -287,12 +288,7 @@ struct LangQuery {
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 // ---- health, metrics, OpenAPI -------------------------------------------------------
@@ -316,7 +312,10 @@ async fn metrics(AxState(s): AxState<State>) -> Response {
         .flatten();
     let text = s.0.metrics.render(decisions, &s.0.jobs.counts());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()
@@ -381,13 +380,12 @@ async fn check(
     // the store is not raced against the deadline: a decision being committed is
     // answered, never abandoned half-way
     let result_text = new.result.clone();
-    let assigned = s
-        .0
-        .store
-        .append(new)
-        .await
-        .map_err(|_| Error::Store("the store closed".into()))?
-        .map_err(|e| Error::Store(e.to_string()))?;
+    let assigned =
+        s.0.store
+            .append(new)
+            .await
+            .map_err(|_| Error::Store("the store closed".into()))?
+            .map_err(|e| Error::Store(e.to_string()))?;
     let decision = decision_block(
         &assigned.id,
         &assigned.created_at,
@@ -455,7 +453,9 @@ async fn list_decisions(
             .map_err(|e| Error::Store(e.to_string()))
     })
     .await?;
-    let next = (list.len() == limit).then(|| list.last().map(|d| d.seq)).flatten();
+    let next = (list.len() == limit)
+        .then(|| list.last().map(|d| d.seq))
+        .flatten();
     Ok(Json(json!({"decisions": list, "next_before": next})))
 }
 
@@ -464,7 +464,10 @@ fn valid_id(id: &str) -> Result<(), Error> {
     if id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         Ok(())
     } else {
-        Err(Error::NotFound(format!("no decision `{}`", id.escape_default())))
+        Err(Error::NotFound(format!(
+            "no decision `{}`",
+            id.escape_default()
+        )))
     }
 }
 
@@ -608,17 +611,19 @@ async fn layer(
     };
     let zoom = q.zoom.unwrap_or(22.0);
     if !(0.0..=24.0).contains(&zoom) {
-        return Err(Error::BadParameter(format!(
-            "zoom {zoom} is outside 0…24"
-        )));
+        return Err(Error::BadParameter(format!("zoom {zoom} is outside 0…24")));
     }
     let lang = lang_of(q.lang.as_deref())?;
     let state = s.clone();
     let text = blocking(move || {
-        state
-            .0
-            .layers
-            .geojson(&state.0.desk, &name, bbox, zoom, q.use_code.as_deref(), lang)
+        state.0.layers.geojson(
+            &state.0.desk,
+            &name,
+            bbox,
+            zoom,
+            q.use_code.as_deref(),
+            lang,
+        )
     })
     .await?;
     Ok((
@@ -693,7 +698,10 @@ async fn screen(
     let jobs = s.0.jobs.clone();
     let filename = q.filename.unwrap_or_default();
     let job = blocking(move || jobs.start(&bytes, &filename, options)).await?;
-    let location = job["links"]["self"].as_str().unwrap_or_default().to_string();
+    let location = job["links"]["self"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut response = (StatusCode::ACCEPTED, Json(job)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
@@ -712,10 +720,7 @@ async fn cancel_job(
     s.0.jobs.cancel(&id).map(Json)
 }
 
-async fn job_report(
-    AxState(s): AxState<State>,
-    Path(id): Path<String>,
-) -> Result<Response, Error> {
+async fn job_report(AxState(s): AxState<State>, Path(id): Path<String>) -> Result<Response, Error> {
     let path = s.0.jobs.report_path(&id)?;
     let bytes = tokio::fs::read(&path)
         .await
@@ -739,12 +744,14 @@ async fn job_report(
 // ---- the page ------------------------------------------------------------------------------
 
 async fn index() -> Response {
-    asset_response("index.html").unwrap_or_else(|| Error::NotFound("no page".into()).into_response())
+    asset_response("index.html")
+        .unwrap_or_else(|| Error::NotFound("no page".into()).into_response())
 }
 
 async fn asset(Path(path): Path<String>) -> Response {
-    asset_response(&path)
-        .unwrap_or_else(|| Error::NotFound(format!("no asset `{}`", path.escape_default())).into_response())
+    asset_response(&path).unwrap_or_else(|| {
+        Error::NotFound(format!("no asset `{}`", path.escape_default())).into_response()
+    })
 }
 
 /// Only names compiled into the binary are served: a path is looked up in a table,

@@ -32,8 +32,14 @@ const FILES: &[(&str, &str, &[u8])] = &[
     web!("app.css", "text/css; charset=utf-8"),
     web!("i18n.json", "application/json"),
     web!("favicon.svg", "image/svg+xml"),
-    web!("vendor/maplibre-gl-csp.js", "text/javascript; charset=utf-8"),
-    web!("vendor/maplibre-gl-csp-worker.js", "text/javascript; charset=utf-8"),
+    web!(
+        "vendor/maplibre-gl-csp.js",
+        "text/javascript; charset=utf-8"
+    ),
+    web!(
+        "vendor/maplibre-gl-csp-worker.js",
+        "text/javascript; charset=utf-8"
+    ),
     web!("vendor/maplibre-gl.css", "text/css; charset=utf-8"),
     web!("vendor/MAPLIBRE-LICENSE.txt", "text/plain; charset=utf-8"),
 ];

@@ -83,16 +83,16 @@ fn round3(v: f64) -> f64 {
 }
 
 fn feature(g: &MultiPolygon<f64>, properties: Value) -> Value {
-    let ring = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> { r.0.iter().map(|c| [c.x, c.y]).collect() };
-    let polygons: Vec<Vec<Vec<[f64; 2]>>> = g
-        .0
-        .iter()
-        .map(|p| {
-            std::iter::once(ring(p.exterior()))
-                .chain(p.interiors().iter().map(ring))
-                .collect()
-        })
-        .collect();
+    let ring =
+        |r: &geo::LineString<f64>| -> Vec<[f64; 2]> { r.0.iter().map(|c| [c.x, c.y]).collect() };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> =
+        g.0.iter()
+            .map(|p| {
+                std::iter::once(ring(p.exterior()))
+                    .chain(p.interiors().iter().map(ring))
+                    .collect()
+            })
+            .collect();
     json!({
         "type": "Feature",
         "properties": properties,

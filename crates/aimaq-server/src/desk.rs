@@ -194,7 +194,11 @@ impl Desk {
         let reprojector = Reprojector::new(&metric).map_err(|e| Error::Setup(e.to_string()))?;
         let mut extent: Option<Rect<f64>> = None;
         for f in &features {
-            let Some(b) = f.geometry.as_ref().ok().and_then(|g| g.geometry().bounding_rect())
+            let Some(b) = f
+                .geometry
+                .as_ref()
+                .ok()
+                .and_then(|g| g.geometry().bounding_rect())
             else {
                 continue;
             };
@@ -309,10 +313,7 @@ impl Desk {
         let key = (lang, key_rules);
         let mut engines = self.engines.lock().expect("engine map");
         if let Some(engine) = engines.get(&key) {
-            return Ok(EngineRef {
-                engine,
-                as_of,
-            });
+            return Ok(EngineRef { engine, as_of });
         }
         let catalog = catalog.unwrap_or_else(|| self.catalog.clone());
         let mut engine =
@@ -331,7 +332,10 @@ impl Desk {
         engine: &'static Engine,
         crs: &InputCrs,
     ) -> Result<Arc<RecordChecker<'static>>, Error> {
-        let key = (engine as *const Engine as usize, crs.definition().to_string());
+        let key = (
+            engine as *const Engine as usize,
+            crs.definition().to_string(),
+        );
         if let Some(c) = self.checkers.lock().expect("checker map").get(&key) {
             return Ok(Arc::clone(c));
         }
@@ -457,23 +461,28 @@ mod tests {
             CrsProblem::Unknown(_)
         ));
         let utm_31 = d.input_crs("EPSG:32631").unwrap_err();
-        assert!(
-            matches!(&utm_31, CrsProblem::Elsewhere { .. }),
-            "{utm_31}"
-        );
+        assert!(matches!(&utm_31, CrsProblem::Elsewhere { .. }), "{utm_31}");
     }
 
     #[test]
     fn dates_with_the_same_rules_share_an_engine() {
         let d = desk();
-        let a = d.engine(Lang::En, Some("2023-01-01".parse().unwrap())).unwrap();
-        let b = d.engine(Lang::En, Some("2023-06-01".parse().unwrap())).unwrap();
+        let a = d
+            .engine(Lang::En, Some("2023-01-01".parse().unwrap()))
+            .unwrap();
+        let b = d
+            .engine(Lang::En, Some("2023-06-01".parse().unwrap()))
+            .unwrap();
         assert!(std::ptr::eq(a.engine, b.engine));
-        let c = d.engine(Lang::En, Some("2025-06-01".parse().unwrap())).unwrap();
+        let c = d
+            .engine(Lang::En, Some("2025-06-01".parse().unwrap()))
+            .unwrap();
         assert!(!std::ptr::eq(a.engine, c.engine));
         let kk = d.engine(Lang::Kk, None).unwrap();
         assert_eq!(kk.engine.lang(), Lang::Kk);
-        assert!(d.engine(Lang::En, Some("2019-01-01".parse().unwrap())).is_err());
+        assert!(d
+            .engine(Lang::En, Some("2019-01-01".parse().unwrap()))
+            .is_err());
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub enum Error {
     /// Positions that make no polygon (an unclosed ring, out of range, a point …).
     #[error("{0}")]
     BadGeometry(String),
+    /// Coordinates that cannot be in the CRS they are said to be in (degrees labelled as
+    /// metres, or the reverse).
+    #[error("{0}")]
+    NotInCrs(String),
     /// Anything else about the request's shape.
     #[error("{0}")]
     BadRequest(String),
@@ -117,10 +121,16 @@ impl Error {
             | BadParameter(_) => StatusCode::BAD_REQUEST,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            BadGeometry(_) | TooManyVertices { .. } | TooManyParcels { .. } | UnknownUse(_)
-            | UseConflict(_) | AsOf(_) | Crs(_) | OutsideDataset(_) | Parcel { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            BadGeometry(_)
+            | NotInCrs(_)
+            | TooManyVertices { .. }
+            | TooManyParcels { .. }
+            | UnknownUse(_)
+            | UseConflict(_)
+            | AsOf(_)
+            | Crs(_)
+            | OutsideDataset(_)
+            | Parcel { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Unauthorized => StatusCode::UNAUTHORIZED,
             NotFound(_) => StatusCode::NOT_FOUND,
@@ -141,6 +151,7 @@ impl Error {
             BadWkt(_) => "bad_wkt",
             BadCoordinates(_) => "bad_coordinates",
             BadGeometry(_) => "bad_geometry",
+            NotInCrs(_) => "coordinates_not_in_crs",
             BadRequest(_) => "bad_request",
             BadParameter(_) => "bad_parameter",
             UnsupportedMediaType(_) => "unsupported_media_type",

@@ -52,18 +52,20 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
 
 /// Writes the upload into `dir` and gives the path GDAL opens.
 fn stage(dir: &Path, bytes: &[u8], allowed: &[Kind]) -> Result<PathBuf, Error> {
-    let kind = sniff(bytes).filter(|k| allowed.contains(k)).ok_or_else(|| {
-        let names: Vec<&str> = allowed
-            .iter()
-            .map(|k| match k {
-                Kind::Zip => "a zipped Shapefile",
-                Kind::GeoPackage => "a GeoPackage",
-                Kind::Kml => "KML",
-                Kind::GeoJson => "GeoJSON",
-            })
-            .collect();
-        Error::UnsupportedMediaType(format!("of the upload: send {}", names.join(", ")))
-    })?;
+    let kind = sniff(bytes)
+        .filter(|k| allowed.contains(k))
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed
+                .iter()
+                .map(|k| match k {
+                    Kind::Zip => "a zipped Shapefile",
+                    Kind::GeoPackage => "a GeoPackage",
+                    Kind::Kml => "KML",
+                    Kind::GeoJson => "GeoJSON",
+                })
+                .collect();
+            Error::UnsupportedMediaType(format!("of the upload: send {}", names.join(", ")))
+        })?;
     let (name, open) = match kind {
         Kind::Zip => ("upload.zip", true),
         Kind::GeoPackage => ("upload.gpkg", false),
@@ -101,7 +103,10 @@ pub fn import(
         &[Kind::Zip, Kind::GeoPackage, Kind::Kml, Kind::GeoJson],
     )?;
     let source = OgrSource::open(&path, options).map_err(|e| {
-        Error::BadRequest(format!("the file cannot be read: {}", scrub(&e.to_string(), dir.path())))
+        Error::BadRequest(format!(
+            "the file cannot be read: {}",
+            scrub(&e.to_string(), dir.path())
+        ))
     })?;
     let info = source.info().clone();
     let to_wgs84 = Transformer::new(&info.crs.definition, "EPSG:4326")
@@ -275,13 +280,19 @@ impl Jobs {
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut out = BTreeMap::new();
         for j in self.0.jobs.lock().expect("jobs").iter() {
-            *out.entry(j.state.lock().expect("job state").name()).or_insert(0) += 1;
+            *out.entry(j.state.lock().expect("job state").name())
+                .or_insert(0) += 1;
         }
         out
     }
 
     /// Stages an upload and queues its screening.
-    pub fn start(&self, bytes: &[u8], _filename: &str, options: OgrOptions) -> Result<Value, Error> {
+    pub fn start(
+        &self,
+        bytes: &[u8],
+        _filename: &str,
+        options: OgrOptions,
+    ) -> Result<Value, Error> {
         self.admit()?;
         let dir = tempfile::Builder::new()
             .prefix("aimaq-screen-")
@@ -290,14 +301,20 @@ impl Jobs {
         let input = stage(dir.path(), bytes, &[Kind::Zip, Kind::GeoPackage])?;
         // refuse what cannot be screened now, not minutes later
         OgrSource::open(&input, &options).map_err(|e| {
-            Error::BadRequest(format!("the file cannot be screened: {}", scrub(&e.to_string(), dir.path())))
+            Error::BadRequest(format!(
+                "the file cannot be screened: {}",
+                scrub(&e.to_string(), dir.path())
+            ))
         })?;
         let created_at = crate::time::now_rfc3339();
         let mut random = [0u8; 6];
         getrandom::fill(&mut random).map_err(|e| Error::Internal(e.to_string()))?;
         let id = format!(
             "job-{}",
-            random.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            random
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         let job = Arc::new(Job {
             id,
@@ -396,7 +413,9 @@ impl Jobs {
         let progress = |p: aimaq_io::pipeline::Progress| {
             use aimaq_io::pipeline::Progress::*;
             match p {
-                Started(total) => job.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed),
+                Started(total) => job
+                    .total
+                    .store(total.unwrap_or(u64::MAX), Ordering::Relaxed),
                 Written(n) => job.written.store(n, Ordering::Relaxed),
                 Finishing => {}
             }

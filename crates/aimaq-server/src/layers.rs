@@ -10,9 +10,7 @@ use crate::desk::Desk;
 use crate::Error;
 use aimaq_check::Engine;
 use aimaq_rules::{IssueLevel, Lang, Limit};
-use geo::{
-    BooleanOps, BoundingRect, Buffer, Geometry, Intersects, MultiPolygon, Rect, Simplify,
-};
+use geo::{BooleanOps, BoundingRect, Buffer, Geometry, Intersects, MultiPolygon, Rect, Simplify};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -61,19 +59,27 @@ impl Layers {
             };
             let mut properties = f.attributes.clone();
             properties.insert("layer".into(), Value::String(f.layer.clone()));
-            by_layer.entry(f.layer.clone()).or_default().push(MapFeature {
-                bbox,
-                geometry: wgs84,
-                properties,
-                rule: None,
-            });
+            by_layer
+                .entry(f.layer.clone())
+                .or_default()
+                .push(MapFeature {
+                    bbox,
+                    geometry: wgs84,
+                    properties,
+                    rule: None,
+                });
         }
         let places = by_layer
             .get("settlements")
             .map(|list| {
                 list.iter()
                     .filter_map(|f| {
-                        let text = |k: &str| f.properties.get(k).and_then(Value::as_str).map(String::from);
+                        let text = |k: &str| {
+                            f.properties
+                                .get(k)
+                                .and_then(Value::as_str)
+                                .map(String::from)
+                        };
                         let en = text("name")?;
                         let kk = text("name_kk").unwrap_or_else(|| en.clone());
                         let ru = text("name_ru").unwrap_or_else(|| en.clone());
@@ -166,7 +172,12 @@ impl Layers {
             all
         } else {
             let key = (name.to_string(), bucket);
-            let cached = self.simplified.lock().expect("layer cache").get(&key).cloned();
+            let cached = self
+                .simplified
+                .lock()
+                .expect("layer cache")
+                .get(&key)
+                .cloned();
             match cached {
                 Some(v) => v,
                 None => {
@@ -204,16 +215,27 @@ impl Layers {
             let mut properties = f.properties.clone();
             if let Some((rule_idx, attributes)) = &f.rule {
                 let rule = &catalog.rules[*rule_idx];
-                properties.insert("title".into(), Value::String(rule.title_in(lang).to_string()));
+                properties.insert(
+                    "title".into(),
+                    Value::String(rule.title_in(lang).to_string()),
+                );
+                let band = properties.get("kind").and_then(Value::as_str) == Some("band");
                 if let Some(u) = land_use {
                     let cell = rule.regime.cell_for(u, attributes);
                     match cell.regime.severity() {
                         None => continue,
                         Some(s) => {
+                            let s = if band {
+                                aimaq_rules::Severity::Review
+                            } else {
+                                s
+                            };
                             properties.insert("severity".into(), json!(s));
                             properties.insert("regime".into(), json!(cell.regime));
                         }
                     }
+                } else if band {
+                    properties.insert("severity".into(), json!("review"));
                 } else {
                     properties.insert("severity".into(), json!(rule.severity));
                 }
@@ -299,7 +321,11 @@ pub fn parse_bbox(text: &str) -> Result<Rect<f64>, Error> {
         .split(',')
         .map(|s| s.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| Error::BadParameter(format!("bbox `{text}`: give west,south,east,north in degrees")))?;
+        .map_err(|_| {
+            Error::BadParameter(format!(
+                "bbox `{text}`: give west,south,east,north in degrees"
+            ))
+        })?;
     match nums.as_slice() {
         [w, s, e, n]
             if nums.iter().all(|v| v.is_finite())
@@ -325,11 +351,10 @@ fn simplify(g: &Geometry<f64>, tolerance: f64) -> Option<Geometry<f64>> {
         Geometry::MultiLineString(l) => Geometry::MultiLineString(l.simplify(tolerance)),
         Geometry::Polygon(p) => Geometry::Polygon(keep_polygon(p.simplify(tolerance))?),
         Geometry::MultiPolygon(mp) => {
-            let parts: Vec<_> = mp
-                .0
-                .iter()
-                .filter_map(|p| keep_polygon(p.simplify(tolerance)))
-                .collect();
+            let parts: Vec<_> =
+                mp.0.iter()
+                    .filter_map(|p| keep_polygon(p.simplify(tolerance)))
+                    .collect();
             if parts.is_empty() {
                 return None;
             }
@@ -397,12 +422,10 @@ fn build_zones(desk: &Desk) -> Result<Vec<MapFeature>, String> {
             _ => None,
         })
         .collect();
-    let settled = settlements
-        .iter()
-        .skip(1)
-        .fold(settlements.first().cloned().unwrap_or(MultiPolygon(vec![])), |a, b| {
-            a.union(b)
-        });
+    let settled = settlements.iter().skip(1).fold(
+        settlements.first().cloned().unwrap_or(MultiPolygon(vec![])),
+        |a, b| a.union(b),
+    );
     let mut out = Vec::new();
     for f in desk.features() {
         let Some(id) = f.attributes.get("id").and_then(Value::as_str) else {
@@ -422,48 +445,59 @@ fn build_zones(desk: &Desk) -> Result<Vec<MapFeature>, String> {
             let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
                 continue;
             };
-            let (polygon, kind, limit, extra) = match zone.limit {
-                Limit::Overlap => (area_of(&g), "area", 0.0, json!({})),
-                Limit::Fixed { m } => (g.buffer(m), "strip", m, json!({})),
-                Limit::Range { min, max } => (g.buffer(max), "strip", max, json!({"min_limit_m": min})),
+            // a range is drawn as the engine judges it: inside the minimum the regime
+            // applies, between the minimum and the maximum the width is for review
+            let parts: Vec<(MultiPolygon<f64>, &str, f64, Value)> = match zone.limit {
+                Limit::Overlap => vec![(area_of(&g), "area", 0.0, json!({}))],
+                Limit::Fixed { m } => vec![(g.buffer(m), "strip", m, json!({}))],
+                Limit::Range { min, max } => {
+                    let inner = g.buffer(min);
+                    let band = g.buffer(max).difference(&inner);
+                    vec![
+                        (inner, "strip", min, json!({"max_limit_m": max})),
+                        (band, "band", max, json!({"min_limit_m": min})),
+                    ]
+                }
                 Limit::BySettlement { inside, outside } => {
                     let wide = g.buffer(outside).difference(&settled);
                     let narrow = g.buffer(inside).intersection(&settled);
-                    (
+                    vec![(
                         wide.union(&narrow),
                         "strip",
                         outside,
                         json!({"inside_limit_m": inside}),
-                    )
+                    )]
                 }
             };
-            if polygon.0.is_empty() {
-                continue;
+            for (polygon, kind, limit, extra) in parts {
+                if polygon.0.is_empty() {
+                    continue;
+                }
+                let Ok(wgs84) = desk.reprojector().to_wgs84(&polygon) else {
+                    continue;
+                };
+                let Some(bbox) = wgs84.bounding_rect() else {
+                    continue;
+                };
+                let mut properties = Map::new();
+                properties.insert("rule".into(), json!(rule.id));
+                properties.insert("layer".into(), json!(f.layer));
+                properties.insert("feature".into(), json!(id));
+                if let Some(n) = f.attributes.get("name") {
+                    properties.insert("feature_name".into(), n.clone());
+                }
+                properties.insert("kind".into(), json!(kind));
+                properties.insert("limit_m".into(), json!(limit));
+                if let Value::Object(e) = extra {
+                    properties.extend(e);
+                }
+                out.push(MapFeature {
+                    bbox,
+                    geometry: Geometry::MultiPolygon(wgs84),
+                    properties,
+                    rule: Some((idx, f.attributes.clone())),
+                });
             }
-            let Ok(wgs84) = desk.reprojector().to_wgs84(&polygon) else {
-                continue;
-            };
-            let Some(bbox) = wgs84.bounding_rect() else {
-                continue;
-            };
-            let mut properties = Map::new();
-            properties.insert("rule".into(), json!(rule.id));
-            properties.insert("layer".into(), json!(f.layer));
-            properties.insert("feature".into(), json!(id));
-            if let Some(n) = f.attributes.get("name") {
-                properties.insert("feature_name".into(), n.clone());
-            }
-            properties.insert("kind".into(), json!(kind));
-            properties.insert("limit_m".into(), json!(limit));
-            if let Value::Object(e) = extra {
-                properties.extend(e);
-            }
-            out.push(MapFeature {
-                bbox,
-                geometry: Geometry::MultiPolygon(wgs84),
-                properties,
-                rule: Some((idx, f.attributes.clone())),
-            });
         }
     }
     // strips over areas: the map draws them in this order
@@ -493,7 +527,10 @@ mod tests {
         }
         let v = layers.places("Талғар", Lang::Ru);
         assert_eq!(v["places"][0]["name"], "Талгар");
-        assert!(layers.places("zzz", Lang::En)["places"].as_array().unwrap().is_empty());
+        assert!(layers.places("zzz", Lang::En)["places"]
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -506,40 +543,58 @@ mod tests {
             .geojson(desk, "zones", bbox, 14.0, Some("vehicle_wash"), Lang::En)
             .unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        let zone = v["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["properties"]["rule"] == "water.zone" && f["properties"]["feature"] == "wb-005")
-            .expect("the Turgen's water-protection zone");
-        assert_eq!(zone["properties"]["severity"], "prohibited");
-        assert_eq!(zone["properties"]["limit_m"], 1700.0);
-        assert_eq!(zone["properties"]["min_limit_m"], 550.0);
+        let find = |v: &Value, kind: &str| {
+            v["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| {
+                    f["properties"]["rule"] == "water.zone"
+                        && f["properties"]["feature"] == "wb-005"
+                        && f["properties"]["kind"] == kind
+                })
+                .cloned()
+                .expect("the Turgen's water-protection zone")
+        };
+        // decree 246/2011 gives the Turgen 550–1700 m: prohibited inside 550 m, for
+        // review out to 1700 m
+        let strip = find(&v, "strip");
+        assert_eq!(strip["properties"]["severity"], "prohibited");
+        assert_eq!(strip["properties"]["limit_m"], 550.0);
+        let band = find(&v, "band");
+        assert_eq!(band["properties"]["severity"], "review");
+        assert_eq!(band["properties"]["limit_m"], 1700.0);
+        assert_eq!(band["properties"]["min_limit_m"], 550.0);
         // another use, another regime: a house there needs an agreed project
         let text = layers
             .geojson(desk, "zones", bbox, 14.0, Some("residential"), Lang::En)
             .unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        let zone = v["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["properties"]["rule"] == "water.zone" && f["properties"]["feature"] == "wb-005")
-            .unwrap();
-        assert_eq!(zone["properties"]["severity"], "conditional");
+        assert_eq!(find(&v, "strip")["properties"]["severity"], "conditional");
         assert!(layers
             .geojson(desk, "zones", bbox, 14.0, Some("carwash"), Lang::En)
             .is_err());
-        assert!(layers.geojson(desk, "nope", None, 10.0, None, Lang::En).is_err());
+        assert!(layers
+            .geojson(desk, "nope", None, 10.0, None, Lang::En)
+            .is_err());
     }
 
     #[test]
     fn coarse_zooms_carry_fewer_vertices() {
         let desk = crate::testing::desk();
         let layers = Layers::new(desk).unwrap();
-        let coarse = layers.geojson(desk, "water_bodies", None, 6.0, None, Lang::En).unwrap();
-        let fine = layers.geojson(desk, "water_bodies", None, 16.0, None, Lang::En).unwrap();
-        assert!(coarse.len() * 2 < fine.len(), "{} vs {}", coarse.len(), fine.len());
+        let coarse = layers
+            .geojson(desk, "water_bodies", None, 6.0, None, Lang::En)
+            .unwrap();
+        let fine = layers
+            .geojson(desk, "water_bodies", None, 16.0, None, Lang::En)
+            .unwrap();
+        assert!(
+            coarse.len() * 2 < fine.len(),
+            "{} vs {}",
+            coarse.len(),
+            fine.len()
+        );
     }
 
     #[test]

@@ -33,8 +33,8 @@ mod layers;
 mod metrics;
 mod pdf;
 mod report;
-mod rules;
 pub mod request;
+mod rules;
 pub mod snapshot;
 pub mod store;
 pub mod time;
@@ -182,8 +182,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

@@ -39,7 +39,11 @@ impl Histogram {
                 self.counts[i]
             );
         }
-        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
         let braces = if labels.is_empty() {
             String::new()
         } else {
@@ -91,7 +95,10 @@ impl Metrics {
     /// One check's engine time (parse, reprojection, check; not the store).
     pub fn check_seconds(&self, took: Duration) {
         self.checks_total.fetch_add(1, Ordering::Relaxed);
-        self.checks.lock().expect("metrics").observe(took.as_secs_f64());
+        self.checks
+            .lock()
+            .expect("metrics")
+            .observe(took.as_secs_f64());
     }
 
     /// The text exposition.
@@ -100,10 +107,20 @@ impl Metrics {
         let _ = writeln!(out, "# HELP aimaq_build_info The running aimaq.");
         let _ = writeln!(out, "# TYPE aimaq_build_info gauge");
         let _ = writeln!(out, "aimaq_build_info{{version=\"{}\"}} 1", crate::VERSION);
-        let _ = writeln!(out, "# HELP aimaq_uptime_seconds Seconds since the desk started.");
+        let _ = writeln!(
+            out,
+            "# HELP aimaq_uptime_seconds Seconds since the desk started."
+        );
         let _ = writeln!(out, "# TYPE aimaq_uptime_seconds gauge");
-        let _ = writeln!(out, "aimaq_uptime_seconds {}", self.started.elapsed().as_secs_f64());
-        let _ = writeln!(out, "# HELP aimaq_http_requests_total Requests answered, by method, route and status.");
+        let _ = writeln!(
+            out,
+            "aimaq_uptime_seconds {}",
+            self.started.elapsed().as_secs_f64()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP aimaq_http_requests_total Requests answered, by method, route and status."
+        );
         let _ = writeln!(out, "# TYPE aimaq_http_requests_total counter");
         for ((m, r, s), n) in self.requests.lock().expect("metrics").iter() {
             let _ = writeln!(
@@ -112,7 +129,10 @@ impl Metrics {
                 escape(r)
             );
         }
-        let _ = writeln!(out, "# HELP aimaq_http_request_duration_seconds Time to answer, by route.");
+        let _ = writeln!(
+            out,
+            "# HELP aimaq_http_request_duration_seconds Time to answer, by route."
+        );
         let _ = writeln!(out, "# TYPE aimaq_http_request_duration_seconds histogram");
         for (r, h) in self.durations.lock().expect("metrics").iter() {
             h.render(
@@ -132,7 +152,10 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE aimaq_decisions gauge");
             let _ = writeln!(out, "aimaq_decisions {n}");
         }
-        let _ = writeln!(out, "# HELP aimaq_screen_jobs Screening jobs held, by state.");
+        let _ = writeln!(
+            out,
+            "# HELP aimaq_screen_jobs Screening jobs held, by state."
+        );
         let _ = writeln!(out, "# TYPE aimaq_screen_jobs gauge");
         for (state, n) in jobs {
             let _ = writeln!(out, "aimaq_screen_jobs{{state=\"{state}\"}} {n}");
@@ -142,7 +165,9 @@ impl Metrics {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

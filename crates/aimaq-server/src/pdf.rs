@@ -97,7 +97,10 @@ impl Renderer {
             .map_err(|e| Error::Internal(format!("cannot write the record: {e}")))?;
         let mut cmd = tokio::process::Command::new(&browser);
         cmd.args(CHROMIUM_FLAGS)
-            .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
             .arg("--no-pdf-header-footer")
             .arg(format!("--print-to-pdf={}", pdf.display()))
             .arg(format!("file://{}", page.display()))
@@ -105,9 +108,9 @@ impl Renderer {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
-        let child = cmd
-            .spawn()
-            .map_err(|e| Error::PdfUnavailable(format!("cannot start {}: {e}", browser.display())))?;
+        let child = cmd.spawn().map_err(|e| {
+            Error::PdfUnavailable(format!("cannot start {}: {e}", browser.display()))
+        })?;
         let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
             .await
             .map_err(|_| Error::Internal("Chromium took more than 60 s to print".into()))?

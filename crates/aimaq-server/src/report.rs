@@ -13,8 +13,8 @@ use crate::{Desk, Error};
 use aimaq_check::ConstraintFeature;
 use aimaq_rules::{fill, Lang};
 use geo::{
-    BooleanOps, BoundingRect, Buffer, ClosestPoint, Coord, Geometry, LineString,
-    MultiLineString, MultiPolygon, Point, Polygon, Rect, Simplify,
+    BooleanOps, BoundingRect, Buffer, ClosestPoint, Coord, Geometry, LineString, MultiLineString,
+    MultiPolygon, Point, Polygon, Rect, Simplify,
 };
 use serde_json::Value;
 use std::fmt::Write;
@@ -217,8 +217,17 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                     .map(|r| r.title_in(lang).to_string())
                     .unwrap_or_default();
                 let object = match f["feature_name"].as_str() {
-                    Some(name) => format!("{} «{}» <code>{}</code>", esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)), esc(name), esc(f["feature"].as_str().unwrap_or(""))),
-                    None => format!("{} <code>{}</code>", esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)), esc(f["feature"].as_str().unwrap_or(""))),
+                    Some(name) => format!(
+                        "{} «{}» <code>{}</code>",
+                        esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)),
+                        esc(name),
+                        esc(f["feature"].as_str().unwrap_or(""))
+                    ),
+                    None => format!(
+                        "{} <code>{}</code>",
+                        esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)),
+                        esc(f["feature"].as_str().unwrap_or(""))
+                    ),
                 };
                 let limit = f["limit_m"].as_f64().unwrap_or(0.0);
                 let distance = if limit == 0.0 {
@@ -233,7 +242,12 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 let severity = f["severity"].as_str().unwrap_or("");
                 let approval = f["approval"]
                     .as_str()
-                    .map(|a| format!("<div class=\"approval\">{}</div>", esc(&fill(msg("approval"), &[("approval", a)]))))
+                    .map(|a| {
+                        format!(
+                            "<div class=\"approval\">{}</div>",
+                            esc(&fill(msg("approval"), &[("approval", a)]))
+                        )
+                    })
                     .unwrap_or_default();
                 let _ = write!(
                     h,
@@ -255,7 +269,11 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
     }
 
     if !citations.is_empty() {
-        let _ = write!(h, "<section class=\"citations\"><h2>{}</h2><ol>", esc(t("report.citations")));
+        let _ = write!(
+            h,
+            "<section class=\"citations\"><h2>{}</h2><ol>",
+            esc(t("report.citations"))
+        );
         for (rule, width, regime) in &citations {
             let _ = write!(
                 h,
@@ -269,7 +287,10 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         }
         h.push_str("</ol></section>");
     }
-    let not_in_force = result["catalog"]["not_in_force"].as_array().cloned().unwrap_or_default();
+    let not_in_force = result["catalog"]["not_in_force"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut footer_extra = String::new();
     for n in &not_in_force {
         footer_extra.push_str(&format!(
@@ -371,7 +392,13 @@ impl Frame {
     fn path_line(&self, l: &LineString<f64>, close: bool) -> String {
         let mut d = String::with_capacity(l.0.len() * 14);
         for (i, c) in l.0.iter().enumerate() {
-            let _ = write!(d, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, self.x(c.x), self.y(c.y));
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1}",
+                if i == 0 { "M" } else { "L" },
+                self.x(c.x),
+                self.y(c.y)
+            );
         }
         if close {
             d.push('Z');
@@ -404,7 +431,9 @@ fn lines_of(g: &Geometry<f64>) -> MultiLineString<f64> {
         ),
         Geometry::MultiPolygon(mp) => MultiLineString(
             mp.0.iter()
-                .flat_map(|p| std::iter::once(p.exterior().clone()).chain(p.interiors().iter().cloned()))
+                .flat_map(|p| {
+                    std::iter::once(p.exterior().clone()).chain(p.interiors().iter().cloned())
+                })
                 .collect(),
         ),
         _ => MultiLineString(vec![]),
@@ -420,14 +449,17 @@ fn polygons_of(g: &Geometry<f64>) -> Option<MultiPolygon<f64>> {
 }
 
 fn find_feature<'a>(desk: &'a Desk, layer: &str, id: &str) -> Option<&'a ConstraintFeature> {
-    desk.features().iter().find(|f| {
-        f.layer == layer && f.attributes.get("id").and_then(Value::as_str) == Some(id)
-    })
+    desk.features()
+        .iter()
+        .find(|f| f.layer == layer && f.attributes.get("id").and_then(Value::as_str) == Some(id))
 }
 
 /// The nearest pair of points between a parcel and a feature's boundary (vertex to
 /// segment both ways: the minimum between non-crossing polylines is reached there).
-fn nearest_pair(parcel: &MultiPolygon<f64>, feature: &MultiLineString<f64>) -> Option<(Point<f64>, Point<f64>)> {
+fn nearest_pair(
+    parcel: &MultiPolygon<f64>,
+    feature: &MultiLineString<f64>,
+) -> Option<(Point<f64>, Point<f64>)> {
     let mut best: Option<(f64, Point<f64>, Point<f64>)> = None;
     let mut consider = |a: Point<f64>, c: geo::Closest<f64>| {
         let b = match c {
@@ -445,7 +477,9 @@ fn nearest_pair(parcel: &MultiPolygon<f64>, feature: &MultiLineString<f64>) -> O
     }
     for c in feature.0.iter().flat_map(|l| l.0.iter()) {
         let p = Point(*c);
-        if let geo::Closest::SinglePoint(q) | geo::Closest::Intersection(q) = parcel_lines.closest_point(&p) {
+        if let geo::Closest::SinglePoint(q) | geo::Closest::Intersection(q) =
+            parcel_lines.closest_point(&p)
+        {
             consider(q, geo::Closest::SinglePoint(p));
         }
     }
@@ -509,9 +543,20 @@ fn map_svg(
         let distance = f["distance_m"].as_f64().unwrap_or(0.0);
         if distance > 0.0 && distance <= 3000.0 {
             if let Some((a, b)) = nearest_pair(&parcel, &lines_of(g.geometry())) {
-                min = Coord { x: min.x.min(b.x()), y: min.y.min(b.y()) };
-                max = Coord { x: max.x.max(b.x()), y: max.y.max(b.y()) };
-                pairs.push((a, b, distance, f["severity"].as_str().unwrap_or("").to_string()));
+                min = Coord {
+                    x: min.x.min(b.x()),
+                    y: min.y.min(b.y()),
+                };
+                max = Coord {
+                    x: max.x.max(b.x()),
+                    y: max.y.max(b.y()),
+                };
+                pairs.push((
+                    a,
+                    b,
+                    distance,
+                    f["severity"].as_str().unwrap_or("").to_string(),
+                ));
             }
         }
     }
@@ -542,12 +587,14 @@ fn map_svg(
     let tolerance = 0.5 / frame.scale; // half an SVG unit, i.e. 0.05 mm
     let near = |g: &Geometry<f64>, reach: f64| {
         g.bounding_rect().is_some_and(|b| {
-            b.max().x >= x0 - reach && b.min().x <= x1 + reach && b.max().y >= y0 - reach && b.min().y <= y1 + reach
+            b.max().x >= x0 - reach
+                && b.min().x <= x1 + reach
+                && b.max().y >= y0 - reach
+                && b.min().y <= y1 + reach
         })
     };
-    let clip_rect = |reach: f64| {
-        Rect::new((x0 - reach, y0 - reach), (x1 + reach, y1 + reach)).to_polygon()
-    };
+    let clip_rect =
+        |reach: f64| Rect::new((x0 - reach, y0 - reach), (x1 + reach, y1 + reach)).to_polygon();
 
     let mut s = String::with_capacity(32 * 1024);
     let _ = write!(
@@ -588,7 +635,11 @@ fn map_svg(
             let g = simplify(g, tolerance);
             match (layer, polygons_of(&g)) {
                 ("settlements", Some(mp)) => {
-                    let _ = write!(s, "<path d=\"{}\" fill=\"#ece6da\" stroke=\"#b9ad95\" stroke-width=\"3\"/>", frame.path_polygons(&mp));
+                    let _ = write!(
+                        s,
+                        "<path d=\"{}\" fill=\"#ece6da\" stroke=\"#b9ad95\" stroke-width=\"3\"/>",
+                        frame.path_polygons(&mp)
+                    );
                     note("legend.settlement", "<rect width=\"40\" height=\"24\" fill=\"#ece6da\" stroke=\"#b9ad95\" stroke-width=\"3\"/>".into(), &mut legend);
                 }
                 ("protected_areas", Some(mp)) => {
@@ -596,7 +647,11 @@ fn map_svg(
                     note("legend.protected", "<rect width=\"40\" height=\"24\" fill=\"#dcebd5\" stroke=\"#5b8c4a\" stroke-width=\"3\" stroke-dasharray=\"12 6\"/>".into(), &mut legend);
                 }
                 ("water_bodies", Some(mp)) => {
-                    let _ = write!(s, "<path d=\"{}\" fill=\"#a9cdef\" stroke=\"#1e6fb8\" stroke-width=\"3\"/>", frame.path_polygons(&mp));
+                    let _ = write!(
+                        s,
+                        "<path d=\"{}\" fill=\"#a9cdef\" stroke=\"#1e6fb8\" stroke-width=\"3\"/>",
+                        frame.path_polygons(&mp)
+                    );
                     note("legend.water", "<rect width=\"40\" height=\"24\" fill=\"#a9cdef\" stroke=\"#1e6fb8\" stroke-width=\"3\"/>".into(), &mut legend);
                 }
                 ("water_bodies", None) => {
@@ -633,13 +688,19 @@ fn map_svg(
     // the findings' zones: strips for distance rules, outlines for areas
     let mut drawn = std::collections::HashSet::new();
     for f in findings {
-        let (Some(layer), Some(id), Some(rule)) = (f["layer"].as_str(), f["feature"].as_str(), f["rule"].as_str()) else {
+        let (Some(layer), Some(id), Some(rule)) = (
+            f["layer"].as_str(),
+            f["feature"].as_str(),
+            f["rule"].as_str(),
+        ) else {
             continue;
         };
         if !drawn.insert((rule.to_string(), id.to_string())) {
             continue;
         }
-        let Some(feature) = find_feature(desk, layer, id) else { continue };
+        let Some(feature) = find_feature(desk, layer, id) else {
+            continue;
+        };
         let Ok(g) = &feature.geometry else { continue };
         let limit = f["limit_m"].as_f64().unwrap_or(0.0);
         if limit > 0.0 {
@@ -700,7 +761,14 @@ fn map_svg(
             "conditional" => "legend.conditional",
             _ => "legend.review",
         };
-        note(key, format!("<rect width=\"40\" height=\"24\" fill=\"{}\" fill-opacity=\"0.55\"/>", colour(sev)), &mut legend);
+        note(
+            key,
+            format!(
+                "<rect width=\"40\" height=\"24\" fill=\"{}\" fill-opacity=\"0.55\"/>",
+                colour(sev)
+            ),
+            &mut legend,
+        );
     }
 
     // the parcel, and the distances the findings state
@@ -709,9 +777,19 @@ fn map_svg(
         "<path d=\"{}\" fill=\"none\" stroke=\"#111\" stroke-width=\"7\" stroke-linejoin=\"round\"/>",
         frame.path_polygons(&parcel)
     );
-    note("legend.parcel", "<rect width=\"40\" height=\"24\" fill=\"none\" stroke=\"#111\" stroke-width=\"6\"/>".into(), &mut legend);
+    note(
+        "legend.parcel",
+        "<rect width=\"40\" height=\"24\" fill=\"none\" stroke=\"#111\" stroke-width=\"6\"/>"
+            .into(),
+        &mut legend,
+    );
     for (a, b, d, sev) in &pairs {
-        let (ax, ay, bx, by) = (frame.x(a.x()), frame.y(a.y()), frame.x(b.x()), frame.y(b.y()));
+        let (ax, ay, bx, by) = (
+            frame.x(a.x()),
+            frame.y(a.y()),
+            frame.x(b.x()),
+            frame.y(b.y()),
+        );
         let _ = write!(
             s,
             "<line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\" stroke=\"{}\" stroke-width=\"4\" stroke-dasharray=\"10 6\"/><circle cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"8\" fill=\"{}\"/>",
@@ -760,7 +838,10 @@ fn map_svg(
         .to_wgs84(&Point::new(cx, cy))
         .ok()
         .and_then(|ll| {
-            let north = desk.reprojector().to_metric(&Point::new(ll.x(), ll.y() + 0.01)).ok()?;
+            let north = desk
+                .reprojector()
+                .to_metric(&Point::new(ll.x(), ll.y() + 0.01))
+                .ok()?;
             Some((north.x() - cx).atan2(north.y() - cy).to_degrees())
         })
         .unwrap_or(0.0);
@@ -838,7 +919,8 @@ header { border-bottom: 2px solid #111; margin-bottom: 3mm; padding-bottom: 2mm;
 .brand { font-size: 8pt; letter-spacing: .08em; text-transform: uppercase; color: #555; }
 h1 { font-size: 14pt; margin: 1mm 0; }
 h2 { font-size: 12pt; margin: 4mm 0 2mm; display: flex; align-items: center; gap: 3mm; flex-wrap: wrap; }
-h3 { font-size: 10pt; margin: 3mm 0 1mm; }
+h3 { font-size: 10pt; margin: 3mm 0 1mm; break-after: avoid; }
+table.findings thead { display: table-header-group; }
 .sub { margin: 0; color: #333; }
 table { border-collapse: collapse; width: 100%; }
 table.meta th { text-align: left; font-weight: normal; color: #555; white-space: nowrap; padding: .6mm 2mm .6mm 0; vertical-align: top; width: 1%; }
@@ -847,6 +929,7 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; word-break: b
 .id { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
 .verdict { color: #fff; padding: .5mm 2.5mm; border-radius: 1mm; font-size: 11pt; letter-spacing: .03em; }
 figure.map { margin: 2mm 0; break-inside: avoid; }
+figure.map > svg { display: block; width: 100%; height: auto; }
 figure.map svg text { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 26px; }
 figure.map svg text.dim { font-size: 28px; font-weight: bold; paint-order: stroke; stroke: #fff; stroke-width: 6px; text-anchor: middle; }
 figcaption { font-size: 7.5pt; color: #444; margin-top: 1mm; }

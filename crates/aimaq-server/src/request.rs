@@ -164,12 +164,15 @@ pub fn parse(
                     )));
                 }
             }
-            (InputCrs::Wgs84, geojson_parcels(value, params.id.as_deref(), limits)?)
+            (
+                InputCrs::Wgs84,
+                geojson_parcels(value, params.id.as_deref(), limits)?,
+            )
         }
         Given::Wkt(text) => {
             let crs = desk.input_crs(params.crs.as_deref().unwrap_or("EPSG:4326"))?;
-            let geometry = aimaq_io::parse_wkt_parcel(&text)
-                .map_err(|e| Error::BadWkt(e.to_string()))?;
+            let geometry =
+                aimaq_io::parse_wkt_parcel(&text).map_err(|e| Error::BadWkt(e.to_string()))?;
             let id = params.id.clone().unwrap_or_else(|| "parcel".into());
             (crs, vec![(id, None, geometry)])
         }
@@ -182,7 +185,9 @@ pub fn parse(
     };
 
     if parcels.is_empty() {
-        return Err(Error::BadGeoJson("the FeatureCollection holds no feature".into()));
+        return Err(Error::BadGeoJson(
+            "the FeatureCollection holds no feature".into(),
+        ));
     }
     if parcels.len() > limits.max_parcels {
         return Err(Error::TooManyParcels {
@@ -206,6 +211,11 @@ pub fn parse(
         }
     }
 
+    if let Some(u) = request_use.as_deref() {
+        desk.catalog()
+            .resolve_use(Some(u))
+            .map_err(Error::UnknownUse)?;
+    }
     // the request's use applies to parcels that state none; a parcel stating another is
     // a contradiction the officer must resolve
     for (id, use_code, _) in &mut parcels {
@@ -313,8 +323,8 @@ fn geojson_parcels(value: Value, id: Option<&str>, limits: &Limits) -> Result<Ve
         }
     }
     let text = features.to_string();
-    let records = aimaq_io::geojson::parse_collection(&text)
-        .map_err(|e| Error::BadGeoJson(e.to_string()))?;
+    let records =
+        aimaq_io::geojson::parse_collection(&text).map_err(|e| Error::BadGeoJson(e.to_string()))?;
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         let label = r.label();
@@ -429,12 +439,14 @@ fn check_place(desk: &Desk, crs: &InputCrs, id: &str, g: &MultiPolygon<f64>) -> 
     let Some(b) = g.bounding_rect() else {
         return Err(Error::BadGeometry(format!("parcel `{id}` is empty")));
     };
-    let looks_like_degrees =
-        b.min().x.abs() <= 180.0 && b.max().x.abs() <= 180.0 && b.min().y.abs() <= 90.0 && b.max().y.abs() <= 90.0;
+    let looks_like_degrees = b.min().x.abs() <= 180.0
+        && b.max().x.abs() <= 180.0
+        && b.min().y.abs() <= 90.0
+        && b.max().y.abs() <= 90.0;
     let wgs84: Rect<f64> = match crs {
         InputCrs::Wgs84 => {
             if !looks_like_degrees {
-                return Err(Error::BadCoordinates(format!(
+                return Err(Error::NotInCrs(format!(
                     "parcel `{id}`: x {:.1}…{:.1}, y {:.1}…{:.1} cannot be longitude/latitude: are they metres? Then name their CRS (e.g. \"crs\": \"EPSG:32643\")",
                     b.min().x, b.max().x, b.min().y, b.max().y
                 )));
@@ -443,14 +455,14 @@ fn check_place(desk: &Desk, crs: &InputCrs, id: &str, g: &MultiPolygon<f64>) -> 
         }
         InputCrs::Metric(m, to_wgs84) => {
             if looks_like_degrees {
-                return Err(Error::BadCoordinates(format!(
+                return Err(Error::NotInCrs(format!(
                     "parcel `{id}`: x {:.5}…{:.5}, y {:.5}…{:.5} look like degrees, yet the CRS is {} (metres): send them with \"crs\": \"EPSG:4326\"",
                     b.min().x, b.max().x, b.min().y, b.max().y, m.label()
                 )));
             }
             to_wgs84
                 .apply(&b.to_polygon())
-                .map_err(|e| Error::BadCoordinates(format!("parcel `{id}`: {e}")))?
+                .map_err(|e| Error::NotInCrs(format!("parcel `{id}`: {e}")))?
                 .bounding_rect()
                 .expect("a polygon has a box")
         }
@@ -507,7 +519,8 @@ pub(crate) mod multipolygon_json {
         if j.kind != "MultiPolygon" {
             return Err(serde::de::Error::custom("expected a MultiPolygon"));
         }
-        let ring = |r: Vec<[f64; 2]>| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect());
+        let ring =
+            |r: Vec<[f64; 2]>| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect());
         let mut polygons = Vec::new();
         for rings in j.coordinates {
             let mut rings = rings.into_iter();
@@ -560,10 +573,8 @@ mod tests {
 
     #[test]
     fn swapped_axes_are_named() {
-        let e = parse_json(
-            r#"{"coordinates": [[43.32, 77.75], [43.33, 77.75], [43.33, 77.76]]}"#,
-        )
-        .unwrap_err();
+        let e = parse_json(r#"{"coordinates": [[43.32, 77.75], [43.33, 77.75], [43.33, 77.76]]}"#)
+            .unwrap_err();
         assert!(e.to_string().contains("swapped"), "{e}");
     }
 

@@ -35,6 +35,13 @@ pub fn rules_json(desk: &Desk, lang: Lang) -> Value {
             "digest": desk.catalog_digest(),
         },
         "lang": lang,
+        // the catalog's own words for verdicts and regimes, so the page says them as the
+        // reports do
+        "words": aimaq_rules::MESSAGE_KEYS
+            .iter()
+            .filter(|k| k.starts_with("verdict.") || k.starts_with("regime.") || k.starts_with("severity."))
+            .map(|k| (k.to_string(), json!(catalog.message(k, lang))))
+            .collect::<serde_json::Map<String, Value>>(),
         "uses": catalog.uses.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
         "rules": catalog.rules.iter().map(|r| summary(catalog, r, lang)).collect::<Vec<_>>(),
     })
@@ -78,10 +85,13 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
                 .cells_for(u)
                 .into_iter()
                 .map(|c| {
-                    let n = cells
-                        .iter()
-                        .position(|x| std::ptr::eq(*x, c))
-                        .map(|i| if i + 1 < cells.len() { json!(i + 1) } else { json!("default") });
+                    let n = cells.iter().position(|x| std::ptr::eq(*x, c)).map(|i| {
+                        if i + 1 < cells.len() {
+                            json!(i + 1)
+                        } else {
+                            json!("default")
+                        }
+                    });
                     json!({"when": c.describe_when(), "regime": c.regime, "cell": n})
                 })
                 .collect();
@@ -100,5 +110,8 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
         .map(|(i, c)| cell_json(i, c))
         .collect::<Vec<_>>());
     out["by_use"] = json!(by_use);
+    // the same words as `aimaq explain`
+    out["text"] =
+        json!(aimaq_rules::explain(catalog, id, lang).map_err(|e| Error::NotFound(e.to_string()))?);
     Ok(out)
 }

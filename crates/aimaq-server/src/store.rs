@@ -36,7 +36,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The store was written by a newer aimaq.
-    #[error("{path} has schema version {found}; this aimaq knows up to {known}: use a newer aimaq")]
+    #[error(
+        "{path} has schema version {found}; this aimaq knows up to {known}: use a newer aimaq"
+    )]
     Newer {
         /// The store.
         path: String,
@@ -404,7 +406,14 @@ impl Store {
             c.execute(
                 "INSERT INTO datasets (digest, label, crs, features, snapshot, first_seen)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(digest) DO NOTHING",
-                params![digest, label, crs, features as i64, snapshot, crate::time::now_rfc3339()],
+                params![
+                    digest,
+                    label,
+                    crs,
+                    features as i64,
+                    snapshot,
+                    crate::time::now_rfc3339()
+                ],
             )
             .map(drop)
         })
@@ -489,9 +498,8 @@ impl Store {
                 "SELECT id, seq, created_at, verdict, parcels, lang, request FROM decisions
                  WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(
-                params![before_seq.unwrap_or(i64::MAX), limit as i64],
-                |r| {
+            let rows =
+                stmt.query_map(params![before_seq.unwrap_or(i64::MAX), limit as i64], |r| {
                     let request: String = r.get(6)?;
                     let ids = serde_json::from_str::<serde_json::Value>(&request)
                         .ok()
@@ -513,8 +521,7 @@ impl Store {
                         lang: r.get(5)?,
                         parcel_ids: ids,
                     })
-                },
-            )?;
+                })?;
             rows.collect()
         })
     }
@@ -525,15 +532,13 @@ impl Store {
     }
 
     /// Calls `f` with every decision in log order (one at a time, so memory stays flat).
-    pub fn for_each(
-        &self,
-        mut f: impl FnMut(DecisionRecord) -> bool,
-    ) -> StoreResult<()> {
+    pub fn for_each(&self, mut f: impl FnMut(DecisionRecord) -> bool) -> StoreResult<()> {
         let mut after = 0i64;
         loop {
             let batch: Vec<DecisionRecord> = self.read(|c| {
-                let mut stmt =
-                    c.prepare(&format!("{SELECT_RECORD} WHERE d.seq > ?1 ORDER BY d.seq LIMIT 256"))?;
+                let mut stmt = c.prepare(&format!(
+                    "{SELECT_RECORD} WHERE d.seq > ?1 ORDER BY d.seq LIMIT 256"
+                ))?;
                 let rows = stmt.query_map(params![after], record_of)?;
                 rows.collect()
             })?;
@@ -733,7 +738,10 @@ fn write_loop(
             Err(e) => {
                 chain = before;
                 let text = e.to_string();
-                eprintln!("aimaq serve: {}: cannot store decisions: {text}", path.display());
+                eprintln!(
+                    "aimaq serve: {}: cannot store decisions: {text}",
+                    path.display()
+                );
                 for (_, reply) in batch {
                     let _ = reply.send(Err(StoreError::Create {
                         path: path.display().to_string(),
@@ -834,8 +842,10 @@ mod tests {
 
     fn store(dir: &Path) -> Store {
         let s = Store::open(&dir.join("sub/decisions.sqlite"), Durability::Normal).unwrap();
-        s.register_catalog("sha256:c", "almaty-2020", "toml").unwrap();
-        s.register_dataset("sha256:d", "test", "EPSG:32643", 0, b"x").unwrap();
+        s.register_catalog("sha256:c", "almaty-2020", "toml")
+            .unwrap();
+        s.register_dataset("sha256:d", "test", "EPSG:32643", 0, b"x")
+            .unwrap();
         s
     }
 
@@ -893,7 +903,9 @@ mod tests {
             let c = Connection::open(&path).unwrap();
             c.pragma_update(None, "user_version", 99).unwrap();
         }
-        let e = Store::open(&path, Durability::Full).unwrap_err().to_string();
+        let e = Store::open(&path, Durability::Full)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("newer aimaq"), "{e}");
     }
 
@@ -902,7 +914,9 @@ mod tests {
         let id = new_id("2026-11-26T10:00:00.000Z");
         assert_eq!(id.len(), 17);
         assert!(id.starts_with("20261126-"));
-        assert!(id[9..].chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(id[9..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
         assert!(!id[9..].contains(['I', 'L', 'O', 'U']));
     }
 }

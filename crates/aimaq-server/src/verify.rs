@@ -211,7 +211,12 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
                 } else {
                     format!("{path}.{k}")
                 };
-                diff(&p, x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+                diff(
+                    &p,
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    out,
+                );
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {

@@ -1,1 +1,569 @@
+// aimaq permit desk: find a parcel (search, paste, upload, draw), choose the use, see the
+// verdict with its findings on the map, print the decision record. Talks only to the
+// desk's own API; every map layer comes from the embedded dataset.
+(function () {
+  'use strict';
 
+  const API = '/api/v1';
+  const COLOURS = { prohibited: '#c62828', conditional: '#ef8f00', review: '#6a3fb5', clear: '#2e7d32' };
+  const BACKGROUND = ['settlements', 'protected_areas', 'water_bodies', 'road_corridors', 'railways',
+    'power_lines', 'gas_pipelines', 'water_conduits'];
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    lang: 'en',
+    texts: {},
+    token: sessionStorage.getItem('aimaq-token') || '',
+    uses: [],
+    rules: {},
+    parcel: null, // {kind: 'geojson', feature} | {kind: 'wkt'|'coordinates', text, crs}
+    result: null,
+    layerZoom: {},
+    placeMarkers: [],
+    checking: false,
+  };
+  window.aimaq = state; // for the browser test: read-only use
+
+  // ---- words --------------------------------------------------------------------------
+  const t = (key, values) => {
+    let s = (state.texts[state.lang] || {})[key] || (state.texts.en || {})[key] || key;
+    for (const [k, v] of Object.entries(values || {})) s = s.split('{' + k + '}').join(v);
+    return s;
+  };
+
+  function applyTexts() {
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.querySelectorAll('[data-i18n-label]').forEach((el) => { el.setAttribute('aria-label', t(el.dataset.i18nLabel) + '. ' + t('map.keyboard')); });
+    document.querySelectorAll('.langs button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang)));
+    document.title = t('app.title');
+    fillUses();
+    renderLegend();
+    placeLabels();
+  }
+
+  // ---- the API ------------------------------------------------------------------------
+  async function api(path, options) {
+    const o = Object.assign({}, options || {});
+    o.headers = Object.assign({}, o.headers || {});
+    if (state.token) o.headers.Authorization = 'Bearer ' + state.token;
+    const r = await fetch(API + path, o);
+    if (r.status === 401) {
+      $('token-bar').hidden = false;
+      $('token').focus();
+    }
+    const type = r.headers.get('content-type') || '';
+    const body = type.includes('json') ? await r.json() : await r.blob();
+    if (!r.ok) {
+      const e = new Error((body && body.error && body.error.message) || r.statusText);
+      e.code = body && body.error && body.error.code;
+      throw e;
+    }
+    return body;
+  }
+
+  // ---- the vocabulary and the rules ------------------------------------------------------
+  function fillUses() {
+    const sel = $('use');
+    const keep = sel.value || 'construction';
+    sel.textContent = '';
+    const sorted = state.uses.slice().sort((a, b) => (a.default ? -1 : b.default ? 1 : 0));
+    for (const u of sorted) {
+      const o = document.createElement('option');
+      o.value = u.code;
+      o.textContent = u.labels[state.lang] + ' — ' + u.code;
+      sel.appendChild(o);
+    }
+    sel.value = keep;
+  }
+
+  async function loadRules() {
+    if (state.rules[state.lang]) return;
+    const v = await api('/rules?lang=' + state.lang);
+    const m = {};
+    for (const r of v.rules) m[r.id] = r;
+    state.rules[state.lang] = { byId: m, words: v.words };
+  }
+
+  // ---- the map ------------------------------------------------------------------------------
+  let map, drawer;
+
+  function layerUrl(name, zoom, bounds) {
+    let q = '?zoom=' + Math.floor(zoom);
+    if (bounds) q += '&bbox=' + bounds.map((v) => v.toFixed(5)).join(',');
+    if (name === 'zones') q += '&use=' + encodeURIComponent($('use').value) + '&lang=' + state.lang;
+    return '/layers/' + name + q;
+  }
+
+  async function refreshLayers(force) {
+    const zoom = map.getZoom();
+    const b = map.getBounds();
+    const pad = 0.5;
+    const w = b.getEast() - b.getWest(), h = b.getNorth() - b.getSouth();
+    const box = [b.getWest() - w * pad, b.getSouth() - h * pad, b.getEast() + w * pad, b.getNorth() + h * pad];
+    const bucket = Math.min(16, Math.floor(zoom));
+    for (const name of BACKGROUND.concat(['zones'])) {
+      const have = state.layerZoom[name];
+      // simplified for the zoom; refetched when the zoom changes or the view leaves the box
+      const inside = have && have.box && b.getWest() >= have.box[0] && b.getSouth() >= have.box[1] && b.getEast() <= have.box[2] && b.getNorth() <= have.box[3];
+      if (!force && have && have.bucket === bucket && (inside || bucket < 10)) continue;
+      const bounds = bucket < 10 ? null : box;
+      state.layerZoom[name] = { bucket, box: bounds || [-180, -90, 180, 90] };
+      api(layerUrl(name, bucket, bounds)).then((data) => {
+        const src = map.getSource('l-' + name);
+        if (src) src.setData(data);
+      }).catch(() => {});
+    }
+  }
+
+  function addLayers() {
+    const empty = { type: 'FeatureCollection', features: [] };
+    for (const name of BACKGROUND.concat(['zones'])) map.addSource('l-' + name, { type: 'geojson', data: empty });
+    map.addSource('result', { type: 'geojson', data: empty });
+    const poly = ['==', ['geometry-type'], 'Polygon'];
+    const line = ['==', ['geometry-type'], 'LineString'];
+    map.addLayer({ id: 'settlements', type: 'fill', source: 'l-settlements', paint: { 'fill-color': '#e9e1cf', 'fill-outline-color': '#b9ad95' } });
+    map.addLayer({ id: 'protected', type: 'fill', source: 'l-protected_areas', paint: { 'fill-color': '#cfe6c5', 'fill-opacity': 0.7 } });
+    map.addLayer({ id: 'protected-line', type: 'line', source: 'l-protected_areas', paint: { 'line-color': '#5b8c4a', 'line-width': 1.2, 'line-dasharray': [3, 2] } });
+    map.addLayer({ id: 'zones-band', type: 'fill', source: 'l-zones', filter: ['==', ['get', 'kind'], 'band'],
+      paint: { 'fill-color': COLOURS.review, 'fill-opacity': 0.07 } });
+    map.addLayer({ id: 'zones-band-line', type: 'line', source: 'l-zones', filter: ['==', ['get', 'kind'], 'band'],
+      paint: { 'line-color': COLOURS.review, 'line-width': 1, 'line-dasharray': [1, 3], 'line-opacity': 0.7 } });
+    map.addLayer({ id: 'zones-strip', type: 'fill', source: 'l-zones', filter: ['==', ['get', 'kind'], 'strip'],
+      paint: { 'fill-color': ['match', ['get', 'severity'], 'prohibited', COLOURS.prohibited, 'conditional', COLOURS.conditional, COLOURS.review], 'fill-opacity': 0.12 } });
+    map.addLayer({ id: 'zones-strip-line', type: 'line', source: 'l-zones', filter: ['==', ['get', 'kind'], 'strip'],
+      paint: { 'line-color': ['match', ['get', 'severity'], 'prohibited', COLOURS.prohibited, 'conditional', COLOURS.conditional, COLOURS.review], 'line-width': 1, 'line-dasharray': [4, 3], 'line-opacity': 0.8 } });
+    map.addLayer({ id: 'water-area', type: 'fill', source: 'l-water_bodies', filter: poly, paint: { 'fill-color': '#a9cdef', 'fill-outline-color': '#1e6fb8' } });
+    map.addLayer({ id: 'water-line', type: 'line', source: 'l-water_bodies', filter: ['!', poly], paint: { 'line-color': '#1e6fb8', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.2, 14, 4] } });
+    map.addLayer({ id: 'roads-case', type: 'line', source: 'l-road_corridors', paint: { 'line-color': '#8d8d8d', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2, 14, 7] } });
+    map.addLayer({ id: 'roads', type: 'line', source: 'l-road_corridors', paint: { 'line-color': '#fff8e1', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 14, 4.5] } });
+    map.addLayer({ id: 'rail', type: 'line', source: 'l-railways', paint: { 'line-color': '#222', 'line-width': 2.5 } });
+    map.addLayer({ id: 'rail-dash', type: 'line', source: 'l-railways', paint: { 'line-color': '#fff', 'line-width': 1.4, 'line-dasharray': [3, 3] } });
+    map.addLayer({ id: 'power', type: 'line', source: 'l-power_lines', paint: { 'line-color': '#6d2e8c', 'line-width': 1.4, 'line-dasharray': [6, 2, 1, 2] } });
+    map.addLayer({ id: 'gas', type: 'line', source: 'l-gas_pipelines', paint: { 'line-color': '#e65100', 'line-width': 1.6, 'line-dasharray': [4, 2] } });
+    map.addLayer({ id: 'conduits', type: 'line', source: 'l-water_conduits', filter: line, paint: { 'line-color': '#00838f', 'line-width': 1.6, 'line-dasharray': [1, 2] } });
+    map.addLayer({ id: 'encumbered', type: 'fill', source: 'result', filter: ['==', ['get', 'kind'], 'finding'],
+      paint: { 'fill-color': ['match', ['get', 'severity'], 'prohibited', COLOURS.prohibited, 'conditional', COLOURS.conditional, COLOURS.review], 'fill-opacity': 0.45 } });
+    map.addLayer({ id: 'result-parcel', type: 'line', source: 'result', filter: ['==', ['get', 'kind'], 'parcel'], paint: { 'line-color': '#111', 'line-width': 2.5 } });
+  }
+
+  function renderLegend() {
+    const items = [
+      ['legend.parcel', 'border:2.5px solid #111'],
+      ['legend.prohibited', 'background:' + COLOURS.prohibited + ';opacity:.6'],
+      ['legend.conditional', 'background:' + COLOURS.conditional + ';opacity:.6'],
+      ['legend.review', 'background:' + COLOURS.review + ';opacity:.6'],
+      ['legend.zone', 'border:1px dashed ' + COLOURS.prohibited + ';background:rgba(198,40,40,.12)'],
+      ['legend.band', 'border:1px dotted ' + COLOURS.review + ';background:rgba(106,63,181,.07)'],
+      ['legend.water', 'background:#1e6fb8;height:4px'],
+      ['legend.road', 'background:#fff8e1;border:2px solid #8d8d8d;height:8px'],
+      ['legend.rail', 'background:repeating-linear-gradient(90deg,#222 0 5px,#fff 5px 8px);height:4px;border:1px solid #222'],
+      ['legend.power', 'border-top:2px dashed #6d2e8c;height:0'],
+      ['legend.gas', 'border-top:2px dashed #e65100;height:0'],
+      ['legend.settlement', 'background:#e9e1cf;border:1px solid #b9ad95'],
+      ['legend.protected', 'background:#cfe6c5;border:1px dashed #5b8c4a'],
+    ];
+    const el = $('legend');
+    el.textContent = '';
+    const h = document.createElement('summary');
+    h.textContent = t('legend.title');
+    el.appendChild(h);
+    for (const [key, style] of items) {
+      const s = document.createElement('span');
+      const i = document.createElement('i');
+      i.setAttribute('style', style);
+      s.appendChild(i);
+      s.appendChild(document.createTextNode(t(key)));
+      el.appendChild(s);
+    }
+  }
+
+  // settlement names: HTML labels, so no glyph server is needed
+  let places = [];
+  function placeLabels() {
+    if (!map) return;
+    state.placeMarkers.forEach((m) => m.remove());
+    state.placeMarkers = places.map((p) => {
+      const el = document.createElement('div');
+      el.className = 'place-label';
+      el.textContent = p.names[state.lang];
+      const [w, s, e, n] = p.bbox;
+      return new maplibregl.Marker({ element: el }).setLngLat([(w + e) / 2, (s + n) / 2]).addTo(map);
+    });
+  }
+
+  // ---- the parcel ---------------------------------------------------------------------
+  function setStatus(text, error) {
+    const el = $('parcel-status');
+    el.textContent = text;
+    el.classList.toggle('error', !!error);
+  }
+
+  function ringArea(ring) {
+    // spherical excess is overkill for a status line: an equirectangular estimate
+    const lat0 = ring.reduce((a, c) => a + c[1], 0) / ring.length * Math.PI / 180;
+    const k = 6371008.8 * Math.PI / 180;
+    let a = 0;
+    for (let i = 0; i + 1 < ring.length; i++) {
+      const [x1, y1] = ring[i], [x2, y2] = ring[i + 1];
+      a += (x1 * Math.cos(lat0) * k) * (y2 * k) - (x2 * Math.cos(lat0) * k) * (y1 * k);
+    }
+    return Math.abs(a / 2);
+  }
+
+  function useFeature(feature, fit) {
+    state.parcel = { kind: 'geojson', feature };
+    const id = (feature.properties && feature.properties.id) || $('app-id').value || '';
+    if (feature.properties && feature.properties.use && state.uses.some((u) => u.code === feature.properties.use)) {
+      $('use').value = feature.properties.use;
+    }
+    if (feature.properties && feature.properties.id) $('app-id').value = feature.properties.id;
+    const g = feature.geometry;
+    const ring = g.type === 'Polygon' ? g.coordinates[0] : g.coordinates[0][0];
+    drawer.show(ring);
+    setStatus((id ? id + ': ' : '') + t('find.parcel_ready', { area: '≈ ' + Math.round(ringArea(ring)).toLocaleString(state.lang === 'en' ? 'en' : 'ru') + ' m²' }));
+    if (fit) fitTo(g);
+  }
+
+  function fitTo(geometry) {
+    const b = new maplibregl.LngLatBounds();
+    const walk = (c) => (typeof c[0] === 'number' ? b.extend(c) : c.forEach(walk));
+    walk(geometry.coordinates);
+    map.fitBounds(b, { padding: 80, maxZoom: 17, duration: 0 });
+  }
+
+  // ---- the check ------------------------------------------------------------------------------
+  async function check() {
+    if (!state.parcel) {
+      setStatus(t('result.none'), true);
+      return;
+    }
+    if (state.checking) return;
+    state.checking = true;
+    const button = $('check');
+    button.disabled = true;
+    button.textContent = t('check.running');
+    const body = { use: $('use').value, lang: state.lang };
+    if ($('as-of').value) body.as_of = $('as-of').value;
+    const id = $('app-id').value.trim();
+    if (id) body.id = id;
+    if (state.parcel.kind === 'geojson') {
+      const f = JSON.parse(JSON.stringify(state.parcel.feature));
+      f.properties = { id: id || (f.properties && f.properties.id) || 'parcel' };
+      body.geojson = f;
+      delete body.id;
+    } else {
+      body[state.parcel.kind] = state.parcel.text;
+      body.crs = state.parcel.crs;
+    }
+    try {
+      const [result] = await Promise.all([
+        api('/check', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+        loadRules(),
+      ]);
+      state.result = result;
+      showResult(result);
+      if (window.matchMedia('(max-width: 820px)').matches) $('result').scrollIntoView({ block: 'start' });
+      if (state.parcel.kind !== 'geojson') {
+        const p = result.geometry.features.find((f) => f.properties.kind === 'parcel');
+        if (p) fitTo(p.geometry);
+      }
+    } catch (e) {
+      showError(e);
+    } finally {
+      state.checking = false;
+      button.disabled = false;
+      button.textContent = t('check.button');
+    }
+  }
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
+    }
+    for (const c of children || []) if (c) e.appendChild(c);
+    return e;
+  }
+
+  function showError(e) {
+    const body = $('result-body');
+    body.textContent = '';
+    body.appendChild(el('p', { class: 'alert', role: 'alert', text: t('result.error') + ': ' + e.message + (e.code ? ' [' + e.code + ']' : '') }));
+    map.getSource('result').setData({ type: 'FeatureCollection', features: [] });
+  }
+
+  function metres(v) {
+    return (Math.round(v * 100) / 100).toLocaleString(state.lang === 'en' ? 'en' : 'ru', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function showResult(r) {
+    const body = $('result-body');
+    body.textContent = '';
+    map.getSource('result').setData(r.geometry);
+    const catalog = state.rules[state.lang] || { byId: {}, words: {} };
+    const rules = catalog.byId;
+    const word = (key) => catalog.words[key] || key;
+    const severityWord = (s) => word(s === 'review' ? 'severity.review' : 'regime.' + s);
+    for (const p of r.parcels) {
+      body.appendChild(el('p', {}, [el('span', { class: 'verdict ' + p.verdict, id: 'verdict', text: word('verdict.' + p.verdict) })]));
+      const use = state.uses.find((u) => u.code === p.use) || state.uses.find((u) => u.default);
+      const facts = el('dl', { class: 'facts' });
+      const fact = (k, v) => { facts.appendChild(el('dt', { text: k })); facts.appendChild(el('dd', { text: v })); };
+      fact(t('result.parcel'), p.id);
+      fact(t('check.use'), use ? use.labels[state.lang] : (p.use || ''));
+      fact(t('result.area'), metres(p.area_m2) + ' m²');
+      if (p.encumbrance) fact(t('result.encumbered'), metres(p.encumbrance.total.m2) + ' m² (' + (p.encumbrance.total.share * 100).toFixed(1) + ' %)');
+      body.appendChild(facts);
+      body.appendChild(el('h3', { text: t('result.findings') }));
+      if (!p.findings.length) {
+        body.appendChild(el('p', { class: 'hint', text: t('result.no_findings') }));
+      }
+      const list = el('ol', { class: 'findings' });
+      for (const f of p.findings) {
+        const rule = rules[f.rule];
+        const title = rule ? rule.title : f.rule;
+        const sevWord = severityWord(f.severity);
+        const dl = el('dl');
+        const row = (k, v, cls) => { dl.appendChild(el('dt', { text: k })); dl.appendChild(el('dd', cls ? { class: cls, text: v } : { text: v })); };
+        row(t('finding.object'), (f.feature_name ? '«' + f.feature_name + '» ' : '') + '(' + f.feature + ')');
+        row(t('finding.distance'), f.limit_m === 0 ? t('finding.overlap') : metres(f.distance_m) + ' m < ' + f.limit_m + ' m (' + t('finding.limit') + ')');
+        row(t('finding.encumbered'), metres(f.encumbered_m2) + ' m² (' + (f.encumbered_share * 100).toFixed(1) + ' %)');
+        row(t('finding.regime'), sevWord + (f.approval ? ' — ' + t('finding.approval') + ': ' + f.approval : ''));
+        row(t('finding.source'), f.citation);
+        row(t('finding.regime_source'), f.regime_citation);
+        list.appendChild(el('li', { class: 'finding ' + f.severity, 'data-rule': f.rule }, [
+          el('div', { class: 'finding-head' }, [el('strong', { text: title }), el('span', { class: 'sev ' + f.severity, text: sevWord })]),
+          el('code', { text: f.rule }),
+          dl,
+        ]));
+      }
+      body.appendChild(list);
+    }
+    const d = r.decision;
+    const actions = el('div', { class: 'actions' }, [
+      el('button', { type: 'button', id: 'print', text: t('result.print') }),
+      el('button', { type: 'button', id: 'pdf', text: t('result.pdf') }),
+    ]);
+    body.appendChild(actions);
+    body.appendChild(el('p', { class: 'decision' }, [
+      document.createTextNode(t('result.decision') + ' '),
+      el('strong', { class: 'mono', id: 'decision-id', text: d.id }),
+      document.createTextNode(' · ' + d.created_at.replace('T', ' ').replace('Z', ' UTC') + ' · ' + d.catalog.id + ' '),
+      el('code', { text: d.catalog.digest.slice(0, 19) + '…' }),
+      document.createTextNode(' · '),
+      el('code', { text: d.dataset.digest.slice(0, 19) + '…' }),
+    ]));
+    $('print').addEventListener('click', () => openDocument(d.links.report, 'text/html'));
+    $('pdf').addEventListener('click', () => openDocument(d.links.pdf, 'application/pdf'));
+  }
+
+  // the record opens in a tab of its own; with a token it is fetched and shown as a blob
+  async function openDocument(link, type) {
+    if (!state.token) {
+      window.open(link, '_blank', 'noopener');
+      return;
+    }
+    const tab = window.open('', '_blank');
+    try {
+      const blob = await api(link.slice(API.length));
+      tab.location = URL.createObjectURL(new Blob([blob], { type }));
+    } catch (e) {
+      tab.close();
+      showError(e);
+    }
+  }
+
+  // ---- finding a parcel: search, paste, upload, draw --------------------------------------------
+  let searchTimer = null, searchHits = [], searchActive = -1, searchEmpty = false;
+  function renderSearch() {
+    const list = $('place-list');
+    list.textContent = '';
+    searchHits.forEach((p, i) => {
+      const li = el('li', { role: 'option', id: 'place-' + i, 'aria-selected': String(i === searchActive), text: p.name + (p.name !== p.names.en ? ' — ' + p.names.en : '') });
+      li.addEventListener('mousedown', (e) => { e.preventDefault(); choosePlace(i); });
+      list.appendChild(li);
+    });
+    if (searchEmpty) list.appendChild(el('li', { role: 'option', 'aria-disabled': 'true', text: t('find.no_place') }));
+    const open = list.children.length > 0;
+    list.hidden = !open;
+    $('place').setAttribute('aria-expanded', String(open));
+    if (searchActive >= 0) $('place').setAttribute('aria-activedescendant', 'place-' + searchActive);
+    else $('place').removeAttribute('aria-activedescendant');
+  }
+  function choosePlace(i) {
+    const p = searchHits[i];
+    if (!p) return;
+    clearTimeout(searchTimer);
+    $('place').value = p.name;
+    searchHits = [];
+    searchEmpty = false;
+    renderSearch();
+    const [w, s, e, n] = p.bbox;
+    map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
+  }
+  $('place').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(async () => {
+      const q = $('place').value.trim();
+      if (!q) { searchHits = []; searchEmpty = false; renderSearch(); return; }
+      try {
+        const v = await api('/places?q=' + encodeURIComponent(q) + '&lang=' + state.lang);
+        if ($('place').value.trim() !== q) return; // typed on meanwhile
+        searchHits = v.places;
+        searchEmpty = !v.places.length;
+        searchActive = searchHits.length ? 0 : -1;
+        renderSearch();
+      } catch (e) { setStatus(e.message, true); }
+    }, 120);
+  });
+  $('place').addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' && searchHits.length) { searchActive = (searchActive + 1) % searchHits.length; renderSearch(); e.preventDefault(); }
+    else if (e.key === 'ArrowUp' && searchHits.length) { searchActive = (searchActive - 1 + searchHits.length) % searchHits.length; renderSearch(); e.preventDefault(); }
+    else if (e.key === 'Enter') { choosePlace(Math.max(0, searchActive)); e.preventDefault(); }
+    else if (e.key === 'Escape') { searchHits = []; searchEmpty = false; renderSearch(); }
+  });
+  $('place').addEventListener('blur', () => setTimeout(() => { searchHits = []; searchEmpty = false; renderSearch(); }, 150));
+
+  $('paste-go').addEventListener('click', () => {
+    const text = $('paste').value.trim();
+    const crs = $('paste-crs').value.trim() || 'EPSG:4326';
+    if (!text) return;
+    const kind = /^\s*(multi)?polygon/i.test(text) ? 'wkt' : 'coordinates';
+    const wgs84 = /^(EPSG:4326|OGC:CRS84|CRS84)$/i.test(crs);
+    if (kind === 'coordinates' && wgs84) {
+      const ring = text.split(/\n+/).map((l) => l.trim()).filter(Boolean).map((l) => l.split(/[\s,;]+/).map(Number));
+      if (ring.length >= 3 && ring.every((c) => c.length === 2 && c.every(Number.isFinite))) {
+        if (ring[0][0] !== ring[ring.length - 1][0] || ring[0][1] !== ring[ring.length - 1][1]) ring.push(ring[0]);
+        useFeature({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }, true);
+        return;
+      }
+    }
+    // WKT and projected coordinates are read by the desk; the map shows them after the check
+    state.parcel = { kind, text, crs };
+    drawer.clear();
+    setStatus(t('find.parcel_ready', { area: crs }));
+  });
+
+  $('upload').addEventListener('change', async () => {
+    const file = $('upload').files[0];
+    if (!file) return;
+    setStatus(file.name + '…');
+    try {
+      const v = await api('/import?filename=' + encodeURIComponent(file.name), { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+      const pick = $('upload-pick');
+      pick.textContent = '';
+      if (v.features.length === 1) {
+        pick.hidden = true;
+        $('upload-pick-label').hidden = true;
+        useFeature(v.features[0], true);
+      } else if (v.features.length > 1) {
+        $('upload-pick-label').textContent = t('find.upload_found', { n: v.features.length });
+        $('upload-pick-label').hidden = false;
+        pick.hidden = false;
+        v.features.forEach((f, i) => pick.appendChild(el('option', { value: String(i), text: f.properties.id + (f.properties.use ? ' — ' + f.properties.use : '') })));
+        pick.onchange = () => useFeature(v.features[Number(pick.value)], true);
+        useFeature(v.features[0], true);
+      } else {
+        setStatus((v.problems[0] && v.problems[0].error) || 'no parcel', true);
+      }
+    } catch (e) {
+      setStatus(e.message, true);
+    }
+  });
+
+  $('draw').addEventListener('click', () => {
+    if (drawer.drawing) { drawer.cancel(); return; }
+    state.parcel = null;
+    drawer.start();
+  });
+  $('finish').addEventListener('click', () => drawer.finish());
+  $('clear').addEventListener('click', () => {
+    drawer.clear();
+    state.parcel = null;
+    state.result = null;
+    map.getSource('result').setData({ type: 'FeatureCollection', features: [] });
+    $('result-body').textContent = '';
+    $('result-body').appendChild(el('p', { class: 'hint', text: t('result.none') }));
+    setStatus('');
+  });
+  $('check').addEventListener('click', check);
+  $('use').addEventListener('change', () => {
+    refreshLayers(true);
+    if (state.result && state.parcel) check();
+  });
+  document.querySelectorAll('.langs button').forEach((b) => b.addEventListener('click', async () => {
+    state.lang = b.dataset.lang;
+    localStorage.setItem('aimaq-lang', state.lang);
+    applyTexts();
+    refreshLayers(true);
+    // the decision is recorded in its language: a new language is a new check
+    if (state.result && state.parcel) await check();
+  }));
+  $('token-save').addEventListener('click', () => {
+    state.token = $('token').value.trim();
+    sessionStorage.setItem('aimaq-token', state.token);
+    $('token-bar').hidden = true;
+    start();
+  });
+
+  // ---- start -----------------------------------------------------------------------------------
+  async function start() {
+    try {
+      const [texts, uses, layers, placeList] = await Promise.all([
+        fetch('/assets/i18n.json').then((r) => r.json()),
+        api('/uses'),
+        api('/layers'),
+        api('/places?q='),
+      ]);
+      state.texts = texts;
+      state.uses = uses.uses;
+      places = placeList.places;
+      const saved = localStorage.getItem('aimaq-lang');
+      const browser = (navigator.language || 'en').slice(0, 2);
+      state.lang = saved || (['kk', 'ru'].includes(browser) ? browser : 'en');
+      // on a phone the legend would hide the map: it opens on demand
+      if (window.matchMedia('(max-width: 820px)').matches) $('legend').open = false;
+      if (!map) initMap(layers.extent);
+      applyTexts();
+    } catch (e) {
+      setStatus(e.message, true);
+    }
+  }
+
+  function initMap(extent) {
+    maplibregl.setWorkerUrl('/assets/vendor/maplibre-gl-csp-worker.js');
+    map = new maplibregl.Map({
+      container: 'map',
+      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#f4f1ea' } }] },
+      bounds: [[extent[0], extent[1]], [extent[2], extent[3]]],
+      fitBoundsOptions: { padding: 10 },
+      attributionControl: { compact: true, customAttribution: 'aimaq · data/almaty (illustrative)' },
+      maxZoom: 19,
+      preserveDrawingBuffer: true,
+    });
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
+    map.on('load', () => {
+      addLayers();
+      drawer = new window.ParcelDrawer(map, {
+        onStatus: (n, tooFew) => setStatus(tooFew ? t('find.need3') : (n ? t('find.corners', { n }) : ''), tooFew),
+        onMode: (on) => {
+          $('draw').setAttribute('aria-pressed', String(on));
+          $('finish').disabled = !on;
+          $('crosshair').hidden = !on;
+        },
+        onFinish: (ring) => useFeature({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }, false),
+      });
+      drawer.attach();
+      refreshLayers(true);
+      placeLabels();
+      map.on('moveend', () => refreshLayers(false));
+      window.aimaqMap = map; // for the browser test
+      document.body.dataset.ready = 'true';
+    });
+  }
+
+  start();
+})();
