@@ -13,8 +13,8 @@ use crate::{Desk, Error};
 use aimaq_check::ConstraintFeature;
 use aimaq_rules::{fill, Lang};
 use geo::{
-    BooleanOps, BoundingRect, Buffer, ClosestPoint, Coord, Geometry, LineString, MultiLineString,
-    MultiPolygon, Point, Polygon, Rect, Simplify,
+    BooleanOps, BoundingRect, Buffer, ClosestPoint, Coord, Geometry, Intersects, LineString,
+    MultiLineString, MultiPolygon, Point, Polygon, Rect, Simplify,
 };
 use serde_json::Value;
 use std::fmt::Write;
@@ -84,9 +84,9 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
     };
     let _ = write!(
         h,
-        "<table class=\"meta\"><tr><th>{}</th><td><strong class=\"id\">{}</strong></td><th>{}</th><td>{}</td></tr>\
-         <tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr>\
-         <tr><th>{}</th><td>{} <code>{}</code></td><th>{}</th><td>{} <code>{}</code></td></tr></table>",
+        "<table class=\"meta\"><tr><th>{}</th><td><strong class=\"id\">{}</strong></td></tr>\
+         <tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td>{} <code>{}</code></td></tr><tr><th>{}</th><td>{} <code>{}</code></td></tr></table>",
         esc(t("report.decision")),
         esc(&r.id),
         esc(t("report.created")),
@@ -131,7 +131,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         let area = p["area_m2"].as_f64().unwrap_or(0.0);
         let _ = write!(
             h,
-            "<table class=\"meta\"><tr><th>{}</th><td>{} <code>{}</code></td><th>{}</th><td>{}</td></tr>",
+            "<table class=\"meta\"><tr><th>{}</th><td>{} <code>{}</code></td></tr><tr><th>{}</th><td>{}</td></tr>",
             esc(t("report.use")),
             esc(&use_label),
             esc(&use_code),
@@ -158,7 +158,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 .unwrap_or_default();
             let _ = write!(
                 h,
-                "<tr><th>{}</th><td colspan=\"3\">{} ({:.1} %){}{}</td></tr>",
+                "<tr><th>{}</th><td>{} ({:.1} %){}{}</td></tr>",
                 esc(t("report.encumbrance")),
                 square_metres(total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
                 total.get("share").and_then(Value::as_f64).unwrap_or(0.0) * 100.0,
@@ -585,13 +585,16 @@ fn map_svg(
         scale: width_u / ew,
     };
     let tolerance = 0.5 / frame.scale; // half an SVG unit, i.e. 0.05 mm
+                                       // on the map: the geometry itself, not only its box, meets the frame (a railway's box
+                                       // spans half the agglomeration)
     let near = |g: &Geometry<f64>, reach: f64| {
+        let frame = Rect::new((x0 - reach, y0 - reach), (x1 + reach, y1 + reach));
         g.bounding_rect().is_some_and(|b| {
-            b.max().x >= x0 - reach
-                && b.min().x <= x1 + reach
-                && b.max().y >= y0 - reach
-                && b.min().y <= y1 + reach
-        })
+            b.max().x >= frame.min().x
+                && b.min().x <= frame.max().x
+                && b.max().y >= frame.min().y
+                && b.min().y <= frame.max().y
+        }) && g.intersects(&frame)
     };
     let clip_rect =
         |reach: f64| Rect::new((x0 - reach, y0 - reach), (x1 + reach, y1 + reach)).to_polygon();
@@ -602,7 +605,7 @@ fn map_svg(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width_u} {height_u}\" width=\"{MAP_W_MM}mm\" height=\"{MAP_H_MM}mm\" role=\"img\" aria-label=\"{}\">\
          <defs><clipPath id=\"frame\"><rect width=\"{width_u}\" height=\"{height_u}\"/></clipPath>\
          <pattern id=\"hatch\" width=\"16\" height=\"16\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"16\" stroke=\"#1565c0\" stroke-width=\"3\" stroke-opacity=\"0.45\"/></pattern>\
-         <pattern id=\"hatch-area\" width=\"22\" height=\"22\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"22\" stroke=\"#6d4c41\" stroke-width=\"2\" stroke-opacity=\"0.35\"/></pattern></defs>\
+         </defs>\
          <rect width=\"{width_u}\" height=\"{height_u}\" fill=\"#f7f5ef\"/><g clip-path=\"url(#frame)\">",
         esc(t("report.map"))
     );
@@ -714,23 +717,24 @@ fn map_svg(
             if let Some(area) = polygons_of(g.geometry()) {
                 strip = strip.union(&area.intersection(&MultiPolygon(vec![clip_rect(limit)])));
             }
+            let d = frame.path_polygons(&strip);
             let _ = write!(
                 s,
-                "<path d=\"{}\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"4\" stroke-dasharray=\"16 8\" fill-rule=\"evenodd\"/>",
-                frame.path_polygons(&strip)
+                "<path d=\"{d}\" fill=\"#1565c0\" fill-opacity=\"0.07\" stroke=\"none\" fill-rule=\"evenodd\"/><path d=\"{d}\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"4\" stroke-dasharray=\"16 8\" fill-rule=\"evenodd\"/>"
             );
-            note("legend.zone", "<rect width=\"40\" height=\"24\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"3\" stroke-dasharray=\"8 4\"/>".into(), &mut legend);
+            note("legend.zone", "<rect width=\"40\" height=\"24\" fill=\"#e8eef8\"/><rect width=\"40\" height=\"24\" fill=\"url(#hatch)\" stroke=\"#1565c0\" stroke-width=\"3\" stroke-dasharray=\"8 4\"/>".into(), &mut legend);
         } else if let Some(area) = polygons_of(g.geometry()) {
             if !near(g.geometry(), 0.0) {
                 continue;
             }
             let part = area.intersection(&MultiPolygon(vec![clip_rect(0.0)]));
+            // an area the parcel lies in usually fills the map: its boundary says enough
             let _ = write!(
                 s,
-                "<path d=\"{}\" fill=\"url(#hatch-area)\" stroke=\"#6d4c41\" stroke-width=\"3\" stroke-dasharray=\"6 6\" fill-rule=\"evenodd\"/>",
+                "<path d=\"{}\" fill=\"none\" stroke=\"#6d4c41\" stroke-width=\"4\" stroke-dasharray=\"6 6\"/>",
                 frame.path_polygons(&simplify_mp(&part, tolerance))
             );
-            note("legend.area", "<rect width=\"40\" height=\"24\" fill=\"url(#hatch-area)\" stroke=\"#6d4c41\" stroke-width=\"3\" stroke-dasharray=\"6 6\"/>".into(), &mut legend);
+            note("legend.area", "<rect width=\"40\" height=\"24\" fill=\"none\" stroke=\"#6d4c41\" stroke-width=\"3\" stroke-dasharray=\"6 6\"/>".into(), &mut legend);
         }
     }
 
@@ -923,8 +927,8 @@ h3 { font-size: 10pt; margin: 3mm 0 1mm; break-after: avoid; }
 table.findings thead { display: table-header-group; }
 .sub { margin: 0; color: #333; }
 table { border-collapse: collapse; width: 100%; }
-table.meta th { text-align: left; font-weight: normal; color: #555; white-space: nowrap; padding: .6mm 2mm .6mm 0; vertical-align: top; width: 1%; }
-table.meta td { padding: .6mm 4mm .6mm 0; vertical-align: top; }
+table.meta th { text-align: left; font-weight: normal; color: #555; padding: .5mm 3mm .5mm 0; vertical-align: top; width: 38mm; }
+table.meta td { padding: .5mm 0; vertical-align: top; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; word-break: break-all; }
 .id { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
 .verdict { color: #fff; padding: .5mm 2.5mm; border-radius: 1mm; font-size: 11pt; letter-spacing: .03em; }

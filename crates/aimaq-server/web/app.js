@@ -294,8 +294,12 @@
     map.getSource('result').setData({ type: 'FeatureCollection', features: [] });
   }
 
+  const locale = () => (state.lang === 'en' ? 'en' : 'ru');
   function metres(v) {
-    return (Math.round(v * 100) / 100).toLocaleString(state.lang === 'en' ? 'en' : 'ru', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return v.toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  function percent(share) {
+    return (share * 100).toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + ' %';
   }
 
   function showResult(r) {
@@ -314,7 +318,7 @@
       fact(t('result.parcel'), p.id);
       fact(t('check.use'), use ? use.labels[state.lang] : (p.use || ''));
       fact(t('result.area'), metres(p.area_m2) + ' m²');
-      if (p.encumbrance) fact(t('result.encumbered'), metres(p.encumbrance.total.m2) + ' m² (' + (p.encumbrance.total.share * 100).toFixed(1) + ' %)');
+      if (p.encumbrance) fact(t('result.encumbered'), metres(p.encumbrance.total.m2) + ' m² (' + percent(p.encumbrance.total.share) + ')');
       body.appendChild(facts);
       body.appendChild(el('h3', { text: t('result.findings') }));
       if (!p.findings.length) {
@@ -328,8 +332,8 @@
         const dl = el('dl');
         const row = (k, v, cls) => { dl.appendChild(el('dt', { text: k })); dl.appendChild(el('dd', cls ? { class: cls, text: v } : { text: v })); };
         row(t('finding.object'), (f.feature_name ? '«' + f.feature_name + '» ' : '') + '(' + f.feature + ')');
-        row(t('finding.distance'), f.limit_m === 0 ? t('finding.overlap') : metres(f.distance_m) + ' m < ' + f.limit_m + ' m (' + t('finding.limit') + ')');
-        row(t('finding.encumbered'), metres(f.encumbered_m2) + ' m² (' + (f.encumbered_share * 100).toFixed(1) + ' %)');
+        row(t('finding.distance'), f.limit_m === 0 ? t('finding.overlap') : metres(f.distance_m) + ' m < ' + f.limit_m.toLocaleString(locale()) + ' m (' + t('finding.limit') + ')');
+        row(t('finding.encumbered'), metres(f.encumbered_m2) + ' m² (' + percent(f.encumbered_share) + ')');
         row(t('finding.regime'), sevWord + (f.approval ? ' — ' + t('finding.approval') + ': ' + f.approval : ''));
         row(t('finding.source'), f.citation);
         row(t('finding.regime_source'), f.regime_citation);

@@ -74,6 +74,7 @@ try {
   assert.match(await page.textContent('#place-list li'), /Esik/);
   await page.keyboard.press('Enter');
   await mapIdle(page);
+  step('Esik found; to the Turgen');
   // the river is 30 km east of Esik: move there as an officer pans and zooms
   await page.evaluate(([lng, lat]) => window.aimaqMap.jumpTo({ center: [lng, lat], zoom: 16.5 }), corners[0]);
   await mapIdle(page);
@@ -86,6 +87,7 @@ try {
   }
   await page.click('#finish');
   assert.match(await page.textContent('#parcel-status'), /ready/);
+  step('drawn; checking as a car wash');
   await page.selectOption('#use', 'vehicle_wash');
   await page.fill('#app-id', 'APP-2026-0412');
   await page.click('#check');
@@ -99,9 +101,13 @@ try {
   }
   const id = await page.textContent('#decision-id');
   assert.match(id, /^\d{8}-[0-9A-Z]{8}$/);
-  await page.evaluate(() => window.aimaqMap.fitBounds(window.aimaqMap.getBounds(), { duration: 0 }));
-  await page.evaluate(([lng, lat]) => window.aimaqMap.jumpTo({ center: [lng, lat], zoom: 14.3 }), [77.7545, 43.3282]);
-  await mapIdle(page);
+  // the parcel and the river in one view, the findings in the panel
+  const frame = async (p) => {
+    await p.evaluate(() => window.aimaqMap.jumpTo({ center: [77.7547, 43.3283], zoom: 15.1 }));
+    await p.evaluate(() => document.getElementById('result').scrollIntoView({ block: 'start' }));
+    await mapIdle(p);
+  };
+  await frame(page);
   await page.screenshot({ path: join(shots, 'desk-en.png') });
 
   step('switch to Kazakh: the page and the decision in Kazakh');
@@ -113,7 +119,7 @@ try {
   assert.equal(await page.textContent('#check'), 'Тексеру');
   const waterKk = await page.locator('li.finding[data-rule="water.zone"]').textContent();
   assert.ok(waterKk.includes('Су қорғау аймағы'), waterKk);
-  await mapIdle(page);
+  await frame(page);
   await page.screenshot({ path: join(shots, 'desk-kk.png') });
 
   step('print the decision: the record in a tab of its own, to PDF');
@@ -152,12 +158,14 @@ try {
   await phone.setInputFiles('#upload', upload);
   await phone.waitForFunction(() => /P-025/.test(document.querySelector('#parcel-status').textContent));
   assert.equal(await phone.inputValue('#use'), 'vehicle_wash', 'the file states the use');
+  await mapIdle(phone);
+  await phone.screenshot({ path: join(shots, 'desk-phone-map.png') });
   await phone.click('#check');
   await phone.waitForSelector('#verdict');
   assert.equal(await phone.textContent('#verdict'), 'ЗАПРЕЩЕНО');
   await noOverflow(phone, '390×844 with a result');
   await mapIdle(phone);
-  await phone.screenshot({ path: join(shots, 'desk-phone.png'), fullPage: true });
+  await phone.screenshot({ path: join(shots, 'desk-phone.png') });
 
   // ---- the keyboard alone: search, draw with the crosshair, check ----------------------------------
   step('keyboard only: search, draw with Space and arrows, check');
