@@ -3,7 +3,7 @@
 
 use crate::request::CheckRequest;
 use crate::{Desk, Error};
-use aimaq_check::{ParcelReport, Report, Verdict};
+use aimaq_check::{ParcelReport, Summary, Verdict};
 use aimaq_io::ParcelRecord;
 use geo::{Geometry, MultiPolygon};
 use serde_json::{json, Value};
@@ -66,10 +66,19 @@ pub fn run(desk: &Desk, request: &CheckRequest) -> Result<Decided, Error> {
         .map(|r| r.verdict)
         .max()
         .unwrap_or(Verdict::Clear);
-    let mut report = Report::new(engine.engine, reports);
+    // the contract as `Report` serialises it: the parts that depend on the engine only
+    // (lang, crs, catalog, dataset) come ready-made, the parcels and their summary are added
+    let mut result = (*desk.report_head(engine.engine)).clone();
+    let json = |v: Result<Value, serde_json::Error>| v.map_err(|e| Error::Internal(e.to_string()));
+    result["summary"] = json(serde_json::to_value(Summary::of(
+        &reports,
+        engine.engine.issues(),
+    )))?;
+    result["parcels"] = json(serde_json::to_value(&reports))?;
     // engines are shared by dates with the same rules: the report states the date asked
-    report.catalog.as_of = request.as_of;
-    let mut result = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
+    if let (Some(date), Some(catalog)) = (request.as_of, result["catalog"].as_object_mut()) {
+        catalog.insert("as_of".into(), json!(date));
+    }
     result["geometry"] = json!({"type": "FeatureCollection", "features": features});
     Ok(Decided {
         result,
@@ -103,7 +112,7 @@ fn feature(g: &MultiPolygon<f64>, properties: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{parse, CheckParams};
+    use crate::request::{parse, CheckParams, CheckRequest};
     use crate::Limits;
 
     #[test]
@@ -150,8 +159,12 @@ mod tests {
         let mut sink = aimaq_io::sink::JsonReport::new(&opened.engine, Vec::new());
         aimaq_io::pipeline::run(&checker, source, &mut sink, &Default::default()).unwrap();
         let cli: Value = serde_json::from_slice(&sink.into_inner()).unwrap();
-        assert_eq!(cli["parcels"], decided.result["parcels"]);
-        assert_eq!(cli["summary"], decided.result["summary"]);
+        let mut contract = decided.result.clone();
+        contract.as_object_mut().unwrap().remove("geometry");
+        assert_eq!(
+            cli, contract,
+            "the contract of `aimaq check --format json`, field for field"
+        );
         let kinds: Vec<&str> = decided.result["geometry"]["features"]
             .as_array()
             .unwrap()
@@ -160,5 +173,22 @@ mod tests {
             .collect();
         assert_eq!(kinds[0], "parcel");
         assert!(kinds[1..].iter().all(|k| *k == "finding"));
+
+        // with a date: the date asked, the rules not in force then
+        let dated = CheckRequest {
+            as_of: Some("2023-06-01".parse().unwrap()),
+            ..request
+        };
+        let v = run(desk, &dated).unwrap().result;
+        assert_eq!(v["catalog"]["as_of"], "2023-06-01");
+        let engine = desk
+            .engine(aimaq_rules::Lang::En, dated.as_of)
+            .unwrap()
+            .engine;
+        let expected = serde_json::to_value(aimaq_check::Report::new(engine, vec![])).unwrap();
+        assert_eq!(
+            v["catalog"]["not_in_force"],
+            expected["catalog"]["not_in_force"]
+        );
     }
 }
