@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -84,6 +85,9 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace OUTPUT if it exists, once the new one is complete.
+        #[arg(long)]
+        overwrite: bool,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
     },
@@ -156,8 +160,33 @@ enum Command {
     },
 }
 
+/// Exit status for a command line clap refuses: not 2, which says "some records
+/// errored" (sysexits' EX_USAGE).
+const EXIT_USAGE: u8 = 64;
+/// Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Set by Ctrl-C: the pipeline stops reading, and nothing is written at the output's name.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // the first Ctrl-C stops cleanly; a second one stops at once (a hidden partial file
+    // may stay behind, never a file at the output's name)
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED.into());
+        }
+        eprintln!("\naimaq: interrupted — finishing the records in flight, writing nothing (Ctrl-C again to stop at once)");
+    });
+    match run(cli) {
         Ok(code) => code,
         // a closed pipe (`aimaq rules | head`) is the reader's choice, not a failure
         Err(e)
@@ -170,7 +199,10 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("aimaq: {e:#}");
-            ExitCode::from(1)
+            let interrupted = e
+                .chain()
+                .any(|c| matches!(c.downcast_ref(), Some(aimaq_io::Error::Interrupted { .. })));
+            ExitCode::from(if interrupted { EXIT_INTERRUPTED } else { 1 })
         }
     }
 }
@@ -185,8 +217,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             common,
             format,
             output,
+            overwrite,
             parcels,
-        } => check(&common, format, output.as_deref(), &parcels),
+        } => check(&common, format, output.as_deref(), overwrite, &parcels),
         Command::Screen { common, args } => {
             if let Some(n) = args.jobs {
                 rayon::ThreadPoolBuilder::new()
@@ -262,6 +295,7 @@ fn check(
     common: &Common,
     format: Format,
     output: Option<&Path>,
+    overwrite: bool,
     parcels: &Path,
 ) -> Result<ExitCode> {
     let opened = aimaq_io::open_engine(&common.options())?;
@@ -275,7 +309,7 @@ fn check(
     let checker = RecordChecker::new(&opened.engine, &opened.metric, "EPSG:4326", report_crs)?
         .with_repair(false);
     let pending = output
-        .map(|p| PendingFile::new(p, true, &[parcels.to_path_buf()]))
+        .map(|p| PendingFile::new(p, overwrite, &[parcels.to_path_buf()]))
         .transpose()?;
     let out: Box<dyn Write + Send> = match &pending {
         Some(p) => Box::new(std::io::BufWriter::new(
@@ -284,8 +318,20 @@ fn check(
         )),
         None => Box::new(std::io::stdout()),
     };
-    let run = |sink: &mut dyn ReportSink, source| {
-        pipeline::run(&checker, source, sink, &RunOptions::default())
+    let options = RunOptions {
+        progress: None,
+        cancel: Some(&CANCEL),
+    };
+    let run = |sink: &mut dyn ReportSink, source| -> Result<aimaq_io::pipeline::Totals> {
+        let totals = pipeline::run(&checker, source, sink, &options)?;
+        if totals.cancelled {
+            return Err(aimaq_io::Error::Interrupted {
+                records: totals.summary.parcels_in,
+                kept: None,
+            }
+            .into());
+        }
+        Ok(totals)
     };
     let summary: Summary = match format {
         Format::Text => {

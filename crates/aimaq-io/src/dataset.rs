@@ -7,6 +7,7 @@ use aimaq_check::{ConstraintFeature, Projected};
 use aimaq_proj::{MetricCrs, Transformer};
 use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel};
 use gdal::vector::LayerAccess;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The embedded default: `data/almaty/`, compiled in so a binary runs anywhere.
@@ -201,7 +202,7 @@ pub fn load(
                 };
                 let known_ext = ext == "geojson" || OGR_EXTENSIONS.contains(&ext);
                 if known_ext && catalog.layer(stem).is_none() {
-                    issues.push(unknown_layer(stem, &format!("`{name}`")));
+                    issues.push(unknown_layer(catalog, stem, &format!("`{name}`")));
                 }
             }
             dir.display().to_string()
@@ -218,11 +219,43 @@ pub fn load(
                 }
             }
             for name in names.iter().filter(|n| catalog.layer(n).is_none()) {
-                issues.push(unknown_layer(name, &format!("layer `{name}`")));
+                issues.push(unknown_layer(catalog, name, &format!("layer `{name}`")));
             }
             file.display().to_string()
         }
     };
+    // "clear" must mean "checked against these layers": a dataset with none of them
+    // would clear every parcel, and each absent layer is said with the rules it skips
+    let present: BTreeSet<&str> = features.iter().map(|f| f.layer.as_str()).collect();
+    if present.is_empty() {
+        let expected: Vec<&str> = catalog.layers.iter().map(|l| l.name.as_str()).collect();
+        return Err(Error::EmptyDataset {
+            dataset: label,
+            expected: expected.join(", "),
+        });
+    }
+    for layer in catalog
+        .layers
+        .iter()
+        .filter(|l| !present.contains(l.name.as_str()))
+    {
+        let rules: Vec<&str> = catalog
+            .rules_for_layer(&layer.name)
+            .map(|r| r.id.as_str())
+            .collect();
+        if !rules.is_empty() {
+            issues.push(DataIssue {
+                level: IssueLevel::Warning,
+                layer: layer.name.clone(),
+                feature: "-".into(),
+                rule: None,
+                message: format!(
+                    "layer absent from the dataset: parcels are not checked against {}",
+                    rules.join(", ")
+                ),
+            });
+        }
+    }
     Ok(LoadedDataset {
         features,
         issues,
@@ -230,13 +263,50 @@ pub fn load(
     })
 }
 
-fn unknown_layer(layer: &str, what: &str) -> DataIssue {
-    DataIssue {
-        level: IssueLevel::Warning,
-        layer: layer.to_string(),
-        feature: "-".into(),
-        rule: None,
-        message: format!("{what} is not a layer of the dataset contract: ignored"),
+/// The contract layer a file or table name most likely meant (`powerlines` →
+/// `power_lines`): the same letters, or two edits away.
+fn likely_layer<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c str> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = squash(name);
+    catalog
+        .layers
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                strsim::levenshtein(&squash(&l.name), &wanted),
+            )
+        })
+        .filter(|(_, d)| *d <= 2)
+        .min_by_key(|(_, d)| *d)
+        .map(|(l, _)| l)
+}
+
+/// A file or table that is no contract layer: a warning, or an error when its name is
+/// a near miss of one (a misspelt layer would silently drop its rules).
+fn unknown_layer(catalog: &Catalog, layer: &str, what: &str) -> DataIssue {
+    match likely_layer(catalog, layer) {
+        Some(meant) => DataIssue {
+            level: IssueLevel::Error,
+            layer: layer.to_string(),
+            feature: "-".into(),
+            rule: None,
+            message: format!(
+                "{what} is not a layer of the dataset contract; it looks like `{meant}` misspelt: rename it (aimaq does not guess, and `{meant}` is not checked until then)"
+            ),
+        },
+        None => DataIssue {
+            level: IssueLevel::Warning,
+            layer: layer.to_string(),
+            feature: "-".into(),
+            rule: None,
+            message: format!("{what} is not a layer of the dataset contract: ignored"),
+        },
     }
 }
 

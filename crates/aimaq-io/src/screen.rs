@@ -134,11 +134,10 @@ pub fn screen_file(
         &RunOptions { progress, cancel },
     )?;
     if totals.cancelled {
-        return Err(Error::Other(format!(
-            "interrupted after {} records: no report written (an existing {} is untouched)",
-            totals.summary.parcels_in,
-            request.out.display()
-        )));
+        return Err(Error::Interrupted {
+            records: totals.summary.parcels_in,
+            kept: request.out.exists().then(|| request.out.clone()),
+        });
     }
     let seconds = started.elapsed().as_secs_f64();
     let summary = ScreenSummary {
