@@ -110,6 +110,9 @@ pub struct LoadedDataset {
     pub issues: Vec<DataIssue>,
     /// For reports: the path, or `embedded data/almaty`.
     pub label: String,
+    /// The contract layers the dataset holds (a layer present with no feature counts:
+    /// parcels were checked against it), in contract order.
+    pub layers: Vec<String>,
 }
 
 /// Vector formats a dataset directory may hold a layer in, besides GeoJSON.
@@ -139,6 +142,7 @@ pub fn load(
     let to_metric = Transformer::new("EPSG:4326", metric.definition())?;
     let mut features = Vec::new();
     let mut issues = Vec::new();
+    let mut found: BTreeSet<String> = BTreeSet::new();
     let from_geojson = |layer: &str, records: Vec<Record>, features: &mut Vec<_>| {
         for r in records {
             features.push(ConstraintFeature {
@@ -162,6 +166,7 @@ pub fn load(
                 ));
             }
             for (layer, text) in EMBEDDED {
+                found.insert(layer.to_string());
                 let records = parse_collection(text).map_err(|reason| Error::GeoJson {
                     what: format!("embedded layer `{layer}`"),
                     reason,
@@ -183,12 +188,14 @@ pub fn load(
             for layer in &catalog.layers {
                 let path = dir.join(format!("{}.geojson", layer.name));
                 if path.exists() {
+                    found.insert(layer.name.clone());
                     from_geojson(&layer.name, read_file(&path)?, &mut features);
                     continue;
                 }
                 for ext in OGR_EXTENSIONS {
                     let path = dir.join(format!("{}.{ext}", layer.name));
                     if path.exists() {
+                        found.insert(layer.name.clone());
                         let ds = ogr::open(&path)?;
                         let ogr_layer = ogr::pick_layer(&ds, None, &path)?;
                         read_ogr_layer(&layer.name, ogr_layer, &path, metric, &mut features)?;
@@ -212,6 +219,7 @@ pub fn load(
             let names = ogr::layer_names(&ds);
             for layer in &catalog.layers {
                 if names.contains(&layer.name) {
+                    found.insert(layer.name.clone());
                     let ogr_layer = ds
                         .layer_by_name(&layer.name)
                         .map_err(Error::gdal(format!("cannot read layer `{}`", layer.name)))?;
@@ -226,19 +234,20 @@ pub fn load(
     };
     // "clear" must mean "checked against these layers": a dataset with none of them
     // would clear every parcel, and each absent layer is said with the rules it skips
-    let present: BTreeSet<&str> = features.iter().map(|f| f.layer.as_str()).collect();
-    if present.is_empty() {
+    if found.is_empty() {
         let expected: Vec<&str> = catalog.layers.iter().map(|l| l.name.as_str()).collect();
+        let misspelt: Vec<String> = issues
+            .iter()
+            .filter(|i| i.level == IssueLevel::Error)
+            .map(|i| i.message.clone())
+            .collect();
         return Err(Error::EmptyDataset {
             dataset: label,
             expected: expected.join(", "),
+            misspelt,
         });
     }
-    for layer in catalog
-        .layers
-        .iter()
-        .filter(|l| !present.contains(l.name.as_str()))
-    {
+    for layer in catalog.layers.iter().filter(|l| !found.contains(&l.name)) {
         let rules: Vec<&str> = catalog
             .rules_for_layer(&layer.name)
             .map(|r| r.id.as_str())
@@ -260,6 +269,12 @@ pub fn load(
         features,
         issues,
         label,
+        layers: catalog
+            .layers
+            .iter()
+            .filter(|l| found.contains(&l.name))
+            .map(|l| l.name.clone())
+            .collect(),
     })
 }
 

@@ -156,12 +156,14 @@ pub enum Error {
     },
     /// A constraint dataset holding none of the contract's layers: every parcel would
     /// come back clear without having been checked against anything.
-    #[error("dataset {dataset} holds no layer of the dataset contract (expected files or tables named: {expected}): nothing to check parcels against")]
+    #[error("dataset {dataset} holds no layer of the dataset contract (expected files or tables named: {expected}): nothing to check parcels against{}", misspelt.iter().map(|m| format!("; {m}")).collect::<String>())]
     EmptyDataset {
         /// The dataset.
         dataset: String,
         /// The contract's layer names.
         expected: String,
+        /// Near misses found instead.
+        misspelt: Vec<String>,
     },
     /// The run was cancelled (Ctrl-C) before the input ended: nothing was written at
     /// the output's name.

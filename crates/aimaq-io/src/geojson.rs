@@ -8,6 +8,9 @@ use thiserror::Error;
 /// Why a GeoJSON text is unusable as a whole.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum GeoJsonError {
+    /// Nothing in the file but white space.
+    #[error("the file is empty")]
+    Empty,
     /// Not JSON at all.
     #[error("invalid JSON: {0}")]
     Json(String),
@@ -111,6 +114,9 @@ pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
 pub fn parse_collection(text: &str) -> Result<Vec<Record>, GeoJsonError> {
     // a byte-order mark is not JSON, but editors on Windows write one; GDAL accepts it
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(GeoJsonError::Empty);
+    }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(text, e))?;
     let Some(obj) = value.as_object() else {
         return Err(GeoJsonError::NotAnObject);
@@ -292,7 +298,12 @@ fn check_positions(g: &GeometryValue) -> Result<(), String> {
     };
     let polygon = |rings: &Vec<Vec<Position>>, prefix: String| -> Result<(), String> {
         if rings.is_empty() {
-            return Err(format!("{prefix}has no rings"));
+            let which = if prefix.is_empty() {
+                "polygon "
+            } else {
+                &prefix
+            };
+            return Err(format!("{which}has no rings"));
         }
         rings
             .iter()

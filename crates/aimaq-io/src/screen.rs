@@ -63,6 +63,8 @@ pub struct ScreenSummary {
     pub report_crs: String,
     /// The constraint dataset.
     pub dataset: String,
+    /// Its contract layers: what a `clear` verdict was checked against.
+    pub layers: Vec<String>,
     /// The catalog's id.
     pub catalog: String,
     /// Verdicts, findings by rule, errors.
@@ -149,6 +151,7 @@ pub fn screen_file(
         reprojected: checker.reprojects(),
         report_crs: aimaq_proj::short(&report_crs),
         dataset: opened.dataset.clone(),
+        layers: opened.layers.clone(),
         catalog: opened.engine.catalog().info.id.clone(),
         parcels_per_second: totals.summary.parcels_in as f64 / seconds.max(1e-9),
         findings: totals.summary.findings_by_rule.values().sum(),
