@@ -2,12 +2,13 @@
 
 use crate::attributes::{AttributeSpec, AttributeType};
 use crate::citation::Citation;
+use crate::condition::Condition;
 use crate::in_force::{Date, InForce, NotInForce};
 use crate::land_use::LandUse;
 use crate::lang::{Labels, Lang};
 use crate::regime::{Regime, RegimeCell, RegimeMatrix};
 use crate::severity::Severity;
-use crate::width::{Condition, RawWidth, SourcedWidth, WidthRule};
+use crate::width::{RawWidth, SourcedWidth, WidthRule};
 use crate::zoning::Zoning;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};

@@ -26,10 +26,12 @@
 mod attributes;
 mod catalog;
 mod citation;
+mod condition;
 mod in_force;
 mod issue;
 mod land_use;
 mod lang;
+mod metres;
 mod regime;
 mod severity;
 mod width;
@@ -41,19 +43,15 @@ pub use catalog::{
     Rule, EMBEDDED_CATALOG, MESSAGE_KEYS,
 };
 pub use citation::Citation;
+pub use condition::Condition;
 pub use in_force::{Date, InForce, NotInForce};
 pub use issue::{DataIssue, IssueLevel};
 pub use land_use::LandUse;
 pub use lang::{fill, Labels, Lang};
+pub use metres::format_metres;
 pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use severity::Severity;
 pub use width::{
-    Condition, Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue,
-    Zone,
+    Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue, Zone,
 };
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
-
-/// Formats metres for messages: `50`, `226.5`.
-pub fn format_metres(m: f64) -> String {
-    width::fmt_m(m)
-}

@@ -1,9 +1,9 @@
 //! What a zone means for a proposed use: the regime matrix.
 
 use crate::citation::Citation;
+use crate::condition::{describe_when, Condition};
 use crate::land_use::LandUse;
 use crate::severity::Severity;
-use crate::width::Condition;
 use crate::Attributes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -101,11 +101,7 @@ impl RegimeCell {
 
     /// The `when` conditions in words, empty when there are none.
     pub fn describe_when(&self) -> String {
-        self.when
-            .iter()
-            .map(|(a, c)| format!("{a} {c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe_when(&self.when)
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::catalog::{Catalog, Rule};
 use crate::citation::Citation;
+use crate::condition::{describe_when, Condition, Test};
+use crate::metres::format_metres;
 use crate::Attributes;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,18 +43,11 @@ impl WidthValue {
 impl fmt::Display for WidthValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WidthValue::Exact(m) => write!(f, "{} m", fmt_m(*m)),
-            WidthValue::Range { min, max } => write!(f, "{}–{} m", fmt_m(*min), fmt_m(*max)),
+            WidthValue::Exact(m) => write!(f, "{} m", format_metres(*m)),
+            WidthValue::Range { min, max } => {
+                write!(f, "{}–{} m", format_metres(*min), format_metres(*max))
+            }
         }
-    }
-}
-
-/// Metres without a trailing `.0`.
-pub(crate) fn fmt_m(m: f64) -> String {
-    if m.fract() == 0.0 {
-        format!("{m:.0}")
-    } else {
-        format!("{m}")
     }
 }
 
@@ -63,97 +58,6 @@ pub struct SourcedWidth {
     pub value: WidthValue,
     /// Where it comes from.
     pub citation: Citation,
-}
-
-/// A condition on one attribute in a `when` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Condition {
-    /// The attribute is this number.
-    Number(f64),
-    /// The attribute is this string (case-insensitive).
-    Text(String),
-    /// The attribute is one of these strings (case-insensitive).
-    OneOf(Vec<String>),
-    /// The attribute is a number within bounds.
-    Bound {
-        /// `≤ max`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max: Option<f64>,
-        /// `> above`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        above: Option<f64>,
-    },
-}
-
-impl fmt::Display for Condition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Condition::Number(n) => write!(f, "= {}", fmt_m(*n)),
-            Condition::Text(s) => write!(f, "= \"{s}\""),
-            Condition::OneOf(list) => write!(f, "in [{}]", list.join(", ")),
-            Condition::Bound { max, above } => {
-                let mut parts = Vec::new();
-                if let Some(a) = above {
-                    parts.push(format!("> {}", fmt_m(*a)));
-                }
-                if let Some(m) = max {
-                    parts.push(format!("≤ {}", fmt_m(*m)));
-                }
-                f.write_str(&parts.join(" and "))
-            }
-        }
-    }
-}
-
-impl Condition {
-    /// Whether `value` meets the condition (a missing or mistyped value does not).
-    pub(crate) fn holds(&self, value: Option<&serde_json::Value>) -> bool {
-        matches!(self.test(value), Test::Pass)
-    }
-}
-
-enum Test {
-    Pass,
-    Fail,
-    Missing,
-    WrongType(&'static str),
-}
-
-impl Condition {
-    fn test(&self, value: Option<&serde_json::Value>) -> Test {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            return Test::Missing;
-        };
-        match self {
-            Condition::Number(n) => match value.as_f64() {
-                Some(v) if v.is_finite() => pass((v - n).abs() < 1e-9),
-                _ => Test::WrongType("number"),
-            },
-            Condition::Text(s) => match value.as_str() {
-                Some(v) => pass(v.trim().eq_ignore_ascii_case(s)),
-                None => Test::WrongType("string"),
-            },
-            Condition::OneOf(list) => match value.as_str() {
-                Some(v) => pass(list.iter().any(|s| v.trim().eq_ignore_ascii_case(s))),
-                None => Test::WrongType("string"),
-            },
-            Condition::Bound { max, above } => match value.as_f64() {
-                Some(v) if v.is_finite() => {
-                    pass(max.is_none_or(|m| v <= m) && above.is_none_or(|a| v > a))
-                }
-                _ => Test::WrongType("number"),
-            },
-        }
-    }
-}
-
-fn pass(b: bool) -> Test {
-    if b {
-        Test::Pass
-    } else {
-        Test::Fail
-    }
 }
 
 /// What to report when no width can be found for a feature.
@@ -365,13 +269,6 @@ fn cite(rule: &Rule, width: &Citation) -> Citation {
     }
 }
 
-fn describe_when(when: &[(String, Condition)]) -> String {
-    when.iter()
-        .map(|(a, c)| format!("{a} {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn describe_cases(cases: &[(Vec<(String, Condition)>, SourcedWidth)]) -> String {
     cases
         .iter()
@@ -423,7 +320,7 @@ impl WidthRule {
                 let mut parts = vec![if *scale == 1.0 {
                     format!("feature's `{attribute}`")
                 } else {
-                    format!("feature's `{attribute}` × {}", fmt_m(*scale))
+                    format!("feature's `{attribute}` × {}", format_metres(*scale))
                 }];
                 if let Some((table, w)) = named {
                     let named: Vec<String> = catalog
@@ -680,7 +577,7 @@ impl Rule {
                         } else {
                             res.error(format!(
                                 "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
-                                fmt_m(v),
+                                format_metres(v),
                                 w.value,
                                 obj.names[0],
                                 obj.act,
