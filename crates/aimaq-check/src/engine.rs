@@ -268,7 +268,7 @@ impl Engine {
                 if rule.layer != feature.layer || !rule.applies_to(&feature.attributes) {
                     continue;
                 }
-                let res = rule.resolve(&catalog, &feature.attributes);
+                let res = rule.resolve(&feature.attributes);
                 for (is_error, msg) in res.problems {
                     let level = if is_error {
                         IssueLevel::Error

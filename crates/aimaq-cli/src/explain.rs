@@ -40,7 +40,7 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     if let Some(note) = &f.note {
         writeln!(out, "  note: {note}")?;
     }
-    writeln!(out, "width: {}", rule.width.describe(catalog))?;
+    writeln!(out, "width: {}", rule.width.describe())?;
     write_named_widths(catalog, rule, out)?;
     writeln!(out, "measured from: {}", rule.measured_from)?;
     writeln!(out, "source: {}", rule.citation)?;
@@ -141,12 +141,15 @@ fn write_cell(
 /// Widths the act fixes for named objects, one per line with its citation.
 fn write_named_widths(catalog: &Catalog, rule: &Rule, out: &mut impl Write) -> std::io::Result<()> {
     if let WidthRule::Attribute {
-        named: Some((table, width)),
-        ..
+        named: Some(named), ..
     } = &rule.width
     {
-        for n in catalog.named.iter().filter(|n| &n.table == table) {
-            if let Some(w) = n.widths.get(width) {
+        for n in catalog
+            .named_objects()
+            .iter()
+            .filter(|n| n.table == named.table())
+        {
+            if let Some(w) = n.widths.get(named.attribute()) {
                 writeln!(
                     out,
                     "  {}: {} ({}, {})",

@@ -440,7 +440,7 @@ fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
             rule.id, rule.severity, rule.id, rule.layer
         )?;
         writeln!(out, "  {}", rule.title)?;
-        writeln!(out, "  width: {}", rule.width.describe(catalog))?;
+        writeln!(out, "  width: {}", rule.width.describe())?;
         writeln!(out, "  measured from: {}", rule.measured_from)?;
         writeln!(out, "  source: {}", rule.citation)?;
         writeln!(out, "  regime (default): {}", rule.severity_basis)?;

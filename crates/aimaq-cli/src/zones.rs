@@ -94,7 +94,7 @@ pub fn write(
             .iter()
             .filter(|r| r.layer == f.layer && r.applies_to(&f.attributes))
         {
-            let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
+            let Some(zone) = rule.resolve(&f.attributes).zone else {
                 continue;
             };
             let cell = rule.regime.cell_for(land_use, &f.attributes);

@@ -112,36 +112,4 @@ impl Zoning {
     pub fn category(&self, key: &str) -> Option<&LandCategory> {
         self.categories.iter().find(|c| c.key == key)
     }
-
-    pub(crate) fn check(&self) -> Result<(), String> {
-        for g in &self.groups {
-            if let Some(l) = g.labels.missing() {
-                return Err(format!("zone group {} has no {l} label", g.number));
-            }
-        }
-        for s in &self.subzones {
-            if self.group(s.group).is_none() {
-                return Err(format!(
-                    "sub-zone `{}` names unknown group {}",
-                    s.code, s.group
-                ));
-            }
-            if !s.code.starts_with(&format!("{}.", s.group)) {
-                return Err(format!(
-                    "sub-zone `{}` must start with its group number",
-                    s.code
-                ));
-            }
-            if self.category(&s.category).is_none() {
-                return Err(format!(
-                    "sub-zone `{}` names unknown land category `{}`",
-                    s.code, s.category
-                ));
-            }
-            if let Some(l) = s.labels.missing() {
-                return Err(format!("sub-zone `{}` has no {l} label", s.code));
-            }
-        }
-        Ok(())
-    }
 }

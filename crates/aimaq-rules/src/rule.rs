@@ -1,0 +1,609 @@
+//! A spatial rule of the catalog, and how it finds its zone for one feature.
+
+use crate::attributes::Attributes;
+use crate::citation::Citation;
+use crate::condition::{Condition, Test};
+use crate::in_force::InForce;
+use crate::lang::{Labels, Lang};
+use crate::metres::format_metres;
+use crate::regime::RegimeMatrix;
+use crate::resolution::Resolution;
+use crate::severity::Severity;
+use crate::width::{describe_cases, MissingWidth, SourcedWidth, WidthRule, WidthValue};
+use crate::zone::{Limit, WidthBasis, Zone};
+use serde::{Deserialize, Serialize};
+
+/// A spatial rule: a zone around the features of one layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    /// Stable id, e.g. `rail.control_zone`.
+    pub id: String,
+    /// The layer whose features carry the zone.
+    pub layer: String,
+    /// Human title (English).
+    pub title: String,
+    /// Title in the three languages.
+    pub labels: Labels,
+    /// The worst outcome entering the zone can have, over all uses; the regime matrix
+    /// gives each use's.
+    pub severity: Severity,
+    /// Why the regime is what it is for uses no specific cell lists.
+    pub severity_basis: String,
+    /// Only features meeting these conditions carry the zone (e.g. `kind = "seismic"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub applies_when: Vec<(String, Condition)>,
+    /// The period this wording is in force.
+    pub in_force: InForce,
+    /// What the zone means for each proposed use.
+    pub regime: RegimeMatrix,
+    /// The reference line the width is measured from.
+    pub measured_from: String,
+    /// The rule's source.
+    pub citation: Citation,
+    /// How the width is found for a feature.
+    pub width: WidthRule,
+    /// An attribute that moves the reference line away from the stored geometry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<Offset>,
+}
+
+/// The reference line lies `factor × attribute` metres outside the stored geometry
+/// (a right-of-way half width, an outer wire).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offset {
+    /// Attribute holding the distance in metres.
+    pub attribute: String,
+    /// Multiplier, e.g. 0.5 for a full right-of-way width.
+    pub factor: f64,
+}
+
+impl Rule {
+    /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
+    pub fn applies_to(&self, attrs: &Attributes) -> bool {
+        self.applies_when.iter().all(|(a, c)| c.holds(attrs.get(a)))
+    }
+
+    /// The title in `lang`.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        self.labels.get(lang)
+    }
+}
+
+/// Merges a width's citation into the rule's: the width's own act if it names one.
+fn cite(rule: &Rule, width: &Citation) -> Citation {
+    Citation {
+        act: if width.act.is_empty() {
+            rule.citation.act.clone()
+        } else {
+            width.act.clone()
+        },
+        scheme: width
+            .scheme
+            .clone()
+            .or_else(|| rule.citation.scheme.clone()),
+        digest: width
+            .digest
+            .clone()
+            .or_else(|| rule.citation.digest.clone()),
+        note: width.note.clone(),
+    }
+}
+
+enum CaseMatch<'a> {
+    Found(&'a SourcedWidth),
+    None { missing: Vec<String> },
+    WrongType(String),
+}
+
+fn match_cases<'a>(
+    cases: &'a [(Vec<(String, Condition)>, SourcedWidth)],
+    attrs: &Attributes,
+) -> CaseMatch<'a> {
+    let mut missing = Vec::new();
+    for (when, width) in cases {
+        let mut all = true;
+        for (attr, cond) in when {
+            match cond.test(attrs.get(attr)) {
+                Test::Pass => {}
+                Test::Fail => all = false,
+                Test::Missing => {
+                    all = false;
+                    if !missing.contains(attr) {
+                        missing.push(attr.clone());
+                    }
+                }
+                Test::WrongType(t) => {
+                    return CaseMatch::WrongType(format!(
+                        "`{attr}` must be a {t}, found {}",
+                        attrs.get(attr).map(|v| v.to_string()).unwrap_or_default()
+                    ))
+                }
+            }
+            if !all {
+                break;
+            }
+        }
+        if all {
+            return CaseMatch::Found(width);
+        }
+    }
+    CaseMatch::None { missing }
+}
+
+fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, String> {
+    match attrs.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+            _ => Err(format!(
+                "`{name}` must be a positive number of metres, found {v}"
+            )),
+        },
+    }
+}
+
+impl Rule {
+    /// Finds this rule's zone for a feature of its layer.
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, Limit};
+    /// let catalog = Catalog::embedded();
+    /// let rule = catalog.rule("power.protection_zone").unwrap();
+    /// let attrs = serde_json::json!({"id": "L1", "voltage_kv": 500});
+    /// let res = rule.resolve(attrs.as_object().unwrap());
+    /// let zone = res.zone.unwrap();
+    /// assert_eq!(zone.limit, Limit::Fixed { m: 30.0 });
+    /// assert_eq!(zone.citation.scheme.as_deref(), Some("L273"));
+    ///
+    /// // A voltage the scheme does not give is an error, never a silent skip.
+    /// let attrs = serde_json::json!({"id": "L2", "voltage_kv": 110});
+    /// let res = rule.resolve(attrs.as_object().unwrap());
+    /// assert!(res.zone.is_none());
+    /// assert!(res.problems[0].0 && res.problems[0].1.contains("110"));
+    /// ```
+    pub fn resolve(&self, attrs: &Attributes) -> Resolution {
+        let mut res = Resolution::default();
+        let offset_m = match &self.offset {
+            None => 0.0,
+            Some(off) => match attrs.get(&off.attribute) {
+                None | Some(serde_json::Value::Null) => 0.0,
+                Some(v) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
+                    _ => {
+                        res.error(format!(
+                            "`{}` must be a non-negative number of metres, found {v}; measured from the stored geometry instead",
+                            off.attribute
+                        ));
+                        0.0
+                    }
+                },
+            },
+        };
+        let zone = |limit: Limit, citation: Citation, basis: WidthBasis| Zone {
+            limit: limit.shifted(offset_m),
+            offset_m,
+            citation,
+            settlement_citations: None,
+            basis,
+        };
+
+        match &self.width {
+            WidthRule::Overlap => {
+                res.zone = Some(zone(
+                    Limit::Overlap,
+                    self.citation.clone(),
+                    WidthBasis::Catalog,
+                ));
+            }
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => {
+                let (WidthValue::Exact(i), WidthValue::Exact(o)) = (inside.value, outside.value)
+                else {
+                    unreachable!("checked at catalog load")
+                };
+                let mut z = zone(
+                    Limit::BySettlement {
+                        inside: i,
+                        outside: o,
+                    },
+                    self.citation.clone(),
+                    WidthBasis::Catalog,
+                );
+                z.settlement_citations =
+                    Some((cite(self, &inside.citation), cite(self, &outside.citation)));
+                res.zone = Some(z);
+            }
+            WidthRule::Cases {
+                cases,
+                override_attribute,
+            } => {
+                if let Some(attr) = override_attribute {
+                    match positive_number(attrs, attr) {
+                        Ok(Some(m)) => {
+                            let c = self
+                                .citation
+                                .clone()
+                                .note(format!("width from the feature's `{attr}`, user-supplied"));
+                            res.zone = Some(zone(
+                                Limit::Fixed { m },
+                                c,
+                                WidthBasis::Attribute(attr.clone()),
+                            ));
+                            return res;
+                        }
+                        Ok(None) => {}
+                        Err(e) => res.error(format!("{e}; the catalog width is used instead")),
+                    }
+                }
+                match match_cases(cases, attrs) {
+                    CaseMatch::Found(w) => {
+                        let WidthValue::Exact(m) = w.value else {
+                            unreachable!("checked at catalog load")
+                        };
+                        res.zone = Some(zone(
+                            Limit::Fixed { m },
+                            cite(self, &w.citation),
+                            WidthBasis::Catalog,
+                        ));
+                    }
+                    CaseMatch::WrongType(msg) => res.error(format!("{msg}: rule not applied")),
+                    CaseMatch::None { missing } if !missing.is_empty() => res.error(format!(
+                        "missing {}: rule not applied (the catalog has: {})",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        describe_cases(cases)
+                    )),
+                    CaseMatch::None { .. } => {
+                        let shown: Vec<String> = cases
+                            .iter()
+                            .flat_map(|(when, _)| when.iter().map(|(a, _)| a.clone()))
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .map(|a| {
+                                format!(
+                                    "{a} = {}",
+                                    attrs.get(&a).map(|v| v.to_string()).unwrap_or("—".into())
+                                )
+                            })
+                            .collect();
+                        res.error(format!(
+                            "no width in the catalog for {}: rule not applied (the catalog has: {}; other values need the act that sets them)",
+                            shown.join(", "),
+                            describe_cases(cases)
+                        ))
+                    }
+                }
+            }
+            WidthRule::Attribute {
+                attribute,
+                scale,
+                named,
+                defaults,
+                fallback,
+                missing,
+                missing_note,
+            } => {
+                let named_width = named
+                    .as_ref()
+                    .and_then(|named| named.get(attrs.get("name").and_then(|v| v.as_str())?));
+                let own = match positive_number(attrs, attribute) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        res.error(e);
+                        None
+                    }
+                };
+                let to_limit = |v: WidthValue| match v.scaled(*scale) {
+                    WidthValue::Exact(m) => Limit::Fixed { m },
+                    WidthValue::Range { min, max } => Limit::Range { min, max },
+                };
+                match (own, named_width) {
+                    (Some(v), Some((obj, w))) => {
+                        let within = match w.value {
+                            WidthValue::Exact(m) => (v - m).abs() < 1e-6,
+                            WidthValue::Range { min, max } => v >= min - 1e-6 && v <= max + 1e-6,
+                        };
+                        let c = cite(self, &w.citation);
+                        if within {
+                            res.zone = Some(zone(
+                                to_limit(WidthValue::Exact(v)),
+                                c,
+                                WidthBasis::Attribute(attribute.clone()),
+                            ));
+                        } else {
+                            res.error(format!(
+                                "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
+                                format_metres(v),
+                                w.value,
+                                obj.names[0],
+                                obj.act,
+                                c.scheme.as_deref().unwrap_or("")
+                            ));
+                            res.zone = Some(zone(
+                                to_limit(w.value),
+                                c,
+                                WidthBasis::NamedObject(obj.key.clone()),
+                            ));
+                        }
+                    }
+                    (Some(v), None) => {
+                        let c = self.citation.clone().note(format!(
+                            "width from the feature's `{attribute}`, user-supplied"
+                        ));
+                        res.zone = Some(zone(
+                            to_limit(WidthValue::Exact(v)),
+                            c,
+                            WidthBasis::Attribute(attribute.clone()),
+                        ));
+                    }
+                    (None, Some((obj, w))) => {
+                        res.zone = Some(zone(
+                            to_limit(w.value),
+                            cite(self, &w.citation),
+                            WidthBasis::NamedObject(obj.key.clone()),
+                        ));
+                    }
+                    (None, None) => {
+                        let found = match match_cases(defaults, attrs) {
+                            CaseMatch::Found(w) => Some(w),
+                            CaseMatch::WrongType(msg) => {
+                                res.error(format!("{msg}; default not applied"));
+                                None
+                            }
+                            CaseMatch::None { .. } => None,
+                        };
+                        if let Some(w) = found.or(fallback.as_ref()) {
+                            res.zone = Some(zone(
+                                to_limit(w.value),
+                                cite(self, &w.citation),
+                                WidthBasis::Default,
+                            ));
+                        } else {
+                            let msg = format!(
+                                "no `{attribute}` and no act in the catalog gives a width for this feature{}",
+                                missing_note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+                            );
+                            match missing {
+                                MissingWidth::Error => res.error(msg),
+                                MissingWidth::Warning => res.warning(msg),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalog;
+    use serde_json::json;
+
+    fn resolve(rule: &str, attrs: serde_json::Value) -> Resolution {
+        let c = Catalog::embedded();
+        c.rule(rule).unwrap().resolve(attrs.as_object().unwrap())
+    }
+
+    fn limit(rule: &str, attrs: serde_json::Value) -> Limit {
+        let r = resolve(rule, attrs);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        r.zone.unwrap().limit
+    }
+
+    #[test]
+    fn power_line_width_by_voltage() {
+        for (kv, m) in [(220, 20.0), (500, 30.0), (750, 40.0), (1150, 55.0)] {
+            assert_eq!(
+                limit("power.protection_zone", json!({"voltage_kv": kv})),
+                Limit::Fixed { m }
+            );
+        }
+        let r = resolve("power.protection_zone", json!({"voltage_kv": 110}));
+        assert!(r.zone.is_none());
+        assert!(
+            r.problems[0].1.contains("voltage_kv = 110"),
+            "{}",
+            r.problems[0].1
+        );
+        let r = resolve("power.protection_zone", json!({"voltage_kv": "high"}));
+        assert!(
+            r.problems[0].1.contains("must be a number"),
+            "{}",
+            r.problems[0].1
+        );
+        let r = resolve("power.protection_zone", json!({}));
+        assert!(
+            r.problems[0].1.contains("missing `voltage_kv`"),
+            "{}",
+            r.problems[0].1
+        );
+    }
+
+    #[test]
+    fn outer_wire_offset_moves_the_reference_line() {
+        let z = resolve(
+            "power.protection_zone",
+            json!({"voltage_kv": 500, "outer_wire_offset_m": 12.5}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 42.5 });
+        assert_eq!(z.offset_m, 12.5);
+    }
+
+    #[test]
+    fn conduit_belt_by_soil_and_diameter() {
+        let l = |v| limit("water_conduit.sanitary_belt", v);
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 800})),
+            Limit::Fixed { m: 10.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 1000})),
+            Limit::Fixed { m: 10.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "dry", "diameter_mm": 1001})),
+            Limit::Fixed { m: 20.0 }
+        );
+        assert_eq!(
+            l(json!({"soil": "wet", "diameter_mm": 300})),
+            Limit::Fixed { m: 50.0 }
+        );
+        assert_eq!(l(json!({"soil": "WET"})), Limit::Fixed { m: 50.0 });
+        let r = resolve("water_conduit.sanitary_belt", json!({"soil": "dry"}));
+        assert!(
+            r.problems[0].1.contains("missing `diameter_mm`"),
+            "{:?}",
+            r.problems
+        );
+        let r = resolve(
+            "water_conduit.sanitary_belt",
+            json!({"soil": "swampy", "diameter_mm": 500}),
+        );
+        assert!(r.problems[0].1.contains("\"swampy\""), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn rail_zone_depends_on_settlement_and_right_of_way() {
+        assert_eq!(
+            limit("rail.control_zone", json!({})),
+            Limit::BySettlement {
+                inside: 20.0,
+                outside: 50.0
+            }
+        );
+        assert_eq!(
+            limit("rail.control_zone", json!({"right_of_way_m": 30})),
+            Limit::BySettlement {
+                inside: 35.0,
+                outside: 65.0
+            }
+        );
+    }
+
+    #[test]
+    fn gas_zone_is_the_law_or_the_feature() {
+        let z = resolve("gas.protection_zone", json!({"diameter_mm": 1020}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 50.0 });
+        assert!(z.citation.act.contains("No. 20-V"));
+        let z = resolve("gas.protection_zone", json!({"protection_m": 75}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 75.0 });
+        assert_eq!(z.basis, WidthBasis::Attribute("protection_m".into()));
+    }
+
+    #[test]
+    fn named_water_objects_use_their_decrees() {
+        let z = resolve("water.belt", json!({"name": "Kapshagay reservoir"}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 100.0 });
+        assert!(z.citation.act.contains("No. 93"));
+        assert_eq!(z.citation.scheme.as_deref(), Some("L534-535"));
+        assert_eq!(
+            limit("water.zone", json!({"name": "Turgen"})),
+            Limit::Range {
+                min: 550.0,
+                max: 1700.0
+            }
+        );
+        // a reach's project width inside the decree's range is used as is
+        assert_eq!(
+            limit("water.belt", json!({"name": "Turgen", "belt_m": 80})),
+            Limit::Fixed { m: 80.0 }
+        );
+        // outside the range: error, and the decree's range is used
+        let r = resolve("water.belt", json!({"name": "Turgen", "belt_m": 20}));
+        assert!(
+            r.problems[0].0 && r.problems[0].1.contains("55–110 m"),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(
+            r.zone.unwrap().limit,
+            Limit::Range {
+                min: 55.0,
+                max: 110.0
+            }
+        );
+    }
+
+    #[test]
+    fn water_bodies_without_project_take_national_defaults() {
+        let z = resolve("water.zone", json!({"kind": "river", "length_km": 60}))
+            .zone
+            .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 500.0 });
+        assert_eq!(z.citation.digest.as_deref(), Some("R28"));
+        assert_eq!(
+            limit(
+                "water.zone",
+                json!({"kind": "river", "catchment": "complex"})
+            ),
+            Limit::Fixed { m: 1000.0 }
+        );
+        assert_eq!(
+            limit("water.zone", json!({"kind": "lake"})),
+            Limit::Range {
+                min: 500.0,
+                max: 1000.0
+            }
+        );
+        // no default belt exists: a warning, not an invented number
+        let r = resolve("water.belt", json!({"kind": "lake"}));
+        assert!(r.zone.is_none());
+        assert_eq!(r.problems.len(), 1);
+        assert!(!r.problems[0].0, "must be a warning");
+    }
+
+    #[test]
+    fn corridors_are_half_each_side() {
+        let z = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Western Europe – Western China", "corridor_m": 130}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 65.0 });
+        assert_eq!(z.citation.scheme.as_deref(), Some("L219"));
+        assert_eq!(
+            limit(
+                "road.reserved_corridor",
+                json!({"name": "Middle semi-ring (Pervomai and Kapshagay bypass)"})
+            ),
+            Limit::Range {
+                min: 66.0,
+                max: 165.25
+            }
+        );
+        let r = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Western Europe – Western China", "corridor_m": 200}),
+        );
+        assert!(r.problems[0].1.contains("130 m"), "{:?}", r.problems);
+        assert_eq!(r.zone.unwrap().limit, Limit::Fixed { m: 65.0 });
+        let r = resolve("road.reserved_corridor", json!({"name": "Some road"}));
+        assert!(r.zone.is_none() && r.problems[0].0);
+        // an unnamed corridor with its own width: user-supplied, cited as such
+        let z = resolve(
+            "road.reserved_corridor",
+            json!({"name": "Local bypass", "corridor_m": 60}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 30.0 });
+        assert!(z.citation.note.unwrap().contains("user-supplied"));
+    }
+}
