@@ -6,6 +6,7 @@ use crate::condition::{Condition, Test};
 use crate::in_force::InForce;
 use crate::lang::{Labels, Lang};
 use crate::metres::format_metres;
+use crate::named::NamedWidths;
 use crate::regime::RegimeMatrix;
 use crate::resolution::Resolution;
 use crate::severity::Severity;
@@ -164,121 +165,16 @@ impl Rule {
     /// ```
     pub fn resolve(&self, attrs: &Attributes) -> Resolution {
         let mut res = Resolution::default();
-        let offset_m = match &self.offset {
-            None => 0.0,
-            Some(off) => match attrs.get(&off.attribute) {
-                None | Some(serde_json::Value::Null) => 0.0,
-                Some(v) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
-                    _ => {
-                        res.error(format!(
-                            "`{}` must be a non-negative number of metres, found {v}; measured from the stored geometry instead",
-                            off.attribute
-                        ));
-                        0.0
-                    }
-                },
-            },
-        };
-        let zone = |limit: Limit, citation: Citation, basis: WidthBasis| Zone {
-            limit: limit.shifted(offset_m),
-            offset_m,
-            citation,
-            settlement_citations: None,
-            basis,
-        };
-
-        match &self.width {
-            WidthRule::Overlap => {
-                res.zone = Some(zone(
-                    Limit::Overlap,
-                    self.citation.clone(),
-                    WidthBasis::Catalog,
-                ));
-            }
+        let offset_m = self.offset_m(attrs, &mut res);
+        let zone = match &self.width {
+            WidthRule::Overlap => Some(self.overlap_zone()),
             WidthRule::BySettlement {
                 inside, outside, ..
-            } => {
-                let (WidthValue::Exact(i), WidthValue::Exact(o)) = (inside.value, outside.value)
-                else {
-                    unreachable!("checked at catalog load")
-                };
-                let mut z = zone(
-                    Limit::BySettlement {
-                        inside: i,
-                        outside: o,
-                    },
-                    self.citation.clone(),
-                    WidthBasis::Catalog,
-                );
-                z.settlement_citations =
-                    Some((cite(self, &inside.citation), cite(self, &outside.citation)));
-                res.zone = Some(z);
-            }
+            } => Some(self.settlement_zone(inside, outside)),
             WidthRule::Cases {
                 cases,
                 override_attribute,
-            } => {
-                if let Some(attr) = override_attribute {
-                    match positive_number(attrs, attr) {
-                        Ok(Some(m)) => {
-                            let c = self
-                                .citation
-                                .clone()
-                                .note(format!("width from the feature's `{attr}`, user-supplied"));
-                            res.zone = Some(zone(
-                                Limit::Fixed { m },
-                                c,
-                                WidthBasis::Attribute(attr.clone()),
-                            ));
-                            return res;
-                        }
-                        Ok(None) => {}
-                        Err(e) => res.error(format!("{e}; the catalog width is used instead")),
-                    }
-                }
-                match match_cases(cases, attrs) {
-                    CaseMatch::Found(w) => {
-                        let WidthValue::Exact(m) = w.value else {
-                            unreachable!("checked at catalog load")
-                        };
-                        res.zone = Some(zone(
-                            Limit::Fixed { m },
-                            cite(self, &w.citation),
-                            WidthBasis::Catalog,
-                        ));
-                    }
-                    CaseMatch::WrongType(msg) => res.error(format!("{msg}: rule not applied")),
-                    CaseMatch::None { missing } if !missing.is_empty() => res.error(format!(
-                        "missing {}: rule not applied (the catalog has: {})",
-                        missing
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        describe_cases(cases)
-                    )),
-                    CaseMatch::None { .. } => {
-                        let shown: Vec<String> = cases
-                            .iter()
-                            .flat_map(|(when, _)| when.iter().map(|(a, _)| a.clone()))
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .into_iter()
-                            .map(|a| {
-                                format!(
-                                    "{a} = {}",
-                                    attrs.get(&a).map(|v| v.to_string()).unwrap_or("—".into())
-                                )
-                            })
-                            .collect();
-                        res.error(format!(
-                            "no width in the catalog for {}: rule not applied (the catalog has: {}; other values need the act that sets them)",
-                            shown.join(", "),
-                            describe_cases(cases)
-                        ))
-                    }
-                }
-            }
+            } => self.case_zone(cases, override_attribute.as_deref(), attrs, &mut res),
             WidthRule::Attribute {
                 attribute,
                 scale,
@@ -287,98 +183,268 @@ impl Rule {
                 fallback,
                 missing,
                 missing_note,
-            } => {
-                let named_width = named
-                    .as_ref()
-                    .and_then(|named| named.get(attrs.get("name").and_then(|v| v.as_str())?));
-                let own = match positive_number(attrs, attribute) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        res.error(e);
-                        None
-                    }
-                };
-                let to_limit = |v: WidthValue| match v.scaled(*scale) {
-                    WidthValue::Exact(m) => Limit::Fixed { m },
-                    WidthValue::Range { min, max } => Limit::Range { min, max },
-                };
-                match (own, named_width) {
-                    (Some(v), Some((obj, w))) => {
-                        let within = match w.value {
-                            WidthValue::Exact(m) => (v - m).abs() < 1e-6,
-                            WidthValue::Range { min, max } => v >= min - 1e-6 && v <= max + 1e-6,
-                        };
-                        let c = cite(self, &w.citation);
-                        if within {
-                            res.zone = Some(zone(
-                                to_limit(WidthValue::Exact(v)),
-                                c,
-                                WidthBasis::Attribute(attribute.clone()),
-                            ));
-                        } else {
-                            res.error(format!(
-                                "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
-                                format_metres(v),
-                                w.value,
-                                obj.names[0],
-                                obj.act,
-                                c.scheme.as_deref().unwrap_or("")
-                            ));
-                            res.zone = Some(zone(
-                                to_limit(w.value),
-                                c,
-                                WidthBasis::NamedObject(obj.key.clone()),
-                            ));
-                        }
-                    }
-                    (Some(v), None) => {
-                        let c = self.citation.clone().note(format!(
-                            "width from the feature's `{attribute}`, user-supplied"
-                        ));
-                        res.zone = Some(zone(
-                            to_limit(WidthValue::Exact(v)),
-                            c,
-                            WidthBasis::Attribute(attribute.clone()),
-                        ));
-                    }
-                    (None, Some((obj, w))) => {
-                        res.zone = Some(zone(
-                            to_limit(w.value),
-                            cite(self, &w.citation),
-                            WidthBasis::NamedObject(obj.key.clone()),
-                        ));
-                    }
-                    (None, None) => {
-                        let found = match match_cases(defaults, attrs) {
-                            CaseMatch::Found(w) => Some(w),
-                            CaseMatch::WrongType(msg) => {
-                                res.error(format!("{msg}; default not applied"));
-                                None
-                            }
-                            CaseMatch::None { .. } => None,
-                        };
-                        if let Some(w) = found.or(fallback.as_ref()) {
-                            res.zone = Some(zone(
-                                to_limit(w.value),
-                                cite(self, &w.citation),
-                                WidthBasis::Default,
-                            ));
-                        } else {
-                            let msg = format!(
-                                "no `{attribute}` and no act in the catalog gives a width for this feature{}",
-                                missing_note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
-                            );
-                            match missing {
-                                MissingWidth::Error => res.error(msg),
-                                MissingWidth::Warning => res.warning(msg),
-                            }
-                        }
-                    }
-                }
-            }
-        }
+            } => self.attribute_zone(
+                AttributeWidth {
+                    attribute,
+                    scale: *scale,
+                    named: named.as_ref(),
+                    defaults,
+                    fallback: fallback.as_ref(),
+                    missing: *missing,
+                    missing_note: missing_note.as_deref(),
+                },
+                attrs,
+                &mut res,
+            ),
+        };
+        res.zone = zone.map(|z| z.offset_by(offset_m));
         res
     }
+
+    /// Metres from the stored geometry to the reference line (the rule's `offset`).
+    fn offset_m(&self, attrs: &Attributes, res: &mut Resolution) -> f64 {
+        let Some(off) = &self.offset else {
+            return 0.0;
+        };
+        match attrs.get(&off.attribute) {
+            None | Some(serde_json::Value::Null) => 0.0,
+            Some(v) => match v.as_f64() {
+                Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
+                _ => {
+                    res.error(format!(
+                        "`{}` must be a non-negative number of metres, found {v}; measured from the stored geometry instead",
+                        off.attribute
+                    ));
+                    0.0
+                }
+            },
+        }
+    }
+
+    /// `Overlap`: the polygon itself.
+    fn overlap_zone(&self) -> Zone {
+        Zone::new(Limit::Overlap, self.citation.clone(), WidthBasis::Catalog)
+    }
+
+    /// `BySettlement`: both widths, each with its citation; the parcel's parts decide.
+    fn settlement_zone(&self, inside: &SourcedWidth, outside: &SourcedWidth) -> Zone {
+        let (WidthValue::Exact(i), WidthValue::Exact(o)) = (inside.value, outside.value) else {
+            unreachable!("checked at catalog load")
+        };
+        let mut zone = Zone::new(
+            Limit::BySettlement {
+                inside: i,
+                outside: o,
+            },
+            self.citation.clone(),
+            WidthBasis::Catalog,
+        );
+        zone.settlement_citations =
+            Some((cite(self, &inside.citation), cite(self, &outside.citation)));
+        zone
+    }
+
+    /// `Cases`: the feature's override attribute if valid, else the first case that holds.
+    fn case_zone(
+        &self,
+        cases: &[(Vec<(String, Condition)>, SourcedWidth)],
+        override_attribute: Option<&str>,
+        attrs: &Attributes,
+        res: &mut Resolution,
+    ) -> Option<Zone> {
+        if let Some(attr) = override_attribute {
+            match positive_number(attrs, attr) {
+                Ok(Some(m)) => {
+                    let c = self
+                        .citation
+                        .clone()
+                        .note(format!("width from the feature's `{attr}`, user-supplied"));
+                    return Some(Zone::new(
+                        Limit::Fixed { m },
+                        c,
+                        WidthBasis::Attribute(attr.to_string()),
+                    ));
+                }
+                Ok(None) => {}
+                Err(e) => res.error(format!("{e}; the catalog width is used instead")),
+            }
+        }
+        match match_cases(cases, attrs) {
+            CaseMatch::Found(w) => {
+                let WidthValue::Exact(m) = w.value else {
+                    unreachable!("checked at catalog load")
+                };
+                Some(Zone::new(
+                    Limit::Fixed { m },
+                    cite(self, &w.citation),
+                    WidthBasis::Catalog,
+                ))
+            }
+            CaseMatch::WrongType(msg) => {
+                res.error(format!("{msg}: rule not applied"));
+                None
+            }
+            CaseMatch::None { missing } if !missing.is_empty() => {
+                res.error(format!(
+                    "missing {}: rule not applied (the catalog has: {})",
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    describe_cases(cases)
+                ));
+                None
+            }
+            CaseMatch::None { .. } => {
+                let shown: Vec<String> = cases
+                    .iter()
+                    .flat_map(|(when, _)| when.iter().map(|(a, _)| a.clone()))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .map(|a| {
+                        format!(
+                            "{a} = {}",
+                            attrs.get(&a).map(|v| v.to_string()).unwrap_or("—".into())
+                        )
+                    })
+                    .collect();
+                res.error(format!(
+                    "no width in the catalog for {}: rule not applied (the catalog has: {}; other values need the act that sets them)",
+                    shown.join(", "),
+                    describe_cases(cases)
+                ));
+                None
+            }
+        }
+    }
+
+    /// `Attribute`: the feature's own width (kept to a named object's act when it is
+    /// one), else the act's width for the named object, else a default.
+    fn attribute_zone(
+        &self,
+        width: AttributeWidth<'_>,
+        attrs: &Attributes,
+        res: &mut Resolution,
+    ) -> Option<Zone> {
+        let AttributeWidth {
+            attribute, scale, ..
+        } = width;
+        let named_width = width
+            .named
+            .and_then(|named| named.get(attrs.get("name").and_then(|v| v.as_str())?));
+        let own = match positive_number(attrs, attribute) {
+            Ok(v) => v,
+            Err(e) => {
+                res.error(e);
+                None
+            }
+        };
+        let to_limit = |v: WidthValue| scaled_limit(v, scale);
+        match (own, named_width) {
+            (Some(v), Some((obj, w))) => {
+                let within = match w.value {
+                    WidthValue::Exact(m) => (v - m).abs() < 1e-6,
+                    WidthValue::Range { min, max } => v >= min - 1e-6 && v <= max + 1e-6,
+                };
+                let c = cite(self, &w.citation);
+                if within {
+                    return Some(Zone::new(
+                        to_limit(WidthValue::Exact(v)),
+                        c,
+                        WidthBasis::Attribute(attribute.to_string()),
+                    ));
+                }
+                res.error(format!(
+                    "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
+                    format_metres(v),
+                    w.value,
+                    obj.names[0],
+                    obj.act,
+                    c.scheme.as_deref().unwrap_or("")
+                ));
+                Some(Zone::new(
+                    to_limit(w.value),
+                    c,
+                    WidthBasis::NamedObject(obj.key.clone()),
+                ))
+            }
+            (Some(v), None) => {
+                let c = self.citation.clone().note(format!(
+                    "width from the feature's `{attribute}`, user-supplied"
+                ));
+                Some(Zone::new(
+                    to_limit(WidthValue::Exact(v)),
+                    c,
+                    WidthBasis::Attribute(attribute.to_string()),
+                ))
+            }
+            (None, Some((obj, w))) => Some(Zone::new(
+                to_limit(w.value),
+                cite(self, &w.citation),
+                WidthBasis::NamedObject(obj.key.clone()),
+            )),
+            (None, None) => self.default_zone(width, attrs, res),
+        }
+    }
+
+    /// `Attribute` without a width of the feature's own or of a named object: the first
+    /// default that holds, else the fallback, else a problem at the rule's level.
+    fn default_zone(
+        &self,
+        width: AttributeWidth<'_>,
+        attrs: &Attributes,
+        res: &mut Resolution,
+    ) -> Option<Zone> {
+        let found = match match_cases(width.defaults, attrs) {
+            CaseMatch::Found(w) => Some(w),
+            CaseMatch::WrongType(msg) => {
+                res.error(format!("{msg}; default not applied"));
+                None
+            }
+            CaseMatch::None { .. } => None,
+        };
+        if let Some(w) = found.or(width.fallback) {
+            return Some(Zone::new(
+                scaled_limit(w.value, width.scale),
+                cite(self, &w.citation),
+                WidthBasis::Default,
+            ));
+        }
+        let msg = format!(
+            "no `{}` and no act in the catalog gives a width for this feature{}",
+            width.attribute,
+            width
+                .missing_note
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+        match width.missing {
+            MissingWidth::Error => res.error(msg),
+            MissingWidth::Warning => res.warning(msg),
+        }
+        None
+    }
+}
+
+/// The limit of a width read from an attribute: `scale` × the value, a range kept a range.
+fn scaled_limit(value: WidthValue, scale: f64) -> Limit {
+    match value.scaled(scale) {
+        WidthValue::Exact(m) => Limit::Fixed { m },
+        WidthValue::Range { min, max } => Limit::Range { min, max },
+    }
+}
+
+/// The fields of [`WidthRule::Attribute`], borrowed for resolving.
+#[derive(Clone, Copy)]
+struct AttributeWidth<'a> {
+    attribute: &'a str,
+    scale: f64,
+    named: Option<&'a NamedWidths>,
+    defaults: &'a [(Vec<(String, Condition)>, SourcedWidth)],
+    fallback: Option<&'a SourcedWidth>,
+    missing: MissingWidth,
+    missing_note: Option<&'a str>,
 }
 
 #[cfg(test)]

@@ -90,3 +90,23 @@ pub struct Zone {
     /// Where the width came from.
     pub basis: WidthBasis,
 }
+
+impl Zone {
+    /// A zone measured from the stored geometry, without settlement citations.
+    pub(crate) fn new(limit: Limit, citation: Citation, basis: WidthBasis) -> Zone {
+        Zone {
+            limit,
+            offset_m: 0.0,
+            citation,
+            settlement_citations: None,
+            basis,
+        }
+    }
+
+    /// The zone measured from a reference line `offset_m` outside the stored geometry.
+    pub(crate) fn offset_by(mut self, offset_m: f64) -> Zone {
+        self.limit = self.limit.shifted(offset_m);
+        self.offset_m = offset_m;
+        self
+    }
+}
