@@ -161,7 +161,7 @@ impl Engine {
                 continue;
             };
             for problem in spec.attribute_problems(&feature.attributes) {
-                issue(IssueLevel::Error, None, problem);
+                issue(IssueLevel::Error, None, problem.to_string());
             }
             let Some(id) = id else {
                 // reported above as a missing or mistyped `id`; findings need an id
@@ -269,13 +269,8 @@ impl Engine {
                     continue;
                 }
                 let res = rule.resolve(&feature.attributes);
-                for (is_error, msg) in res.problems {
-                    let level = if is_error {
-                        IssueLevel::Error
-                    } else {
-                        IssueLevel::Warning
-                    };
-                    issue(level, Some(&rule.id), msg);
+                for problem in res.problems {
+                    issue(problem.level(), Some(&rule.id), problem.to_string());
                 }
                 if let Some(zone) = res.zone {
                     zones.push((rule_idx, zone));
@@ -400,16 +395,16 @@ impl Engine {
         }
         let land_use = match self.catalog.resolve_use(parcel.proposed_use.as_deref()) {
             Ok(u) => u,
-            Err(_) => {
-                let stated = parcel.proposed_use.as_deref().unwrap_or_default().trim();
-                let allowed: Vec<&str> =
-                    self.catalog.uses.iter().map(|u| u.code.as_str()).collect();
+            Err(unknown) => {
                 return ParcelReport::error(
                     &parcel.id,
                     parcel.proposed_use.clone(),
                     fill(
                         self.catalog.message("error.unknown_use", self.lang),
-                        &[("code", stated), ("allowed", &allowed.join(", "))],
+                        &[
+                            ("code", &unknown.code),
+                            ("allowed", &unknown.allowed.join(", ")),
+                        ],
                     ),
                 );
             }

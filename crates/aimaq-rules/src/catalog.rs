@@ -5,7 +5,7 @@ use crate::approval::Approval;
 use crate::error::CatalogError;
 use crate::in_force::{Date, NotInForce};
 use crate::info::CatalogInfo;
-use crate::land_use::LandUse;
+use crate::land_use::{LandUse, UnknownUse};
 use crate::lang::{Labels, Lang};
 use crate::layer::LayerSpec;
 use crate::load;
@@ -113,10 +113,11 @@ impl Catalog {
     /// ```
     pub fn as_of(&self, date: Date) -> Result<Catalog, CatalogError> {
         if date < self.info.in_force.from {
-            return Err(CatalogError::Invalid(format!(
-                "{date} is before {} ({}): the catalog holds no wording in force then",
-                self.info.in_force.from, self.info.in_force.act
-            )));
+            return Err(CatalogError::BeforeInForce {
+                date,
+                from: self.info.in_force.from,
+                act: self.info.in_force.act.clone(),
+            });
         }
         let mut out = self.clone();
         out.as_of = Some(date);
@@ -155,21 +156,19 @@ impl Catalog {
     /// assert_eq!(catalog.resolve_use(Some(" Residential ")).unwrap().code, "residential");
     /// assert_eq!(catalog.resolve_use(None).unwrap().code, "construction");
     /// let err = catalog.resolve_use(Some("carwash")).unwrap_err();
+    /// assert_eq!(err.code, "carwash");
+    /// let err = err.to_string();
     /// assert!(err.contains("unknown use `carwash`") && err.contains("vehicle_wash"));
     /// ```
-    pub fn resolve_use(&self, stated: Option<&str>) -> Result<&LandUse, String> {
+    pub fn resolve_use(&self, stated: Option<&str>) -> Result<&LandUse, UnknownUse> {
         match stated.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(self.default_use()),
-            Some(code) => self.land_use(&code.to_lowercase()).ok_or_else(|| {
-                format!(
-                    "unknown use `{code}` (allowed: {})",
-                    self.uses
-                        .iter()
-                        .map(|u| u.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }),
+            Some(code) => self
+                .land_use(&code.to_lowercase())
+                .ok_or_else(|| UnknownUse {
+                    code: code.to_string(),
+                    allowed: self.uses.iter().map(|u| u.code.clone()).collect(),
+                }),
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::attributes::{AttributeSpec, AttributeType, Attributes};
 use crate::lang::Labels;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// Which geometries a layer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,34 +47,46 @@ pub struct LayerSpec {
 
 impl LayerSpec {
     /// Checks a feature's attributes against the contract: required present, types right,
-    /// nothing unknown. Returns one message per problem.
-    pub fn attribute_problems(&self, attributes: &Attributes) -> Vec<String> {
+    /// nothing unknown. Returns every problem, in the contract's order, unknown ones last.
+    ///
+    /// ```
+    /// use aimaq_rules::{AttributeProblem, Catalog};
+    /// let catalog = Catalog::embedded();
+    /// let lines = catalog.layer("power_lines").unwrap();
+    /// let attrs = serde_json::json!({"id": "pl-1", "voltage_kv": "500", "colour": "red"});
+    /// let problems = lines.attribute_problems(attrs.as_object().unwrap());
+    /// assert!(matches!(&problems[0], AttributeProblem::WrongType { attribute, .. } if attribute == "voltage_kv"));
+    /// assert_eq!(problems[0].to_string(), "attribute `voltage_kv` must be a number, found \"500\"");
+    /// assert!(problems[1].to_string().starts_with("unknown attribute `colour` (layer `power_lines` knows: id, "));
+    /// ```
+    pub fn attribute_problems(&self, attributes: &Attributes) -> Vec<AttributeProblem> {
         let mut problems = Vec::new();
         for spec in &self.attributes {
             match attributes.get(&spec.name) {
                 None | Some(serde_json::Value::Null) if spec.required => {
-                    problems.push(format!("missing required attribute `{}`", spec.name))
+                    problems.push(AttributeProblem::Missing {
+                        attribute: spec.name.clone(),
+                    })
                 }
                 None | Some(serde_json::Value::Null) => {}
                 Some(value) => {
                     if !spec.kind.accepts(value) {
-                        problems.push(format!(
-                            "attribute `{}` must be a {}, found {}",
-                            spec.name,
-                            spec.kind.describe(),
-                            value
-                        ));
+                        problems.push(AttributeProblem::WrongType {
+                            attribute: spec.name.clone(),
+                            expected: spec.kind,
+                            found: value.clone(),
+                        });
                     } else if let Some(values) = &spec.values {
                         let text = match value {
                             serde_json::Value::String(s) => s.trim().to_string(),
                             other => other.to_string(),
                         };
                         if !values.iter().any(|v| v.eq_ignore_ascii_case(&text)) {
-                            problems.push(format!(
-                                "attribute `{}` = {value} is not one of: {}",
-                                spec.name,
-                                values.join(", ")
-                            ));
+                            problems.push(AttributeProblem::NotAllowed {
+                                attribute: spec.name.clone(),
+                                found: value.clone(),
+                                allowed: values.clone(),
+                            });
                         }
                     }
                 }
@@ -81,12 +94,11 @@ impl LayerSpec {
         }
         for key in attributes.keys() {
             if !self.attributes.iter().any(|a| &a.name == key) {
-                let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
-                problems.push(format!(
-                    "unknown attribute `{key}` (layer `{}` knows: {})",
-                    self.name,
-                    known.join(", ")
-                ));
+                problems.push(AttributeProblem::Unknown {
+                    attribute: key.clone(),
+                    layer: self.name.clone(),
+                    known: self.attributes.iter().map(|a| a.name.clone()).collect(),
+                });
             }
         }
         problems
@@ -99,4 +111,45 @@ impl LayerSpec {
             .find(|a| a.name == name)
             .map(|a| a.kind)
     }
+}
+
+/// A feature's attributes against its layer's contract.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum AttributeProblem {
+    /// A required attribute is absent or null.
+    #[error("missing required attribute `{attribute}`")]
+    Missing {
+        /// The attribute.
+        attribute: String,
+    },
+    /// An attribute has the wrong JSON type.
+    #[error("attribute `{attribute}` must be a {}, found {found}", .expected.describe())]
+    WrongType {
+        /// The attribute.
+        attribute: String,
+        /// The declared type.
+        expected: AttributeType,
+        /// Its value.
+        found: serde_json::Value,
+    },
+    /// An attribute's value is not one the contract allows.
+    #[error("attribute `{attribute}` = {found} is not one of: {}", .allowed.join(", "))]
+    NotAllowed {
+        /// The attribute.
+        attribute: String,
+        /// Its value.
+        found: serde_json::Value,
+        /// The values allowed.
+        allowed: Vec<String>,
+    },
+    /// The layer does not declare the attribute.
+    #[error("unknown attribute `{attribute}` (layer `{layer}` knows: {})", .known.join(", "))]
+    Unknown {
+        /// The attribute.
+        attribute: String,
+        /// The layer.
+        layer: String,
+        /// The attributes the layer declares.
+        known: Vec<String>,
+    },
 }

@@ -5,7 +5,7 @@
 
 use crate::approval::Approval;
 use crate::condition::Condition;
-use crate::error::CatalogError;
+use crate::error::{CellProblem, CellRef, Inconsistency, RuleProblem, WidthEntry};
 use crate::in_force::InForce;
 use crate::land_use::LandUse;
 use crate::lang::Labels;
@@ -19,10 +19,6 @@ use crate::width::{MissingWidth, SourcedWidth, WidthRule};
 use crate::zoning::Zoning;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-
-fn invalid(message: String) -> CatalogError {
-    CatalogError::Invalid(message)
-}
 
 /// The use codes and tags regime cells may name.
 pub(crate) struct Vocabulary<'a> {
@@ -56,21 +52,28 @@ fn layer<'a>(layers: &'a [LayerSpec], name: &str) -> Option<&'a LayerSpec> {
 }
 
 /// `[[layer]]`: names unique, `id` required, labels in every language.
-pub(crate) fn layers(layers: &[LayerSpec]) -> Result<(), CatalogError> {
+pub(crate) fn layers(layers: &[LayerSpec]) -> Result<(), Inconsistency> {
     let mut names = HashSet::new();
     for layer in layers {
         if !names.insert(layer.name.as_str()) {
-            return Err(invalid(format!("layer `{}` is declared twice", layer.name)));
+            return Err(Inconsistency::DuplicateLayer {
+                layer: layer.name.clone(),
+            });
         }
         if !layer
             .attributes
             .iter()
             .any(|a| a.name == "id" && a.required)
         {
-            return Err(invalid(format!("layer `{}` must require `id`", layer.name)));
+            return Err(Inconsistency::LayerWithoutId {
+                layer: layer.name.clone(),
+            });
         }
         if let Some(l) = layer.labels.missing() {
-            return Err(invalid(format!("layer `{}` has no {l} label", layer.name)));
+            return Err(Inconsistency::LayerLabelMissing {
+                layer: layer.name.clone(),
+                lang: l,
+            });
         }
     }
     Ok(())
@@ -80,33 +83,33 @@ pub(crate) fn layers(layers: &[LayerSpec]) -> Result<(), CatalogError> {
 pub(crate) fn named_objects(
     raw: Vec<RawNamed>,
     layers: &[LayerSpec],
-) -> Result<NamedObjects, CatalogError> {
+) -> Result<NamedObjects, Inconsistency> {
     let mut named = NamedObjects::default();
     for raw_named in raw {
         if layer(layers, &raw_named.table).is_none() {
-            return Err(invalid(format!(
-                "named object `{}` refers to unknown layer `{}`",
-                raw_named.key, raw_named.table
-            )));
+            return Err(Inconsistency::NamedObjectLayer {
+                key: raw_named.key,
+                layer: raw_named.table,
+            });
         }
         let mut widths = BTreeMap::new();
         for (attr, w) in raw_named.widths {
-            let ctx = format!("named object `{}` width `{attr}`", raw_named.key);
-            let w = w
-                .into_sourced(Some(&raw_named.act), &ctx)
-                .map_err(invalid)?;
+            let Some(w) = w.into_sourced(Some(&raw_named.act)) else {
+                return Err(Inconsistency::NamedObjectWidth {
+                    key: raw_named.key,
+                    attribute: attr,
+                });
+            };
             widths.insert(attr, w);
         }
-        named
-            .push(NamedObject {
-                table: raw_named.table,
-                key: raw_named.key,
-                names: raw_named.names,
-                act: raw_named.act,
-                reference: raw_named.reference,
-                widths,
-            })
-            .map_err(|name| invalid(format!("name `{name}` is used by two named objects")))?;
+        named.push(NamedObject {
+            table: raw_named.table,
+            key: raw_named.key,
+            names: raw_named.names,
+            act: raw_named.act,
+            reference: raw_named.reference,
+            widths,
+        })?;
     }
     Ok(named)
 }
@@ -115,46 +118,61 @@ pub(crate) fn named_objects(
 pub(crate) fn uses<'a>(
     uses: &'a [LandUse],
     default_use: &str,
-) -> Result<Vocabulary<'a>, CatalogError> {
+) -> Result<Vocabulary<'a>, Inconsistency> {
     let mut vocabulary = Vocabulary {
         codes: HashSet::new(),
         tags: HashSet::new(),
     };
     for u in uses {
         if !vocabulary.codes.insert(u.code.as_str()) {
-            return Err(invalid(format!("use `{}` is declared twice", u.code)));
+            return Err(Inconsistency::DuplicateUse {
+                code: u.code.clone(),
+            });
         }
         if let Some(l) = u.labels.missing() {
-            return Err(invalid(format!("use `{}` has no {l} label", u.code)));
+            return Err(Inconsistency::UseLabelMissing {
+                code: u.code.clone(),
+                lang: l,
+            });
         }
         vocabulary.tags.extend(u.tags.iter().map(String::as_str));
     }
     if !vocabulary.codes.contains(default_use) {
-        return Err(invalid(format!(
-            "default use `{default_use}` is not in the vocabulary"
-        )));
+        return Err(Inconsistency::UnknownDefaultUse {
+            code: default_use.to_string(),
+        });
     }
     Ok(vocabulary)
 }
 
 /// `[[approval]]`: texts in every language.
-pub(crate) fn approvals(approvals: &[Approval]) -> Result<(), CatalogError> {
+pub(crate) fn approvals(approvals: &[Approval]) -> Result<(), Inconsistency> {
     for a in approvals {
         if let Some(l) = a.labels.missing() {
-            return Err(invalid(format!("approval `{}` has no {l} text", a.id)));
+            return Err(Inconsistency::ApprovalTextMissing {
+                approval: a.id.clone(),
+                lang: l,
+            });
         }
     }
     Ok(())
 }
 
 /// `[messages]`: every key of [`MESSAGE_KEYS`] in every language.
-pub(crate) fn messages(messages: &BTreeMap<String, Labels>) -> Result<(), CatalogError> {
+pub(crate) fn messages(messages: &BTreeMap<String, Labels>) -> Result<(), Inconsistency> {
     for key in MESSAGE_KEYS {
         match messages.get(*key) {
-            None => return Err(invalid(format!("message `{key}` is missing"))),
+            None => {
+                return Err(Inconsistency::MessageMissing {
+                    key: key.to_string(),
+                })
+            }
             Some(m) => {
                 if let Some(l) = m.missing() {
-                    return Err(invalid(format!("message `{key}` has no {l} text")));
+                    return Err(Inconsistency::MessageTextMissing {
+                        key: key.to_string(),
+                        lang: l,
+                    });
                 }
             }
         }
@@ -163,65 +181,69 @@ pub(crate) fn messages(messages: &BTreeMap<String, Labels>) -> Result<(), Catalo
 }
 
 /// `[zoning]`: groups and sub-zones consistent, on a declared layer.
-pub(crate) fn zoning(zoning: &Zoning, layers: &[LayerSpec]) -> Result<(), CatalogError> {
+pub(crate) fn zoning(zoning: &Zoning, layers: &[LayerSpec]) -> Result<(), Inconsistency> {
     for g in &zoning.groups {
         if let Some(l) = g.labels.missing() {
-            return Err(invalid(format!("zone group {} has no {l} label", g.number)));
+            return Err(Inconsistency::ZoneGroupLabelMissing {
+                group: g.number,
+                lang: l,
+            });
         }
     }
     for s in &zoning.subzones {
         if zoning.group(s.group).is_none() {
-            return Err(invalid(format!(
-                "sub-zone `{}` names unknown group {}",
-                s.code, s.group
-            )));
+            return Err(Inconsistency::SubzoneUnknownGroup {
+                subzone: s.code.clone(),
+                group: s.group,
+            });
         }
         if !s.code.starts_with(&format!("{}.", s.group)) {
-            return Err(invalid(format!(
-                "sub-zone `{}` must start with its group number",
-                s.code
-            )));
+            return Err(Inconsistency::SubzoneCodeOutsideGroup {
+                subzone: s.code.clone(),
+                group: s.group,
+            });
         }
         if zoning.category(&s.category).is_none() {
-            return Err(invalid(format!(
-                "sub-zone `{}` names unknown land category `{}`",
-                s.code, s.category
-            )));
+            return Err(Inconsistency::SubzoneUnknownCategory {
+                subzone: s.code.clone(),
+                category: s.category.clone(),
+            });
         }
         if let Some(l) = s.labels.missing() {
-            return Err(invalid(format!("sub-zone `{}` has no {l} label", s.code)));
+            return Err(Inconsistency::SubzoneLabelMissing {
+                subzone: s.code.clone(),
+                lang: l,
+            });
         }
     }
     if layer(layers, &zoning.layer).is_none() {
-        return Err(invalid(format!(
-            "zoning layer `{}` is not a layer",
-            zoning.layer
-        )));
+        return Err(Inconsistency::ZoningLayer {
+            layer: zoning.layer.clone(),
+        });
     }
     Ok(())
 }
 
 /// `[[rule]]`: ids unique, each rule consistent with the sections before it.
-pub(crate) fn rules(raw: Vec<RawRule>, known: &Known<'_>) -> Result<Vec<Rule>, CatalogError> {
+pub(crate) fn rules(raw: Vec<RawRule>, known: &Known<'_>) -> Result<Vec<Rule>, Inconsistency> {
     let mut rules: Vec<Rule> = Vec::with_capacity(raw.len());
     for r in raw {
-        if rules.iter().any(|x| x.id == r.id) {
-            return Err(invalid(format!("rule `{}` is declared twice", r.id)));
-        }
-        rules.push(rule(r, known)?);
+        let id = r.id.clone();
+        let rule = if rules.iter().any(|x| x.id == r.id) {
+            Err(RuleProblem::DeclaredTwice)
+        } else {
+            rule(r, known)
+        };
+        rules.push(rule.map_err(|problem| Inconsistency::Rule { rule: id, problem })?);
     }
     Ok(rules)
 }
 
 /// One rule: its layer, width, offset, titles, conditions and regime.
-fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, CatalogError> {
+fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
     let Some(layer) = layer(known.layers, &r.layer) else {
-        return Err(invalid(format!(
-            "rule `{}` refers to unknown layer `{}`",
-            r.id, r.layer
-        )));
+        return Err(RuleProblem::UnknownLayer { layer: r.layer });
     };
-    let on_rule = |what: String| invalid(format!("rule `{}` {what}", r.id));
     let width = match r.width {
         RawWidthRule::Cases {
             cases,
@@ -256,28 +278,28 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, CatalogError> {
             known,
         ),
         RawWidthRule::Overlap => overlap_width(layer),
-    }
-    .map_err(on_rule)?;
+    }?;
     if let Some(off) = &r.offset {
         if !(has_attribute(layer, &off.attribute) && off.factor.is_finite() && off.factor > 0.0) {
-            return Err(on_rule(
-                "offset needs a known attribute and a positive factor".into(),
-            ));
+            return Err(RuleProblem::BadOffset {
+                attribute: off.attribute.clone(),
+                factor: off.factor,
+            });
         }
     }
     if let Some(l) = r.labels.missing() {
-        return Err(on_rule(format!("has no {l} title")));
+        return Err(RuleProblem::TitleMissing { lang: l });
     }
-    for attr in r.when.keys() {
-        if !has_attribute(layer, attr) {
-            return Err(on_rule(format!("applies when unknown attribute `{attr}`")));
-        }
+    if let Some(attr) = r.when.keys().find(|a| !has_attribute(layer, a)) {
+        return Err(RuleProblem::UnknownConditionAttribute {
+            attribute: attr.clone(),
+        });
     }
-    let regime = regime(r.regime, layer, known).map_err(on_rule)?;
+    let regime = regime(r.regime, layer, known)?;
     let severity = regime
         .worst()
         .severity()
-        .ok_or_else(|| on_rule("allows every use: a rule must restrict something".into()))?;
+        .ok_or(RuleProblem::AllowsEverything)?;
     Ok(Rule {
         id: r.id,
         layer: r.layer,
@@ -299,17 +321,26 @@ fn has_attribute(layer: &LayerSpec, name: &str) -> bool {
     layer.attributes.iter().any(|a| a.name == name)
 }
 
-/// Conditions and width of a case or default entry; `what` names it in messages.
+/// A width entry with the rule's act.
+fn width(raw: RawWidth, entry: WidthEntry) -> Result<SourcedWidth, RuleProblem> {
+    raw.into_sourced(None)
+        .ok_or(RuleProblem::BadWidth { entry })
+}
+
+/// Conditions and width of a case or default entry.
 fn conditional_width(
-    mut entry: RawWidth,
-    what: &str,
+    mut raw: RawWidth,
+    entry: WidthEntry,
     layer: &LayerSpec,
-) -> Result<(Vec<(String, Condition)>, SourcedWidth), String> {
-    if let Some(attr) = entry.when.keys().find(|a| !has_attribute(layer, a)) {
-        return Err(format!("{what} tests unknown attribute `{attr}`"));
+) -> Result<(Vec<(String, Condition)>, SourcedWidth), RuleProblem> {
+    if let Some(attr) = raw.when.keys().find(|a| !has_attribute(layer, a)) {
+        return Err(RuleProblem::EntryTestsUnknownAttribute {
+            entry,
+            attribute: attr.clone(),
+        });
     }
-    let when: Vec<(String, Condition)> = std::mem::take(&mut entry.when).into_iter().collect();
-    Ok((when, entry.into_sourced(None, what)?))
+    let when: Vec<(String, Condition)> = std::mem::take(&mut raw.when).into_iter().collect();
+    Ok((when, width(raw, entry)?))
 }
 
 /// `kind = "cases"`: single widths by attribute values, optionally overridden.
@@ -317,21 +348,23 @@ fn cases_width(
     cases: Vec<RawWidth>,
     override_attribute: Option<String>,
     layer: &LayerSpec,
-) -> Result<WidthRule, String> {
+) -> Result<WidthRule, RuleProblem> {
     let mut typed = Vec::with_capacity(cases.len());
     for (i, c) in cases.into_iter().enumerate() {
-        let (when, w) = conditional_width(c, &format!("case {i}"), layer)?;
+        let (when, w) = conditional_width(c, WidthEntry::Case(i), layer)?;
         if w.value.is_range() {
-            return Err(format!("case {i} must be a single width"));
+            return Err(RuleProblem::CaseIsRange { case: i });
         }
         typed.push((when, w));
     }
     if typed.is_empty() {
-        return Err("has no cases".into());
+        return Err(RuleProblem::NoCases);
     }
     if let Some(a) = &override_attribute {
         if !has_attribute(layer, a) {
-            return Err(format!("overrides with unknown attribute `{a}`"));
+            return Err(RuleProblem::UnknownOverrideAttribute {
+                attribute: a.clone(),
+            });
         }
     }
     Ok(WidthRule::Cases {
@@ -346,15 +379,19 @@ fn settlement_width(
     inside: RawWidth,
     outside: RawWidth,
     known: &Known<'_>,
-) -> Result<WidthRule, String> {
+) -> Result<WidthRule, RuleProblem> {
     match layer(known.layers, &settlement_layer) {
         Some(l) if l.geometry == LayerGeometry::Polygon => {}
-        _ => return Err(format!("needs polygon layer `{settlement_layer}`")),
+        _ => {
+            return Err(RuleProblem::SettlementLayerNotPolygons {
+                layer: settlement_layer,
+            })
+        }
     }
-    let inside = inside.into_sourced(None, "inside")?;
-    let outside = outside.into_sourced(None, "outside")?;
+    let inside = width(inside, WidthEntry::Inside)?;
+    let outside = width(outside, WidthEntry::Outside)?;
     if inside.value.is_range() || outside.value.is_range() {
-        return Err("inside/outside must be single widths".into());
+        return Err(RuleProblem::SettlementWidthIsRange);
     }
     Ok(WidthRule::BySettlement {
         settlement_layer,
@@ -381,7 +418,7 @@ fn attribute_width(
     raw: AttributeWidth,
     layer: &LayerSpec,
     known: &Known<'_>,
-) -> Result<WidthRule, String> {
+) -> Result<WidthRule, RuleProblem> {
     let AttributeWidth {
         attribute,
         scale,
@@ -393,32 +430,31 @@ fn attribute_width(
         missing_note,
     } = raw;
     if !has_attribute(layer, &attribute) {
-        return Err(format!("reads unknown attribute `{attribute}`"));
+        return Err(RuleProblem::UnknownWidthAttribute { attribute });
     }
     if !(scale.is_finite() && scale > 0.0) {
-        return Err("scale must be positive".into());
+        return Err(RuleProblem::ScaleNotPositive { scale });
     }
     let named = match (named_table, named_width) {
         (None, None) => None,
         (Some(table), Some(width)) => {
             let named = NamedWidths::new(table, width, Arc::clone(known.named));
             if named.iter().next().is_none() {
-                return Err(format!(
-                    "no named object of `{}` has `{}`",
-                    named.table(),
-                    named.attribute()
-                ));
+                return Err(RuleProblem::NoNamedWidth {
+                    table: named.table().to_string(),
+                    width: named.attribute().to_string(),
+                });
             }
             Some(named)
         }
-        _ => return Err("needs both `named` and `named_width`, or neither".into()),
+        _ => return Err(RuleProblem::NamedHalfGiven),
     };
     let mut typed_defaults = Vec::with_capacity(defaults.len());
     for (i, d) in defaults.into_iter().enumerate() {
-        typed_defaults.push(conditional_width(d, &format!("default {i}"), layer)?);
+        typed_defaults.push(conditional_width(d, WidthEntry::Default(i), layer)?);
     }
     let fallback = fallback
-        .map(|f| f.into_sourced(None, "fallback"))
+        .map(|f| width(f, WidthEntry::Fallback))
         .transpose()?;
     Ok(WidthRule::Attribute {
         attribute,
@@ -432,48 +468,55 @@ fn attribute_width(
 }
 
 /// `kind = "overlap"`: only polygons can be overlapped.
-fn overlap_width(layer: &LayerSpec) -> Result<WidthRule, String> {
+fn overlap_width(layer: &LayerSpec) -> Result<WidthRule, RuleProblem> {
     if layer.geometry != LayerGeometry::Polygon {
-        return Err("overlap needs a polygon layer".into());
+        return Err(RuleProblem::OverlapNeedsPolygons);
     }
     Ok(WidthRule::Overlap)
 }
 
 /// `[rule.regime]`: the cells, then a default that takes every use unconditionally.
-fn regime(raw: RawRegime, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeMatrix, String> {
+fn regime(
+    raw: RawRegime,
+    layer: &LayerSpec,
+    known: &Known<'_>,
+) -> Result<RegimeMatrix, RuleProblem> {
+    let in_cell = |cell: CellRef| move |problem| RuleProblem::Cell { cell, problem };
     let mut cells = Vec::with_capacity(raw.cell.len());
     for (i, c) in raw.cell.into_iter().enumerate() {
-        cells.push(cell(c, layer, known).map_err(|e| format!("regime cell {i}: {e}"))?);
+        cells.push(cell(c, layer, known).map_err(in_cell(CellRef::Cell(i)))?);
     }
-    let default = cell(raw.default, layer, known).map_err(|e| format!("regime default: {e}"))?;
+    let default = cell(raw.default, layer, known).map_err(in_cell(CellRef::Default))?;
     if default.uses != ["*"] || !default.when.is_empty() {
-        return Err("the regime default applies to every use, unconditionally".into());
+        return Err(RuleProblem::DefaultNotUniversal);
     }
     Ok(RegimeMatrix { cells, default })
 }
 
 /// One regime cell: known uses and attributes, an approval exactly when conditional, an act.
-fn cell(c: RawCell, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeCell, String> {
+fn cell(c: RawCell, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeCell, CellProblem> {
     if let Some(u) = c.uses.iter().find(|u| !known.vocabulary.knows(u)) {
-        return Err(format!("unknown use or tag `{u}`"));
+        return Err(CellProblem::UnknownUse { entry: u.clone() });
     }
     if let Some(attr) = c.when.keys().find(|a| !has_attribute(layer, a)) {
-        return Err(format!("tests unknown attribute `{attr}`"));
+        return Err(CellProblem::UnknownAttribute {
+            attribute: attr.clone(),
+        });
     }
     match (&c.regime, &c.approval) {
-        (Regime::Conditional, None) => {
-            return Err("a conditional cell must name its approval".into())
-        }
+        (Regime::Conditional, None) => return Err(CellProblem::ConditionalWithoutApproval),
         (Regime::Conditional, Some(a)) if !known.approvals.iter().any(|x| &x.id == a) => {
-            return Err(format!("unknown approval `{a}`"))
+            return Err(CellProblem::UnknownApproval {
+                approval: a.clone(),
+            })
         }
         (Regime::Allowed | Regime::Prohibited, Some(_)) => {
-            return Err("only conditional cells take an approval".into())
+            return Err(CellProblem::ApprovalWithoutCondition)
         }
         _ => {}
     }
     if c.citation.act.trim().is_empty() {
-        return Err("the citation names no act".into());
+        return Err(CellProblem::NoAct);
     }
     Ok(RegimeCell {
         uses: c.uses,

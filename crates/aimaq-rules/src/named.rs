@@ -1,5 +1,6 @@
 //! Objects whose widths an act fixes by name, and how features are matched to them.
 
+use crate::error::Inconsistency;
 use crate::width::SourcedWidth;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -41,13 +42,13 @@ pub(crate) struct NamedObjects {
 
 impl NamedObjects {
     /// Adds `object`. A name that another object of its table (or the object itself)
-    /// already carries is refused: the clashing name comes back and nothing is added.
-    pub(crate) fn push(&mut self, object: NamedObject) -> Result<(), String> {
+    /// already carries is refused, and nothing is added.
+    pub(crate) fn push(&mut self, object: NamedObject) -> Result<(), Inconsistency> {
         let mut keys: Vec<(String, String)> = Vec::with_capacity(object.names.len());
         for name in &object.names {
             let key = (object.table.clone(), normalize_name(name));
             if self.by_name.contains_key(&key) || keys.contains(&key) {
-                return Err(name.clone());
+                return Err(Inconsistency::DuplicateName { name: name.clone() });
             }
             keys.push(key);
         }

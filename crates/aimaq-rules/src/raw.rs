@@ -135,30 +135,22 @@ pub(crate) struct RawWidth {
 
 impl RawWidth {
     /// The width with its citation, which cites `default_act` when the entry names no act
-    /// of its own.
-    pub(crate) fn into_sourced(
-        self,
-        default_act: Option<&str>,
-        ctx: &str,
-    ) -> Result<SourcedWidth, String> {
+    /// of its own; `None` unless it is one positive value or a positive range.
+    pub(crate) fn into_sourced(self, default_act: Option<&str>) -> Option<SourcedWidth> {
         let ok = |v: f64| v.is_finite() && v > 0.0;
         let value = match (self.m, self.min, self.max) {
             (Some(m), None, None) if ok(m) => WidthValue::Exact(m),
             (None, Some(min), Some(max)) if ok(min) && ok(max) && min < max => {
                 WidthValue::Range { min, max }
             }
-            _ => {
-                return Err(format!(
-                    "{ctx}: give `m`, or `min` < `max`, all positive metres"
-                ))
-            }
+            _ => return None,
         };
         let act = match (self.act, default_act) {
             (Some(a), _) => a,
             (None, Some(a)) => a.to_string(),
             (None, None) => String::new(),
         };
-        Ok(SourcedWidth {
+        Some(SourcedWidth {
             value,
             citation: Citation {
                 act,

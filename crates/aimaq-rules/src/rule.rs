@@ -4,15 +4,16 @@ use crate::attributes::Attributes;
 use crate::citation::Citation;
 use crate::condition::{Condition, Test};
 use crate::in_force::InForce;
+use crate::issue::IssueLevel;
 use crate::lang::{Labels, Lang};
-use crate::metres::format_metres;
 use crate::named::NamedWidths;
 use crate::regime::RegimeMatrix;
-use crate::resolution::Resolution;
+use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
 use crate::width::{describe_cases, MissingWidth, SourcedWidth, WidthRule, WidthValue};
 use crate::zone::{Limit, WidthBasis, Zone};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// A spatial rule: a zone around the features of one layer.
 #[derive(Debug, Clone, Serialize)]
@@ -93,8 +94,14 @@ fn cite(rule: &Rule, width: &Citation) -> Citation {
 
 enum CaseMatch<'a> {
     Found(&'a SourcedWidth),
-    None { missing: Vec<String> },
-    WrongType(String),
+    None {
+        missing: Vec<String>,
+    },
+    WrongType {
+        attribute: String,
+        expected: &'static str,
+        found: serde_json::Value,
+    },
 }
 
 fn match_cases<'a>(
@@ -114,11 +121,12 @@ fn match_cases<'a>(
                         missing.push(attr.clone());
                     }
                 }
-                Test::WrongType(t) => {
-                    return CaseMatch::WrongType(format!(
-                        "`{attr}` must be a {t}, found {}",
-                        attrs.get(attr).map(|v| v.to_string()).unwrap_or_default()
-                    ))
+                Test::WrongType(expected) => {
+                    return CaseMatch::WrongType {
+                        attribute: attr.clone(),
+                        expected,
+                        found: attrs.get(attr).cloned().unwrap_or_default(),
+                    }
                 }
             }
             if !all {
@@ -132,14 +140,14 @@ fn match_cases<'a>(
     CaseMatch::None { missing }
 }
 
-fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, String> {
+/// The attribute's value when it is a positive number, `None` when absent; the value
+/// found otherwise.
+fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, serde_json::Value> {
     match attrs.get(name) {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(v) => match v.as_f64() {
             Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
-            _ => Err(format!(
-                "`{name}` must be a positive number of metres, found {v}"
-            )),
+            _ => Err(v.clone()),
         },
     }
 }
@@ -161,7 +169,7 @@ impl Rule {
     /// let attrs = serde_json::json!({"id": "L2", "voltage_kv": 110});
     /// let res = rule.resolve(attrs.as_object().unwrap());
     /// assert!(res.zone.is_none());
-    /// assert!(res.problems[0].0 && res.problems[0].1.contains("110"));
+    /// assert!(res.problems[0].is_error() && res.problems[0].to_string().contains("110"));
     /// ```
     pub fn resolve(&self, attrs: &Attributes) -> Resolution {
         let mut res = Resolution::default();
@@ -211,10 +219,10 @@ impl Rule {
             Some(v) => match v.as_f64() {
                 Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
                 _ => {
-                    res.error(format!(
-                        "`{}` must be a non-negative number of metres, found {v}; measured from the stored geometry instead",
-                        off.attribute
-                    ));
+                    res.problems.push(ResolutionProblem::BadOffset {
+                        attribute: off.attribute.clone(),
+                        found: v.clone(),
+                    });
                     0.0
                 }
             },
@@ -266,7 +274,10 @@ impl Rule {
                     ));
                 }
                 Ok(None) => {}
-                Err(e) => res.error(format!("{e}; the catalog width is used instead")),
+                Err(found) => res.problems.push(ResolutionProblem::BadOverride {
+                    attribute: attr.to_string(),
+                    found,
+                }),
             }
         }
         match match_cases(cases, attrs) {
@@ -280,40 +291,37 @@ impl Rule {
                     WidthBasis::Catalog,
                 ))
             }
-            CaseMatch::WrongType(msg) => {
-                res.error(format!("{msg}: rule not applied"));
+            CaseMatch::WrongType {
+                attribute,
+                expected,
+                found,
+            } => {
+                res.problems.push(ResolutionProblem::CaseWrongType {
+                    attribute,
+                    expected,
+                    found,
+                });
                 None
             }
             CaseMatch::None { missing } if !missing.is_empty() => {
-                res.error(format!(
-                    "missing {}: rule not applied (the catalog has: {})",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    describe_cases(cases)
-                ));
+                res.problems.push(ResolutionProblem::MissingAttributes {
+                    attributes: missing,
+                    catalog_has: describe_cases(cases),
+                });
                 None
             }
             CaseMatch::None { .. } => {
-                let shown: Vec<String> = cases
+                let tested: BTreeSet<&String> = cases
                     .iter()
-                    .flat_map(|(when, _)| when.iter().map(|(a, _)| a.clone()))
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .map(|a| {
-                        format!(
-                            "{a} = {}",
-                            attrs.get(&a).map(|v| v.to_string()).unwrap_or("—".into())
-                        )
-                    })
+                    .flat_map(|(when, _)| when.iter().map(|(a, _)| a))
                     .collect();
-                res.error(format!(
-                    "no width in the catalog for {}: rule not applied (the catalog has: {}; other values need the act that sets them)",
-                    shown.join(", "),
-                    describe_cases(cases)
-                ));
+                res.problems.push(ResolutionProblem::NoCase {
+                    values: tested
+                        .into_iter()
+                        .map(|a| (a.clone(), attrs.get(a).cloned()))
+                        .collect(),
+                    catalog_has: describe_cases(cases),
+                });
                 None
             }
         }
@@ -335,8 +343,11 @@ impl Rule {
             .and_then(|named| named.get(attrs.get("name").and_then(|v| v.as_str())?));
         let own = match positive_number(attrs, attribute) {
             Ok(v) => v,
-            Err(e) => {
-                res.error(e);
+            Err(found) => {
+                res.problems.push(ResolutionProblem::NotPositive {
+                    attribute: attribute.to_string(),
+                    found,
+                });
                 None
             }
         };
@@ -355,14 +366,14 @@ impl Rule {
                         WidthBasis::Attribute(attribute.to_string()),
                     ));
                 }
-                res.error(format!(
-                    "`{attribute}` = {} m is outside the {} set for {} by {} ({}); the act's width is used",
-                    format_metres(v),
-                    w.value,
-                    obj.names[0],
-                    obj.act,
-                    c.scheme.as_deref().unwrap_or("")
-                ));
+                res.problems.push(ResolutionProblem::OutsideActWidth {
+                    attribute: attribute.to_string(),
+                    value: v,
+                    act_width: w.value,
+                    object: obj.names[0].clone(),
+                    act: obj.act.clone(),
+                    scheme: c.scheme.clone(),
+                });
                 Some(Zone::new(
                     to_limit(w.value),
                     c,
@@ -398,8 +409,16 @@ impl Rule {
     ) -> Option<Zone> {
         let found = match match_cases(width.defaults, attrs) {
             CaseMatch::Found(w) => Some(w),
-            CaseMatch::WrongType(msg) => {
-                res.error(format!("{msg}; default not applied"));
+            CaseMatch::WrongType {
+                attribute,
+                expected,
+                found,
+            } => {
+                res.problems.push(ResolutionProblem::DefaultWrongType {
+                    attribute,
+                    expected,
+                    found,
+                });
                 None
             }
             CaseMatch::None { .. } => None,
@@ -411,18 +430,14 @@ impl Rule {
                 WidthBasis::Default,
             ));
         }
-        let msg = format!(
-            "no `{}` and no act in the catalog gives a width for this feature{}",
-            width.attribute,
-            width
-                .missing_note
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default()
-        );
-        match width.missing {
-            MissingWidth::Error => res.error(msg),
-            MissingWidth::Warning => res.warning(msg),
-        }
+        res.problems.push(ResolutionProblem::NoWidth {
+            attribute: width.attribute.to_string(),
+            note: width.missing_note.map(String::from),
+            level: match width.missing {
+                MissingWidth::Error => IssueLevel::Error,
+                MissingWidth::Warning => IssueLevel::Warning,
+            },
+        });
         None
     }
 }
@@ -475,21 +490,21 @@ mod tests {
         let r = resolve("power.protection_zone", json!({"voltage_kv": 110}));
         assert!(r.zone.is_none());
         assert!(
-            r.problems[0].1.contains("voltage_kv = 110"),
+            r.problems[0].to_string().contains("voltage_kv = 110"),
             "{}",
-            r.problems[0].1
+            r.problems[0]
         );
         let r = resolve("power.protection_zone", json!({"voltage_kv": "high"}));
         assert!(
-            r.problems[0].1.contains("must be a number"),
+            r.problems[0].to_string().contains("must be a number"),
             "{}",
-            r.problems[0].1
+            r.problems[0]
         );
         let r = resolve("power.protection_zone", json!({}));
         assert!(
-            r.problems[0].1.contains("missing `voltage_kv`"),
+            r.problems[0].to_string().contains("missing `voltage_kv`"),
             "{}",
-            r.problems[0].1
+            r.problems[0]
         );
     }
 
@@ -527,7 +542,7 @@ mod tests {
         assert_eq!(l(json!({"soil": "WET"})), Limit::Fixed { m: 50.0 });
         let r = resolve("water_conduit.sanitary_belt", json!({"soil": "dry"}));
         assert!(
-            r.problems[0].1.contains("missing `diameter_mm`"),
+            r.problems[0].to_string().contains("missing `diameter_mm`"),
             "{:?}",
             r.problems
         );
@@ -535,7 +550,11 @@ mod tests {
             "water_conduit.sanitary_belt",
             json!({"soil": "swampy", "diameter_mm": 500}),
         );
-        assert!(r.problems[0].1.contains("\"swampy\""), "{:?}", r.problems);
+        assert!(
+            r.problems[0].to_string().contains("\"swampy\""),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
@@ -593,7 +612,7 @@ mod tests {
         // outside the range: error, and the decree's range is used
         let r = resolve("water.belt", json!({"name": "Turgen", "belt_m": 20}));
         assert!(
-            r.problems[0].0 && r.problems[0].1.contains("55–110 m"),
+            r.problems[0].is_error() && r.problems[0].to_string().contains("55–110 m"),
             "{:?}",
             r.problems
         );
@@ -631,7 +650,7 @@ mod tests {
         let r = resolve("water.belt", json!({"kind": "lake"}));
         assert!(r.zone.is_none());
         assert_eq!(r.problems.len(), 1);
-        assert!(!r.problems[0].0, "must be a warning");
+        assert!(!r.problems[0].is_error(), "must be a warning");
     }
 
     #[test]
@@ -658,10 +677,14 @@ mod tests {
             "road.reserved_corridor",
             json!({"name": "Western Europe – Western China", "corridor_m": 200}),
         );
-        assert!(r.problems[0].1.contains("130 m"), "{:?}", r.problems);
+        assert!(
+            r.problems[0].to_string().contains("130 m"),
+            "{:?}",
+            r.problems
+        );
         assert_eq!(r.zone.unwrap().limit, Limit::Fixed { m: 65.0 });
         let r = resolve("road.reserved_corridor", json!({"name": "Some road"}));
-        assert!(r.zone.is_none() && r.problems[0].0);
+        assert!(r.zone.is_none() && r.problems[0].is_error());
         // an unnamed corridor with its own width: user-supplied, cited as such
         let z = resolve(
             "road.reserved_corridor",
