@@ -119,7 +119,7 @@ impl LandBalance {
     /// Measures the features of the catalog's zoning layer among `features` (others are
     /// ignored). Features without a known sub-zone or a polygon are listed in `skipped`.
     pub fn compute(catalog: &Catalog, features: &[ConstraintFeature], lang: Lang) -> LandBalance {
-        let zoning = catalog.zoning.as_ref();
+        let zoning = catalog.zoning();
         let mut by_subzone: BTreeMap<String, Vec<MultiPolygon<f64>>> = BTreeMap::new();
         let mut skipped = Vec::new();
         let mut origin = None;

@@ -152,7 +152,7 @@ impl Engine {
             };
 
             let Some(spec) = catalog.layer(&feature.layer) else {
-                let known: Vec<&str> = catalog.layers.iter().map(|l| l.name.as_str()).collect();
+                let known: Vec<&str> = catalog.layers().iter().map(|l| l.name.as_str()).collect();
                 issue(
                     IssueLevel::Error,
                     None,
@@ -245,7 +245,7 @@ impl Engine {
                 }
             }
 
-            if let Some(zoning) = catalog.zoning.as_ref().filter(|z| z.layer == feature.layer) {
+            if let Some(zoning) = catalog.zoning().filter(|z| z.layer == feature.layer) {
                 let subzone = feature.attributes.get("subzone").and_then(|v| v.as_str());
                 let group = feature.attributes.get("group").and_then(|v| v.as_f64());
                 if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group)
@@ -264,13 +264,13 @@ impl Engine {
             }
 
             let mut zones = Vec::new();
-            for (rule_idx, rule) in catalog.rules.iter().enumerate() {
-                if rule.layer != feature.layer || !rule.applies_to(&feature.attributes) {
+            for (rule_idx, rule) in catalog.rules().iter().enumerate() {
+                if rule.layer() != feature.layer || !rule.applies_to(&feature.attributes) {
                     continue;
                 }
                 let res = rule.resolve(&feature.attributes);
                 for problem in res.problems {
-                    issue(problem.level(), Some(&rule.id), problem.to_string());
+                    issue(problem.level(), Some(rule.id()), problem.to_string());
                 }
                 if let Some(zone) = res.zone {
                     zones.push((rule_idx, zone));
@@ -432,8 +432,8 @@ impl Engine {
                 {
                     continue;
                 }
-                let rule = &self.catalog.rules[*rule_idx];
-                let cell = rule.regime.cell_for(land_use, &feature.attributes);
+                let rule = &self.catalog.rules()[*rule_idx];
+                let cell = rule.regime().cell_for(land_use, &feature.attributes);
                 let Some(severity) = cell.regime.severity() else {
                     // the zone does not restrict this use
                     continue;

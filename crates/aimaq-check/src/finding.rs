@@ -149,7 +149,7 @@ impl Finding {
             rule.title_in(lang),
         );
         Finding {
-            rule: rule.id.clone(),
+            rule: rule.id().to_string(),
             layer: feature.layer.clone(),
             feature: feature.id.clone(),
             feature_name: feature.name.clone(),

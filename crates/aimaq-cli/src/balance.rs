@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// Loads the dataset, measures its functional zones and prints the balance.
 pub fn run(common: &Common, json: bool) -> Result<ExitCode> {
     let (catalog, crs, _, loaded) = crate::load_dataset(common)?;
-    let Some(zoning) = catalog.zoning.clone() else {
+    let Some(zoning) = catalog.zoning().cloned() else {
         bail!("the catalog has no [zoning] taxonomy: nothing to balance");
     };
     let zones = loaded

@@ -113,7 +113,7 @@ pub fn load(
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
             names.sort();
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 let path = dir.join(format!("{}.geojson", layer.name));
                 if path.exists() {
                     from_geojson(&layer.name, read_file(&path)?, &mut features);
@@ -143,7 +143,7 @@ pub fn load(
         Some(file) => {
             let ds = ogr::open(file)?;
             let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 if names.contains(&layer.name) {
                     let ogr_layer = ds.layer_by_name(&layer.name)?;
                     read_ogr_layer(&layer.name, ogr_layer, file, metric, &mut features)?;

@@ -426,28 +426,32 @@ fn write_geojson(report: &Report, reproject: &Reprojector, out: &mut dyn Write) 
 }
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
-    let codes: Vec<&str> = catalog.uses.iter().map(|u| u.code.as_str()).collect();
+    writeln!(out, "{} — {}", catalog.info().title, catalog.info().act)?;
+    let codes: Vec<&str> = catalog.uses().iter().map(|u| u.code.as_str()).collect();
     writeln!(out, "  uses: {}", codes.join(", "))?;
-    for a in &catalog.info.amendments {
+    for a in &catalog.info().amendments {
         writeln!(out, "  amended by {a}")?;
     }
     writeln!(out)?;
-    for rule in &catalog.rules {
+    for rule in catalog.rules() {
         writeln!(
             out,
             "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
-            rule.id, rule.severity, rule.id, rule.layer
+            rule.id(),
+            rule.severity(),
+            rule.id(),
+            rule.layer()
         )?;
-        writeln!(out, "  {}", rule.title)?;
-        writeln!(out, "  width: {}", rule.width.describe())?;
-        writeln!(out, "  measured from: {}", rule.measured_from)?;
-        writeln!(out, "  source: {}", rule.citation)?;
-        writeln!(out, "  regime (default): {}", rule.severity_basis)?;
+        writeln!(out, "  {}", rule.title())?;
+        writeln!(out, "  width: {}", rule.width().describe())?;
+        writeln!(out, "  measured from: {}", rule.measured_from())?;
+        writeln!(out, "  source: {}", rule.citation())?;
+        writeln!(out, "  regime (default): {}", rule.severity_basis())?;
         writeln!(
             out,
             "  in force from {} ({})",
-            rule.in_force.from, rule.in_force.act
+            rule.in_force().from,
+            rule.in_force().act
         )?;
         writeln!(out)?;
     }

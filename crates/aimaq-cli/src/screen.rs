@@ -252,7 +252,7 @@ pub fn run(
         reprojected: !to_metric.is_identity(),
         report_crs: crs::short(&report_crs),
         dataset: dataset_label.to_string(),
-        catalog: engine.catalog().info.id.clone(),
+        catalog: engine.catalog().info().id.clone(),
         parcels_per_second: summary.parcels_in as f64 / seconds.max(1e-9),
         summary,
         parcels_repaired: repaired,

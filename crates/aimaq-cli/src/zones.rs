@@ -90,19 +90,19 @@ pub fn write(
             row.create(&settlements)?;
         }
         for rule in catalog
-            .rules
+            .rules()
             .iter()
-            .filter(|r| r.layer == f.layer && r.applies_to(&f.attributes))
+            .filter(|r| r.layer() == f.layer && r.applies_to(&f.attributes))
         {
             let Some(zone) = rule.resolve(&f.attributes).zone else {
                 continue;
             };
-            let cell = rule.regime.cell_for(land_use, &f.attributes);
+            let cell = rule.regime().cell_for(land_use, &f.attributes);
             if cell.regime.severity().is_none() {
                 continue; // allowed for this use: no finding
             }
             let mut row = Feature::new(zones.defn())?;
-            row.set_field_string(0, &rule.id)?;
+            row.set_field_string(0, rule.id())?;
             row.set_field_string(1, &f.layer)?;
             row.set_field_string(2, id)?;
             match zone.limit {

@@ -22,36 +22,41 @@ use std::sync::Arc;
 /// The catalog shipped with aimaq: the Almaty agglomeration scheme of 2020.
 pub const EMBEDDED_CATALOG: &str = include_str!("../../../data/regulations/almaty-2020.toml");
 
-/// A loaded, checked regulation catalog.
+/// A loaded, checked regulation catalog. It is only made by loading
+/// ([`Catalog::from_toml_str`], [`Catalog::embedded`]) and narrowed by
+/// [`Catalog::as_of`], so its parts always agree with each other.
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
 /// let rail = catalog.rule("rail.control_zone").unwrap();
-/// assert_eq!(rail.layer, "railways");
-/// assert_eq!(rail.citation.scheme.as_deref(), Some("L256-263"));
+/// assert_eq!(rail.layer(), "railways");
+/// assert_eq!(rail.citation().scheme.as_deref(), Some("L256-263"));
+/// assert_eq!(catalog.info().id, "almaty-2020");
+/// // every rule's layer is a layer of the contract: the catalog checked it on loading
+/// assert!(catalog.rules().iter().all(|r| catalog.layer(r.layer()).is_some()));
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalog {
     /// Header.
-    pub info: CatalogInfo,
+    info: CatalogInfo,
     /// Layers of the dataset contract.
-    pub layers: Vec<LayerSpec>,
+    layers: Vec<LayerSpec>,
     /// Rules, in catalog order.
-    pub rules: Vec<Rule>,
+    rules: Vec<Rule>,
     /// Named objects, shared with the rules that check widths against them.
     named: Arc<NamedObjects>,
     /// The vocabulary of proposed uses.
-    pub uses: Vec<LandUse>,
+    uses: Vec<LandUse>,
     /// Approvals that conditional regimes refer to.
-    pub approvals: Vec<Approval>,
+    approvals: Vec<Approval>,
     /// Message fragments in the three languages (see [`MESSAGE_KEYS`]).
-    pub messages: BTreeMap<String, Labels>,
+    messages: BTreeMap<String, Labels>,
     /// Functional-zoning taxonomy and the planned land balance.
-    pub zoning: Option<Zoning>,
+    zoning: Option<Zoning>,
     /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
-    pub as_of: Option<Date>,
+    as_of: Option<Date>,
     /// Rules left out because they are not in force on `as_of`.
-    pub not_in_force: Vec<NotInForce>,
+    not_in_force: Vec<NotInForce>,
 }
 
 impl Catalog {
@@ -98,6 +103,51 @@ impl Catalog {
         })
     }
 
+    /// The header: id, title, acts, default use, in force.
+    pub fn info(&self) -> &CatalogInfo {
+        &self.info
+    }
+
+    /// Layers of the dataset contract, in catalog order.
+    pub fn layers(&self) -> &[LayerSpec] {
+        &self.layers
+    }
+
+    /// Rules, in catalog order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The vocabulary of proposed uses, in catalog order.
+    pub fn uses(&self) -> &[LandUse] {
+        &self.uses
+    }
+
+    /// Approvals that conditional regimes refer to.
+    pub fn approvals(&self) -> &[Approval] {
+        &self.approvals
+    }
+
+    /// Message fragments in the three languages, by key (see [`MESSAGE_KEYS`]).
+    pub fn messages(&self) -> &BTreeMap<String, Labels> {
+        &self.messages
+    }
+
+    /// Functional-zoning taxonomy and the planned land balance, if the catalog has them.
+    pub fn zoning(&self) -> Option<&Zoning> {
+        self.zoning.as_ref()
+    }
+
+    /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
+    pub fn as_of_date(&self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// Rules left out because they are not in force on [`Catalog::as_of_date`].
+    pub fn not_in_force(&self) -> &[NotInForce] {
+        &self.not_in_force
+    }
+
     /// The catalog as in force on `date`: rules whose wording is not in force that day
     /// are left out and listed in [`Catalog::not_in_force`].
     ///
@@ -105,7 +155,7 @@ impl Catalog {
     /// let catalog = aimaq_rules::Catalog::embedded();
     /// let before = catalog.as_of("2023-06-01".parse().unwrap()).unwrap();
     /// assert!(before.rule("zoning.south_direction").is_none());
-    /// assert_eq!(before.not_in_force[0].rule, "zoning.south_direction");
+    /// assert_eq!(before.not_in_force()[0].rule, "zoning.south_direction");
     /// let after = catalog.as_of("2025-06-01".parse().unwrap()).unwrap();
     /// assert!(after.rule("zoning.south_direction").is_some());
     /// // before the scheme itself, nothing of this catalog applies

@@ -122,7 +122,7 @@ impl InForce {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded().as_of("2022-01-01".parse().unwrap()).unwrap();
-/// let left_out = &catalog.not_in_force[0];
+/// let left_out = &catalog.not_in_force()[0];
 /// assert_eq!(left_out.rule, "zoning.south_direction");
 /// assert!(left_out.in_force.act.contains("No. 336"));
 /// ```

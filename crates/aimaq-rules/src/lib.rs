@@ -67,6 +67,6 @@ pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use resolution::{Resolution, ResolutionProblem};
 pub use rule::{Offset, Rule};
 pub use severity::Severity;
-pub use width::{MissingWidth, SourcedWidth, WidthRule, WidthValue};
+pub use width::{ExactWidth, MissingWidth, SourcedWidth, WidthRule, WidthValue};
 pub use zone::{Limit, WidthBasis, Zone};
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};

@@ -352,9 +352,7 @@ fn cases_width(
     let mut typed = Vec::with_capacity(cases.len());
     for (i, c) in cases.into_iter().enumerate() {
         let (when, w) = conditional_width(c, WidthEntry::Case(i), layer)?;
-        if w.value.is_range() {
-            return Err(RuleProblem::CaseIsRange { case: i });
-        }
+        let w = w.exact().ok_or(RuleProblem::CaseIsRange { case: i })?;
         typed.push((when, w));
     }
     if typed.is_empty() {
@@ -390,9 +388,9 @@ fn settlement_width(
     }
     let inside = width(inside, WidthEntry::Inside)?;
     let outside = width(outside, WidthEntry::Outside)?;
-    if inside.value.is_range() || outside.value.is_range() {
+    let (Some(inside), Some(outside)) = (inside.exact(), outside.exact()) else {
         return Err(RuleProblem::SettlementWidthIsRange);
-    }
+    };
     Ok(WidthRule::BySettlement {
         settlement_layer,
         inside,

@@ -79,7 +79,7 @@ impl NamedObjects {
 /// ```
 /// use aimaq_rules::{Catalog, WidthRule};
 /// let catalog = Catalog::embedded();
-/// let WidthRule::Attribute { named: Some(named), .. } = &catalog.rule("water.belt").unwrap().width
+/// let WidthRule::Attribute { named: Some(named), .. } = catalog.rule("water.belt").unwrap().width()
 /// else { panic!("water.belt reads the named objects' belts") };
 /// assert_eq!((named.table(), named.attribute()), ("water_bodies", "belt_m"));
 /// let (kapshagay, belt) = named.get("Kapshagay reservoir").unwrap();

@@ -10,43 +10,53 @@ use crate::named::NamedWidths;
 use crate::regime::RegimeMatrix;
 use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
-use crate::width::{describe_cases, MissingWidth, SourcedWidth, WidthRule, WidthValue};
+use crate::width::{describe_cases, ExactWidth, MissingWidth, SourcedWidth, WidthRule, WidthValue};
 use crate::zone::{Limit, WidthBasis, Zone};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// A spatial rule: a zone around the features of one layer.
+/// A spatial rule: a zone around the features of one layer. Only a
+/// [`Catalog`](crate::Catalog) makes rules, so every rule is as the catalog checked it:
+/// its layer exists, its widths are positive, its regime restricts something.
+///
+/// ```
+/// let catalog = aimaq_rules::Catalog::embedded();
+/// let rail = catalog.rule("rail.control_zone").unwrap();
+/// assert_eq!((rail.id(), rail.layer()), ("rail.control_zone", "railways"));
+/// assert_eq!(rail.citation().scheme.as_deref(), Some("L256-263"));
+/// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
     /// Stable id, e.g. `rail.control_zone`.
-    pub id: String,
+    pub(crate) id: String,
     /// The layer whose features carry the zone.
-    pub layer: String,
+    pub(crate) layer: String,
     /// Human title (English).
-    pub title: String,
+    pub(crate) title: String,
     /// Title in the three languages.
-    pub labels: Labels,
+    pub(crate) labels: Labels,
     /// The worst outcome entering the zone can have, over all uses; the regime matrix
     /// gives each use's.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Why the regime is what it is for uses no specific cell lists.
-    pub severity_basis: String,
+    pub(crate) severity_basis: String,
     /// Only features meeting these conditions carry the zone (e.g. `kind = "seismic"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub applies_when: Vec<(String, Condition)>,
+    pub(crate) applies_when: Vec<(String, Condition)>,
     /// The period this wording is in force.
-    pub in_force: InForce,
+    pub(crate) in_force: InForce,
     /// What the zone means for each proposed use.
-    pub regime: RegimeMatrix,
+    pub(crate) regime: RegimeMatrix,
     /// The reference line the width is measured from.
-    pub measured_from: String,
+    pub(crate) measured_from: String,
     /// The rule's source.
-    pub citation: Citation,
+    pub(crate) citation: Citation,
     /// How the width is found for a feature.
-    pub width: WidthRule,
+    pub(crate) width: WidthRule,
     /// An attribute that moves the reference line away from the stored geometry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<Offset>,
+    pub(crate) offset: Option<Offset>,
 }
 
 /// The reference line lies `factor × attribute` metres outside the stored geometry
@@ -61,6 +71,72 @@ pub struct Offset {
 }
 
 impl Rule {
+    /// Stable id, e.g. `rail.control_zone`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The layer whose features carry the zone.
+    pub fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    /// Human title (English).
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Title in the three languages.
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// The worst outcome entering the zone can have, over all uses; the regime matrix
+    /// gives each use's.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Why the regime is what it is for uses no specific cell lists.
+    pub fn severity_basis(&self) -> &str {
+        &self.severity_basis
+    }
+
+    /// Only features meeting these conditions carry the zone (e.g. `kind = "seismic"`).
+    pub fn applies_when(&self) -> &[(String, Condition)] {
+        &self.applies_when
+    }
+
+    /// The period this wording is in force.
+    pub fn in_force(&self) -> &InForce {
+        &self.in_force
+    }
+
+    /// What the zone means for each proposed use.
+    pub fn regime(&self) -> &RegimeMatrix {
+        &self.regime
+    }
+
+    /// The reference line the width is measured from.
+    pub fn measured_from(&self) -> &str {
+        &self.measured_from
+    }
+
+    /// The rule's source.
+    pub fn citation(&self) -> &Citation {
+        &self.citation
+    }
+
+    /// How the width is found for a feature.
+    pub fn width(&self) -> &WidthRule {
+        &self.width
+    }
+
+    /// An attribute that moves the reference line away from the stored geometry.
+    pub fn offset(&self) -> Option<&Offset> {
+        self.offset.as_ref()
+    }
+
     /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
     pub fn applies_to(&self, attrs: &Attributes) -> bool {
         self.applies_when.iter().all(|(a, c)| c.holds(attrs.get(a)))
@@ -92,8 +168,8 @@ fn cite(rule: &Rule, width: &Citation) -> Citation {
     }
 }
 
-enum CaseMatch<'a> {
-    Found(&'a SourcedWidth),
+enum CaseMatch<'a, W> {
+    Found(&'a W),
     None {
         missing: Vec<String>,
     },
@@ -104,10 +180,10 @@ enum CaseMatch<'a> {
     },
 }
 
-fn match_cases<'a>(
-    cases: &'a [(Vec<(String, Condition)>, SourcedWidth)],
+fn match_cases<'a, W>(
+    cases: &'a [(Vec<(String, Condition)>, W)],
     attrs: &Attributes,
-) -> CaseMatch<'a> {
+) -> CaseMatch<'a, W> {
     let mut missing = Vec::new();
     for (when, width) in cases {
         let mut all = true;
@@ -235,14 +311,11 @@ impl Rule {
     }
 
     /// `BySettlement`: both widths, each with its citation; the parcel's parts decide.
-    fn settlement_zone(&self, inside: &SourcedWidth, outside: &SourcedWidth) -> Zone {
-        let (WidthValue::Exact(i), WidthValue::Exact(o)) = (inside.value, outside.value) else {
-            unreachable!("checked at catalog load")
-        };
+    fn settlement_zone(&self, inside: &ExactWidth, outside: &ExactWidth) -> Zone {
         let mut zone = Zone::new(
             Limit::BySettlement {
-                inside: i,
-                outside: o,
+                inside: inside.m,
+                outside: outside.m,
             },
             self.citation.clone(),
             WidthBasis::Catalog,
@@ -255,7 +328,7 @@ impl Rule {
     /// `Cases`: the feature's override attribute if valid, else the first case that holds.
     fn case_zone(
         &self,
-        cases: &[(Vec<(String, Condition)>, SourcedWidth)],
+        cases: &[(Vec<(String, Condition)>, ExactWidth)],
         override_attribute: Option<&str>,
         attrs: &Attributes,
         res: &mut Resolution,
@@ -281,16 +354,11 @@ impl Rule {
             }
         }
         match match_cases(cases, attrs) {
-            CaseMatch::Found(w) => {
-                let WidthValue::Exact(m) = w.value else {
-                    unreachable!("checked at catalog load")
-                };
-                Some(Zone::new(
-                    Limit::Fixed { m },
-                    cite(self, &w.citation),
-                    WidthBasis::Catalog,
-                ))
-            }
+            CaseMatch::Found(w) => Some(Zone::new(
+                Limit::Fixed { m: w.m },
+                cite(self, &w.citation),
+                WidthBasis::Catalog,
+            )),
             CaseMatch::WrongType {
                 attribute,
                 expected,

@@ -58,6 +58,44 @@ pub struct SourcedWidth {
     pub citation: Citation,
 }
 
+/// One width in metres with its own citation: what cases and settlement-dependent rules
+/// give, where a range has no meaning.
+///
+/// ```
+/// use aimaq_rules::{Catalog, WidthRule};
+/// let catalog = Catalog::embedded();
+/// let WidthRule::BySettlement { inside, outside, .. } = catalog.rule("rail.control_zone").unwrap().width()
+/// else { panic!("the railway zone depends on settlements") };
+/// assert_eq!((inside.m, outside.m), (20.0, 50.0));
+/// assert_eq!(inside.to_string(), "20 m");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactWidth {
+    /// Metres.
+    pub m: f64,
+    /// Where it comes from.
+    pub citation: Citation,
+}
+
+impl fmt::Display for ExactWidth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        WidthValue::Exact(self.m).fmt(f)
+    }
+}
+
+impl SourcedWidth {
+    /// The width when it is one value, not a range.
+    pub(crate) fn exact(self) -> Option<ExactWidth> {
+        match self.value {
+            WidthValue::Exact(m) => Some(ExactWidth {
+                m,
+                citation: self.citation,
+            }),
+            WidthValue::Range { .. } => None,
+        }
+    }
+}
+
 /// What to report when no width can be found for a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -75,7 +113,7 @@ pub enum WidthRule {
     /// First case whose `when` conditions all hold; a feature attribute may override.
     Cases {
         /// `(conditions, width)` in catalog order.
-        cases: Vec<(Vec<(String, Condition)>, SourcedWidth)>,
+        cases: Vec<(Vec<(String, Condition)>, ExactWidth)>,
         /// Attribute that, when present, replaces the case width.
         override_attribute: Option<String>,
     },
@@ -84,9 +122,9 @@ pub enum WidthRule {
         /// Polygon layer that decides inside/outside.
         settlement_layer: String,
         /// Width inside settlements.
-        inside: SourcedWidth,
+        inside: ExactWidth,
         /// Width outside settlements.
-        outside: SourcedWidth,
+        outside: ExactWidth,
     },
     /// Width from a feature attribute, checked against a named object's act, with
     /// national defaults when neither is known.
@@ -110,12 +148,12 @@ pub enum WidthRule {
     Overlap,
 }
 
-pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, SourcedWidth)]) -> String {
+pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
     cases
         .iter()
         .map(|(when, w)| match describe_when(when) {
-            cond if cond.is_empty() => w.value.to_string(),
-            cond => format!("{cond} → {}", w.value),
+            cond if cond.is_empty() => w.to_string(),
+            cond => format!("{cond} → {w}"),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -127,7 +165,7 @@ impl WidthRule {
     /// ```
     /// let catalog = aimaq_rules::Catalog::embedded();
     /// let rail = catalog.rule("rail.control_zone").unwrap();
-    /// assert_eq!(rail.width.describe(), "20 m inside settlements, 50 m outside");
+    /// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
     /// ```
     pub fn describe(&self) -> String {
         match self {
@@ -135,10 +173,7 @@ impl WidthRule {
             WidthRule::BySettlement {
                 inside, outside, ..
             } => {
-                format!(
-                    "{} inside settlements, {} outside",
-                    inside.value, outside.value
-                )
+                format!("{} inside settlements, {} outside", inside, outside)
             }
             WidthRule::Cases {
                 cases,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let g2 = catalog.zoning.as_ref().unwrap().group(2).unwrap();
+/// let g2 = catalog.zoning().unwrap().group(2).unwrap();
 /// assert_eq!(g2.labels.kk, "Қоршаған табиғи ортаны экстенсивті игеру аймақтары");
 /// assert_eq!(g2.citation.scheme.as_deref(), Some("L129"));
 /// ```
@@ -28,7 +28,7 @@ pub struct ZoneGroup {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let zoning = catalog.zoning.as_ref().unwrap();
+/// let zoning = catalog.zoning().unwrap();
 /// let spna = zoning.subzone("3.spna").unwrap();
 /// assert_eq!(spna.group, 3);
 /// assert_eq!(spna.category, "spna_recreation_heritage");
@@ -52,7 +52,7 @@ pub struct Subzone {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let reserve = catalog.zoning.as_ref().unwrap().category("reserve").unwrap();
+/// let reserve = catalog.zoning().unwrap().category("reserve").unwrap();
 /// assert_eq!((reserve.targets["2018"], reserve.targets["2050"]), (37.54, 0.0));
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub struct LandCategory {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let zoning = catalog.zoning.as_ref().unwrap();
+/// let zoning = catalog.zoning().unwrap();
 /// assert_eq!(zoning.layer, "functional_zones");
 /// assert_eq!(zoning.groups.len(), 4);
 /// // the categories' 2018 figures add up to the total (DIGEST §7.1)
