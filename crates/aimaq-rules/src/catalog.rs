@@ -13,7 +13,7 @@ use crate::message::MESSAGE_KEYS;
 use crate::named::{NamedObject, NamedObjects};
 use crate::raw::RawCatalog;
 use crate::rule::Rule;
-use crate::width::WidthRule;
+use crate::width_rule::WidthRule;
 use crate::zoning::Zoning;
 use serde::Serialize;
 use std::collections::BTreeMap;

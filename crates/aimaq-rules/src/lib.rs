@@ -45,6 +45,7 @@ mod resolution;
 mod rule;
 mod severity;
 mod width;
+mod width_rule;
 mod zone;
 mod zoning;
 
@@ -67,6 +68,7 @@ pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use resolution::{Resolution, ResolutionProblem};
 pub use rule::{Offset, Rule};
 pub use severity::Severity;
-pub use width::{ExactWidth, MissingWidth, SourcedWidth, WidthRule, WidthValue};
+pub use width::{ExactWidth, SourcedWidth, WidthValue};
+pub use width_rule::{MissingWidth, WidthRule};
 pub use zone::{Limit, WidthBasis, Zone};
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
