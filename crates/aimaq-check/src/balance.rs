@@ -1,7 +1,7 @@
 //! Land balance of the functional zones: areas by group and sub-zone on their union, next
 //! to the figures the scheme plans (Appendix 1).
 
-use crate::ConstraintFeature;
+use crate::prepare::ConstraintFeature;
 use aimaq_rules::{Catalog, Lang};
 use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Translate};
 use serde::Serialize;

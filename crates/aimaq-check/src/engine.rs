@@ -1,26 +1,18 @@
 //! Builds the index over a constraint dataset and checks parcels against it.
 
-use crate::finding::FindingInput;
-use crate::geometry::{line_problem, polygon_problem};
+use crate::encumbrance::Encumbrance;
+use crate::finding::{Finding, ParcelReport};
+use crate::geometry::polygon_problem;
+use crate::message::FindingContext;
+use crate::prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, Prepared, Preparer};
+use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
-use crate::{Encumbrance, Finding, ParcelReport, Projected, Verdict};
+use crate::verdict::Verdict;
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
-use aimaq_rules::{fill, Attributes, Catalog, DataIssue, IssueLevel, Lang, LayerGeometry, Zone};
-use geo::{Area, BoundingRect, Geometry, MultiLineString, MultiPolygon, Translate};
+use aimaq_rules::{fill, Catalog, DataIssue, Lang};
+use geo::{Area, BoundingRect, MultiPolygon, Translate};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// One feature of a constraint layer, as a reader hands it over.
-#[derive(Debug, Clone)]
-pub struct ConstraintFeature {
-    /// Layer name from the dataset contract, e.g. `railways`.
-    pub layer: String,
-    /// Properties; `id` among them.
-    pub attributes: Attributes,
-    /// Geometry in metres, or the reader's reason why there is none.
-    pub geometry: Result<Projected<Geometry<f64>>, String>,
-}
 
 /// A parcel to check.
 #[derive(Debug, Clone)]
@@ -33,31 +25,6 @@ pub struct Parcel {
     pub proposed_use: Option<String>,
     /// Its area in metres.
     pub geometry: Projected<MultiPolygon<f64>>,
-}
-
-/// A feature ready for refinement.
-#[derive(Debug)]
-pub(crate) struct Prepared {
-    pub layer: String,
-    pub id: String,
-    pub name: Option<String>,
-    /// Its attributes, which regime cells may test (`subzone`, `kind`, …).
-    pub attributes: Attributes,
-    /// Polygon features: the area (zones include it).
-    pub area: Option<MultiPolygon<f64>>,
-    /// `(rule index in the catalog, resolved zone)`.
-    pub zones: Vec<(usize, Zone)>,
-}
-
-/// Counts of what the dataset held.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct DatasetStats {
-    /// Features read, by layer.
-    pub features_by_layer: BTreeMap<String, usize>,
-    /// Features usable for checking.
-    pub features_used: usize,
-    /// Segments in the index.
-    pub indexed_segments: usize,
 }
 
 /// The checker: a catalog, a constraint dataset indexed for lookup, and what was wrong
@@ -95,8 +62,11 @@ pub struct DatasetStats {
 pub struct Engine {
     catalog: Catalog,
     crs: String,
+    /// Features with at least one zone, by their `FeatureId` in `index`.
     features: Vec<Prepared>,
     index: ConstraintIndex,
+    /// Polygons deciding settlement-dependent widths, by their `FeatureId` in
+    /// `settlement_index`.
     settlements: Vec<MultiPolygon<f64>>,
     settlement_index: ConstraintIndex,
     issues: Vec<DataIssue>,
@@ -113,197 +83,45 @@ impl Engine {
         crs: impl Into<String>,
         features: Vec<ConstraintFeature>,
     ) -> Engine {
-        let mut issues = Vec::new();
+        let mut preparer = Preparer::new(&catalog);
         let mut prepared = Vec::new();
-        let mut settlements = Vec::new();
-        let mut stats = DatasetStats::default();
-        let mut seen: HashSet<(String, String)> = HashSet::new();
-        let condition_layers: Vec<String> = catalog
-            .condition_layers()
-            .into_iter()
-            .map(String::from)
-            .collect();
-
         let mut builder = IndexBuilder::new();
+        let mut settlements = Vec::new();
         let mut settlement_builder = IndexBuilder::new();
-
         for feature in features {
-            // 0-based position within its layer, for features without an id
-            let count = stats
-                .features_by_layer
-                .entry(feature.layer.clone())
-                .or_default();
-            let ordinal = *count;
-            *count += 1;
-
-            let id = match feature.attributes.get("id") {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-                _ => None,
-            };
-            let label = id.clone().unwrap_or_else(|| format!("#{ordinal}"));
-            let mut issue = |level: IssueLevel, rule: Option<&str>, message: String| {
-                issues.push(DataIssue {
-                    level,
-                    layer: feature.layer.clone(),
-                    feature: label.clone(),
-                    rule: rule.map(String::from),
-                    message,
-                })
-            };
-
-            let Some(spec) = catalog.layer(&feature.layer) else {
-                let known: Vec<&str> = catalog.layers().iter().map(|l| l.name.as_str()).collect();
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("unknown layer (the catalog knows: {})", known.join(", ")),
-                );
+            let Some(feature) = preparer.prepare(feature) else {
                 continue;
             };
-            for problem in spec.attribute_problems(&feature.attributes) {
-                issue(IssueLevel::Error, None, problem.to_string());
-            }
-            let Some(id) = id else {
-                // reported above as a missing or mistyped `id`; findings need an id
-                continue;
-            };
-            if !seen.insert((feature.layer.clone(), id.clone())) {
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("duplicate id `{id}` in layer `{}`: findings cannot tell the features apart", feature.layer),
-                );
-            }
-
-            let geometry = match feature.geometry {
-                Ok(g) => g.into_inner(),
-                Err(reason) => {
-                    issue(
-                        IssueLevel::Error,
-                        None,
-                        format!("{reason}: feature left out"),
-                    );
-                    continue;
-                }
-            };
-            let (lines, area) = match (spec.geometry, geometry) {
-                (LayerGeometry::Line | LayerGeometry::LineOrPolygon, Geometry::LineString(l)) => {
-                    (Some(MultiLineString(vec![l])), None)
-                }
-                (
-                    LayerGeometry::Line | LayerGeometry::LineOrPolygon,
-                    Geometry::MultiLineString(l),
-                ) => (Some(l), None),
-                (LayerGeometry::Polygon | LayerGeometry::LineOrPolygon, Geometry::Polygon(p)) => {
-                    (None, Some(MultiPolygon(vec![p])))
-                }
-                (
-                    LayerGeometry::Polygon | LayerGeometry::LineOrPolygon,
-                    Geometry::MultiPolygon(p),
-                ) => (None, Some(p)),
-                (expected, other) => {
-                    issue(
-                        IssueLevel::Error,
-                        None,
-                        format!(
-                            "geometry is a {}, layer `{}` takes {}: feature left out",
-                            geometry_name(&other),
-                            spec.name,
-                            expected.describe()
-                        ),
-                    );
-                    continue;
-                }
-            };
-            let problem = match (&lines, &area) {
-                (Some(l), _) => line_problem(l),
-                (_, Some(a)) => polygon_problem(a),
-                _ => unreachable!(),
-            };
-            if let Err(reason) = problem {
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("{reason}: feature left out"),
-                );
-                continue;
-            }
-
-            let name = feature
-                .attributes
-                .get("name")
-                .and_then(|v| v.as_str())
-                .map(String::from);
-            if condition_layers.contains(&feature.layer) {
-                if let Some(a) = &area {
+            if let Some(area) = feature.geometry.area() {
+                if preparer.is_condition_layer(&feature.layer) {
                     let fid = FeatureId(settlements.len() as u32);
                     let mut part = 0;
-                    for p in &a.0 {
+                    for p in &area.0 {
                         part = settlement_builder.add_polygon(fid, part, p, 0.0);
                     }
-                    settlements.push(a.clone());
+                    settlements.push(area.clone());
                 }
             }
-
-            if let Some(zoning) = catalog.zoning().filter(|z| z.layer == feature.layer) {
-                let subzone = feature.attributes.get("subzone").and_then(|v| v.as_str());
-                let group = feature.attributes.get("group").and_then(|v| v.as_f64());
-                if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group)
-                {
-                    if f64::from(code.group) != group {
-                        issue(
-                            IssueLevel::Error,
-                            None,
-                            format!(
-                                "sub-zone `{}` belongs to group {}, the feature says group {group}",
-                                code.code, code.group
-                            ),
-                        );
+            if feature.zones.is_empty() {
+                continue;
+            }
+            let fid = FeatureId(prepared.len() as u32);
+            match &feature.geometry {
+                FeatureGeometry::Lines(lines) => {
+                    for (part, line) in lines.0.iter().enumerate() {
+                        builder.add_line_string(fid, part as u32, line, feature.reach);
+                    }
+                }
+                FeatureGeometry::Area(area) => {
+                    let mut part = 0;
+                    for p in &area.0 {
+                        part = builder.add_polygon(fid, part, p, feature.reach);
                     }
                 }
             }
-
-            let mut zones = Vec::new();
-            for (rule_idx, rule) in catalog.rules().iter().enumerate() {
-                if rule.layer() != feature.layer || !rule.applies_to(&feature.attributes) {
-                    continue;
-                }
-                let res = rule.resolve(&feature.attributes);
-                for problem in res.problems {
-                    issue(problem.level(), Some(rule.id()), problem.to_string());
-                }
-                if let Some(zone) = res.zone {
-                    zones.push((rule_idx, zone));
-                }
-            }
-            if zones.is_empty() {
-                continue;
-            }
-            let reach = zones
-                .iter()
-                .map(|(_, z)| z.limit.reach())
-                .fold(0.0, f64::max);
-            let fid = FeatureId(prepared.len() as u32);
-            if let Some(l) = &lines {
-                for (part, line) in l.0.iter().enumerate() {
-                    builder.add_line_string(fid, part as u32, line, reach);
-                }
-            }
-            if let Some(a) = &area {
-                let mut part = 0;
-                for p in &a.0 {
-                    part = builder.add_polygon(fid, part, p, reach);
-                }
-            }
-            prepared.push(Prepared {
-                layer: feature.layer.clone(),
-                id,
-                name,
-                attributes: feature.attributes,
-                area,
-                zones,
-            });
+            prepared.push(feature);
         }
+        let (issues, mut stats) = preparer.finish();
 
         let index = builder.build();
         stats.features_used = prepared.len();
@@ -422,7 +240,7 @@ impl Engine {
         let mut local_zones = Vec::new();
         for cand in &candidates {
             let feature = &self.features[cand.feature.0 as usize];
-            let local_feature = LocalFeature::new(cand, feature.area.as_ref(), origin);
+            let local_feature = LocalFeature::new(cand, feature.geometry.area(), origin);
             let Some(distance) = local_feature.distance_to(&local) else {
                 continue;
             };
@@ -457,7 +275,7 @@ impl Engine {
                 ) {
                     let geometry = hit.encumbered.translate(origin.x, origin.y);
                     local_zones.push((hit.severity, hit.encumbered.clone()));
-                    let input = FindingInput {
+                    let context = FindingContext {
                         catalog: &self.catalog,
                         lang: self.lang,
                         rule,
@@ -465,9 +283,8 @@ impl Engine {
                         zone,
                         land_use,
                         cell,
-                        parcel_area_m2: area_m2,
                     };
-                    findings.push(Finding::new(input, hit, geometry));
+                    findings.push(Finding::new(&context, area_m2, hit, geometry));
                 }
             }
         }
@@ -484,20 +301,5 @@ impl Engine {
             encumbrance: Some(encumbrance),
             error: None,
         }
-    }
-}
-
-fn geometry_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) => "Line",
-        Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-        Geometry::Rect(_) => "Rect",
-        Geometry::Triangle(_) => "Triangle",
     }
 }

@@ -1,6 +1,9 @@
 //! The whole answer for a batch of parcels: JSON contract and a table for a person.
 
-use crate::{DatasetStats, Engine, ParcelReport, Verdict};
+use crate::engine::Engine;
+use crate::finding::ParcelReport;
+use crate::prepare::DatasetStats;
+use crate::verdict::Verdict;
 use aimaq_rules::{fill, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce};
 use serde::Serialize;
 use std::collections::BTreeMap;
