@@ -4,7 +4,9 @@ use crate::encumbrance::Encumbrance;
 use crate::finding::{Finding, ParcelReport};
 use crate::geometry::polygon_problem;
 use crate::message::FindingContext;
-use crate::prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, Prepared, Preparer};
+use crate::prepare::{
+    ConstraintFeature, DatasetStats, FeatureGeometry, Prepared, Preparer, ResolvedZone, Settlement,
+};
 use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
 use crate::verdict::Verdict;
@@ -66,8 +68,9 @@ pub struct Engine {
     features: Vec<Prepared>,
     index: ConstraintIndex,
     /// Polygons deciding settlement-dependent widths, by their `FeatureId` in
-    /// `settlement_index`.
+    /// `settlement_index`, and the `(layer, id)` of each.
     settlements: Vec<MultiPolygon<f64>>,
+    settlement_features: Vec<(String, String)>,
     settlement_index: ConstraintIndex,
     issues: Vec<DataIssue>,
     stats: DatasetStats,
@@ -87,6 +90,7 @@ impl Engine {
         let mut prepared = Vec::new();
         let mut builder = IndexBuilder::new();
         let mut settlements = Vec::new();
+        let mut settlement_features = Vec::new();
         let mut settlement_builder = IndexBuilder::new();
         for feature in features {
             let Some(feature) = preparer.prepare(feature) else {
@@ -100,6 +104,7 @@ impl Engine {
                         part = settlement_builder.add_polygon(fid, part, p, 0.0);
                     }
                     settlements.push(area.clone());
+                    settlement_features.push((feature.layer.clone(), feature.id.clone()));
                 }
             }
             if feature.zones.is_empty() {
@@ -132,6 +137,7 @@ impl Engine {
             features: prepared,
             index,
             settlements,
+            settlement_features,
             settlement_index: settlement_builder.build(),
             issues,
             stats,
@@ -180,6 +186,81 @@ impl Engine {
     /// What the dataset held.
     pub fn stats(&self) -> &DatasetStats {
         &self.stats
+    }
+
+    /// Every zone parcels are checked against, feature by feature in input order, each
+    /// feature's zones in catalog order: exactly what [`Engine::check`] uses, so an export
+    /// of the zones and the findings cannot disagree. A feature is here when it could be
+    /// measured and at least one rule resolved for it, attribute problems or not.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Projected};
+    /// use aimaq_rules::{Catalog, Limit};
+    /// use geo::{line_string, Geometry};
+    ///
+    /// let rail = |id: &str, attrs: serde_json::Value| {
+    ///     let mut attributes = attrs.as_object().unwrap().clone();
+    ///     attributes.insert("id".into(), id.into());
+    ///     ConstraintFeature {
+    ///         layer: "railways".into(),
+    ///         attributes,
+    ///         geometry: Ok(Projected::assume_metres(Geometry::from(
+    ///             line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
+    ///     }
+    /// };
+    /// // an unknown attribute is a dataset error, but the railway still has its zone
+    /// let features = vec![rail("r-1", serde_json::json!({"gauge": 1520}))];
+    /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", features);
+    /// assert_eq!(engine.issues().len(), 1);
+    /// let zones: Vec<_> = engine.zones().collect();
+    /// assert_eq!(zones.len(), 1);
+    /// assert_eq!((zones[0].layer, zones[0].rule.id()), ("railways", "rail.control_zone"));
+    /// assert_eq!(zones[0].zone.limit, Limit::BySettlement { inside: 20.0, outside: 50.0 });
+    /// ```
+    pub fn zones(&self) -> impl Iterator<Item = ResolvedZone<'_>> {
+        let rules = self.catalog.rules();
+        self.features.iter().flat_map(move |feature| {
+            feature
+                .zones
+                .iter()
+                .map(move |(rule_idx, zone)| ResolvedZone {
+                    layer: &feature.layer,
+                    feature: &feature.id,
+                    name: feature.name.as_deref(),
+                    attributes: &feature.attributes,
+                    geometry: &feature.geometry,
+                    rule: &rules[*rule_idx],
+                    zone,
+                })
+        })
+    }
+
+    /// The polygons that decide settlement-dependent widths (the railway zone is 20 m
+    /// inside them, 50 m outside), in input order: exactly those [`Engine::check`] splits
+    /// parcels by.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Projected};
+    /// use aimaq_rules::Catalog;
+    /// use geo::{polygon, Geometry};
+    ///
+    /// let town = ConstraintFeature {
+    ///     layer: "settlements".into(),
+    ///     attributes: serde_json::json!({"id": "s-1", "name": "Kaskelen"})
+    ///         .as_object().unwrap().clone(),
+    ///     geometry: Ok(Projected::assume_metres(Geometry::from(polygon![
+    ///         (x: 0.0, y: 0.0), (x: 500.0, y: 0.0), (x: 500.0, y: 500.0), (x: 0.0, y: 500.0)]))),
+    /// };
+    /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", vec![town]);
+    /// let settlements: Vec<_> = engine.settlements().collect();
+    /// assert_eq!((settlements[0].layer, settlements[0].id), ("settlements", "s-1"));
+    /// assert_eq!(settlements[0].area.0.len(), 1);
+    /// ```
+    pub fn settlements(&self) -> impl Iterator<Item = Settlement<'_>> {
+        self.settlement_features
+            .iter()
+            .zip(&self.settlements)
+            .map(|((layer, id), area)| Settlement { layer, id, area })
     }
 
     /// Checks one parcel. Never panics: an internal failure becomes the parcel's error.

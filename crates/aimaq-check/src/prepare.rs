@@ -5,7 +5,10 @@
 
 use crate::geometry::{line_problem, polygon_problem};
 use crate::projected::Projected;
-use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel, LayerGeometry, LayerSpec, Zone};
+use aimaq_rules::{
+    Attributes, Catalog, DataIssue, IssueLevel, LandUse, LayerGeometry, LayerSpec, RegimeCell,
+    Rule, Zone,
+};
 use geo::{Geometry, MultiLineString, MultiPolygon};
 use std::collections::{BTreeMap, HashSet};
 
@@ -80,6 +83,66 @@ pub(crate) struct Prepared {
     pub zones: Vec<(usize, Zone)>,
     /// The widest zone: how far from the feature a parcel can still be affected.
     pub reach: f64,
+}
+
+/// One zone the engine checks parcels against: a rule resolved for one feature.
+///
+/// ```
+/// use aimaq_check::{ConstraintFeature, Engine, Projected};
+/// use aimaq_rules::{Catalog, Limit, Regime};
+/// use geo::{line_string, Geometry};
+///
+/// let line = ConstraintFeature {
+///     layer: "power_lines".into(),
+///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500})
+///         .as_object().unwrap().clone(),
+///     geometry: Ok(Projected::assume_metres(Geometry::from(
+///         line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
+/// };
+/// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", vec![line]);
+/// let zone = engine.zones().next().unwrap();
+/// assert_eq!((zone.rule.id(), zone.feature), ("power.protection_zone", "pl-1"));
+/// assert_eq!(zone.zone.limit, Limit::Fixed { m: 30.0 });
+/// assert!(zone.geometry.lines().is_some());
+/// let house = engine.catalog().land_use("residential").unwrap();
+/// assert_eq!(zone.cell_for(house).regime, Regime::Prohibited);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedZone<'a> {
+    /// The feature's layer.
+    pub layer: &'a str,
+    /// The feature's id.
+    pub feature: &'a str,
+    /// The feature's name, if it has one.
+    pub name: Option<&'a str>,
+    /// The feature's attributes.
+    pub attributes: &'a Attributes,
+    /// The feature's geometry, in the engine's metres.
+    pub geometry: &'a FeatureGeometry,
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The rule resolved for the feature: limit, offset, citation.
+    pub zone: &'a Zone,
+}
+
+impl<'a> ResolvedZone<'a> {
+    /// The regime cell that decides `land_use` in this zone: the engine gives a finding
+    /// only when its regime is not `allowed`.
+    pub fn cell_for(&self, land_use: &LandUse) -> &'a RegimeCell {
+        self.rule.regime().cell_for(land_use, self.attributes)
+    }
+}
+
+/// A polygon of a layer that decides settlement-dependent widths (settlements for the
+/// railway rule).
+#[derive(Debug, Clone, Copy)]
+pub struct Settlement<'a> {
+    /// The layer.
+    pub layer: &'a str,
+    /// The feature's id.
+    pub id: &'a str,
+    /// Its area, in the engine's metres.
+    pub area: &'a MultiPolygon<f64>,
 }
 
 /// Prepares a dataset's features one by one, keeping what was wrong and what was read.
