@@ -22,6 +22,7 @@
 //! contract and the text table. [`Engine::zones`] and [`Engine::settlements`] give exactly
 //! the zones and settlement polygons the engine checks against, for exports that must not
 //! decide anything again. Reading files and reprojecting are the caller's.
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod balance;

@@ -21,6 +21,7 @@
 //! assert_eq!(zone.limit, Limit::Fixed { m: 20.0 });
 //! assert_eq!(zone.citation.digest.as_deref(), Some("R08"));
 //! ```
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod approval;
