@@ -65,7 +65,8 @@ impl Catalog {
         Catalog::from_toml_str(EMBEDDED_CATALOG).expect("the embedded catalog is checked by tests")
     }
 
-    /// Parses and checks a catalog.
+    /// Parses and checks a catalog, section by section in the order the rules rely on
+    /// them: layers, named objects, uses, approvals, messages, zoning, then the rules.
     ///
     /// ```
     /// let err = aimaq_rules::Catalog::from_toml_str("[catalog]\nid = 1").unwrap_err();
@@ -412,6 +413,21 @@ mod tests {
         let err = Catalog::from_toml_str(&no_kk).unwrap_err().to_string();
         assert!(
             err.contains("message `verdict.error` has no kk text"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn width_tables_refuse_unknown_fields() {
+        let typo = EMBEDDED_CATALOG.replacen(
+            "kind = \"attribute\"\nattribute = \"belt_m\"",
+            "kind = \"attribute\"\nattribute = \"belt_m\"\nscael = 2",
+            1,
+        );
+        assert_ne!(typo, EMBEDDED_CATALOG);
+        let err = Catalog::from_toml_str(&typo).unwrap_err().to_string();
+        assert!(
+            err.contains("does not parse") && err.contains("scael"),
             "{err}"
         );
     }

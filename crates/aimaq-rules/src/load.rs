@@ -12,11 +12,13 @@ use crate::lang::Labels;
 use crate::layer::{LayerGeometry, LayerSpec};
 use crate::message::MESSAGE_KEYS;
 use crate::named::{NamedObject, NamedObjects, NamedWidths};
-use crate::raw::{RawCell, RawNamed, RawRegime, RawRule, RawWidth, RawWidthRule};
+use crate::raw::{
+    RawAttributeWidth, RawCell, RawNamed, RawRegime, RawRule, RawWidth, RawWidthRule,
+};
 use crate::regime::{Regime, RegimeCell, RegimeMatrix};
 use crate::rule::Rule;
 use crate::width::SourcedWidth;
-use crate::width_rule::{MissingWidth, WidthRule};
+use crate::width_rule::WidthRule;
 use crate::zoning::Zoning;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -255,29 +257,7 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
             inside,
             outside,
         } => settlement_width(settlement_layer, inside, outside, known),
-        RawWidthRule::Attribute {
-            attribute,
-            scale,
-            named,
-            named_width,
-            defaults,
-            fallback,
-            missing,
-            missing_note,
-        } => attribute_width(
-            AttributeWidth {
-                attribute,
-                scale,
-                named_table: named,
-                named_width,
-                defaults,
-                fallback,
-                missing,
-                missing_note,
-            },
-            layer,
-            known,
-        ),
+        RawWidthRule::Attribute(raw) => attribute_width(raw, layer, known),
         RawWidthRule::Overlap => overlap_width(layer),
     }?;
     if let Some(off) = &r.offset {
@@ -399,29 +379,17 @@ fn settlement_width(
     })
 }
 
-/// The fields of a `kind = "attribute"` width table.
-struct AttributeWidth {
-    attribute: String,
-    scale: f64,
-    named_table: Option<String>,
-    named_width: Option<String>,
-    defaults: Vec<RawWidth>,
-    fallback: Option<RawWidth>,
-    missing: MissingWidth,
-    missing_note: Option<String>,
-}
-
 /// `kind = "attribute"`: the feature's own width, checked against named objects' acts,
 /// with defaults.
 fn attribute_width(
-    raw: AttributeWidth,
+    raw: RawAttributeWidth,
     layer: &LayerSpec,
     known: &Known<'_>,
 ) -> Result<WidthRule, RuleProblem> {
-    let AttributeWidth {
+    let RawAttributeWidth {
         attribute,
         scale,
-        named_table,
+        named: named_table,
         named_width,
         defaults,
         fallback,

@@ -100,19 +100,24 @@ pub(crate) enum RawWidthRule {
         inside: RawWidth,
         outside: RawWidth,
     },
-    Attribute {
-        attribute: String,
-        #[serde(default = "one")]
-        scale: f64,
-        named: Option<String>,
-        named_width: Option<String>,
-        #[serde(default)]
-        defaults: Vec<RawWidth>,
-        fallback: Option<RawWidth>,
-        missing: MissingWidth,
-        missing_note: Option<String>,
-    },
+    Attribute(RawAttributeWidth),
     Overlap,
+}
+
+/// `kind = "attribute"`: a table of its own, as it has the most fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAttributeWidth {
+    pub(crate) attribute: String,
+    #[serde(default = "one")]
+    pub(crate) scale: f64,
+    pub(crate) named: Option<String>,
+    pub(crate) named_width: Option<String>,
+    #[serde(default)]
+    pub(crate) defaults: Vec<RawWidth>,
+    pub(crate) fallback: Option<RawWidth>,
+    pub(crate) missing: MissingWidth,
+    pub(crate) missing_note: Option<String>,
 }
 
 fn one() -> f64 {

@@ -149,86 +149,6 @@ impl Rule {
     }
 }
 
-/// Merges a width's citation into the rule's: the width's own act if it names one.
-fn cite(rule: &Rule, width: &Citation) -> Citation {
-    Citation {
-        act: if width.act.is_empty() {
-            rule.citation.act.clone()
-        } else {
-            width.act.clone()
-        },
-        scheme: width
-            .scheme
-            .clone()
-            .or_else(|| rule.citation.scheme.clone()),
-        digest: width
-            .digest
-            .clone()
-            .or_else(|| rule.citation.digest.clone()),
-        note: width.note.clone(),
-    }
-}
-
-enum CaseMatch<'a, W> {
-    Found(&'a W),
-    None {
-        missing: Vec<String>,
-    },
-    WrongType {
-        attribute: String,
-        expected: &'static str,
-        found: serde_json::Value,
-    },
-}
-
-fn match_cases<'a, W>(
-    cases: &'a [(Vec<(String, Condition)>, W)],
-    attrs: &Attributes,
-) -> CaseMatch<'a, W> {
-    let mut missing = Vec::new();
-    for (when, width) in cases {
-        let mut all = true;
-        for (attr, cond) in when {
-            match cond.test(attrs.get(attr)) {
-                Test::Pass => {}
-                Test::Fail => all = false,
-                Test::Missing => {
-                    all = false;
-                    if !missing.contains(attr) {
-                        missing.push(attr.clone());
-                    }
-                }
-                Test::WrongType(expected) => {
-                    return CaseMatch::WrongType {
-                        attribute: attr.clone(),
-                        expected,
-                        found: attrs.get(attr).cloned().unwrap_or_default(),
-                    }
-                }
-            }
-            if !all {
-                break;
-            }
-        }
-        if all {
-            return CaseMatch::Found(width);
-        }
-    }
-    CaseMatch::None { missing }
-}
-
-/// The attribute's value when it is a positive number, `None` when absent; the value
-/// found otherwise.
-fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, serde_json::Value> {
-    match attrs.get(name) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => match v.as_f64() {
-            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
-            _ => Err(v.clone()),
-        },
-    }
-}
-
 impl Rule {
     /// Finds this rule's zone for a feature of its layer.
     ///
@@ -529,6 +449,90 @@ struct AttributeWidth<'a> {
     fallback: Option<&'a SourcedWidth>,
     missing: MissingWidth,
     missing_note: Option<&'a str>,
+}
+
+/// Merges a width's citation into the rule's: the width's own act if it names one.
+fn cite(rule: &Rule, width: &Citation) -> Citation {
+    Citation {
+        act: if width.act.is_empty() {
+            rule.citation.act.clone()
+        } else {
+            width.act.clone()
+        },
+        scheme: width
+            .scheme
+            .clone()
+            .or_else(|| rule.citation.scheme.clone()),
+        digest: width
+            .digest
+            .clone()
+            .or_else(|| rule.citation.digest.clone()),
+        note: width.note.clone(),
+    }
+}
+
+/// The outcome of trying `when` entries in order: the first whose conditions all hold,
+/// or why none did.
+enum CaseMatch<'a, W> {
+    Found(&'a W),
+    None {
+        missing: Vec<String>,
+    },
+    WrongType {
+        attribute: String,
+        expected: &'static str,
+        found: serde_json::Value,
+    },
+}
+
+/// The first of `cases` whose conditions hold for `attrs`; a value of the wrong type stops
+/// the search, since the catalog cannot tell which case it meant.
+fn match_cases<'a, W>(
+    cases: &'a [(Vec<(String, Condition)>, W)],
+    attrs: &Attributes,
+) -> CaseMatch<'a, W> {
+    let mut missing = Vec::new();
+    for (when, width) in cases {
+        let mut all = true;
+        for (attr, cond) in when {
+            match cond.test(attrs.get(attr)) {
+                Test::Pass => {}
+                Test::Fail => all = false,
+                Test::Missing => {
+                    all = false;
+                    if !missing.contains(attr) {
+                        missing.push(attr.clone());
+                    }
+                }
+                Test::WrongType(expected) => {
+                    return CaseMatch::WrongType {
+                        attribute: attr.clone(),
+                        expected,
+                        found: attrs.get(attr).cloned().unwrap_or_default(),
+                    }
+                }
+            }
+            if !all {
+                break;
+            }
+        }
+        if all {
+            return CaseMatch::Found(width);
+        }
+    }
+    CaseMatch::None { missing }
+}
+
+/// The attribute's value when it is a positive number, `None` when absent; the value
+/// found otherwise.
+fn positive_number(attrs: &Attributes, name: &str) -> Result<Option<f64>, serde_json::Value> {
+    match attrs.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+            _ => Err(v.clone()),
+        },
+    }
 }
 
 #[cfg(test)]
