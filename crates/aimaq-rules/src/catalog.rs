@@ -47,6 +47,8 @@ pub struct Catalog {
     named: Arc<NamedObjects>,
     /// The vocabulary of proposed uses.
     uses: Vec<LandUse>,
+    /// Index in `uses` of `info.default_use`.
+    default_use: usize,
     /// Approvals that conditional regimes refer to.
     approvals: Vec<Approval>,
     /// Message fragments in the three languages (see [`MESSAGE_KEYS`]).
@@ -90,12 +92,14 @@ impl Catalog {
             in_force: &raw.catalog.in_force,
         };
         let rules = load::rules(raw.rule, &known)?;
+        let default_use = vocabulary.default_use;
         Ok(Catalog {
             info: raw.catalog,
             layers: raw.layer,
             rules,
             named,
             uses: raw.uses,
+            default_use,
             approvals: raw.approval,
             messages: raw.messages,
             zoning: raw.zoning,
@@ -195,8 +199,7 @@ impl Catalog {
 
     /// The use assumed when a parcel states none (`construction`).
     pub fn default_use(&self) -> &LandUse {
-        self.land_use(&self.info.default_use)
-            .expect("checked when the catalog was loaded")
+        &self.uses[self.default_use]
     }
 
     /// Resolves a parcel's stated use: `None` or blank is the default use; an unknown code

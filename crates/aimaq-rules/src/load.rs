@@ -23,10 +23,12 @@ use crate::zoning::Zoning;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-/// The use codes and tags regime cells may name.
+/// The use codes and tags regime cells may name, and where the default use is.
 pub(crate) struct Vocabulary<'a> {
     codes: HashSet<&'a str>,
     tags: HashSet<&'a str>,
+    /// Index of the default use among the uses.
+    pub(crate) default_use: usize,
 }
 
 impl Vocabulary<'_> {
@@ -122,12 +124,10 @@ pub(crate) fn uses<'a>(
     uses: &'a [LandUse],
     default_use: &str,
 ) -> Result<Vocabulary<'a>, Inconsistency> {
-    let mut vocabulary = Vocabulary {
-        codes: HashSet::new(),
-        tags: HashSet::new(),
-    };
+    let mut codes = HashSet::new();
+    let mut tags = HashSet::new();
     for u in uses {
-        if !vocabulary.codes.insert(u.code.as_str()) {
+        if !codes.insert(u.code.as_str()) {
             return Err(Inconsistency::DuplicateUse {
                 code: u.code.clone(),
             });
@@ -138,14 +138,18 @@ pub(crate) fn uses<'a>(
                 lang: l,
             });
         }
-        vocabulary.tags.extend(u.tags.iter().map(String::as_str));
+        tags.extend(u.tags.iter().map(String::as_str));
     }
-    if !vocabulary.codes.contains(default_use) {
+    let Some(default_use) = uses.iter().position(|u| u.code == default_use) else {
         return Err(Inconsistency::UnknownDefaultUse {
             code: default_use.to_string(),
         });
-    }
-    Ok(vocabulary)
+    };
+    Ok(Vocabulary {
+        codes,
+        tags,
+        default_use,
+    })
 }
 
 /// `[[approval]]`: texts in every language.
