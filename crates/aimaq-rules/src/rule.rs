@@ -11,9 +11,9 @@ use crate::regime::RegimeMatrix;
 use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
 use crate::width::{ExactWidth, SourcedWidth, WidthValue};
-use crate::width_rule::{describe_cases, MissingWidth, WidthRule};
+use crate::width_rule::{describe_cases, MissingWidth, Offset, WidthRule};
 use crate::zone::{Limit, WidthBasis, Zone};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// A spatial rule: a zone around the features of one layer. Only a
@@ -58,17 +58,6 @@ pub struct Rule {
     /// An attribute that moves the reference line away from the stored geometry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) offset: Option<Offset>,
-}
-
-/// The reference line lies `factor × attribute` metres outside the stored geometry
-/// (a right-of-way half width, an outer wire).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Offset {
-    /// Attribute holding the distance in metres.
-    pub attribute: String,
-    /// Multiplier, e.g. 0.5 for a full right-of-way width.
-    pub factor: f64,
 }
 
 impl Rule {

@@ -16,6 +16,17 @@ pub enum MissingWidth {
     Warning,
 }
 
+/// The reference line lies `factor × attribute` metres outside the stored geometry
+/// (a right-of-way half width, an outer wire).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offset {
+    /// Attribute holding the distance in metres.
+    pub attribute: String,
+    /// Multiplier, e.g. 0.5 for a full right-of-way width.
+    pub factor: f64,
+}
+
 /// How a rule finds its width. Built from the catalog's `[rule.width]` table.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
