@@ -254,20 +254,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             use_code,
             overwrite,
         } => {
-            let (catalog, metric, loaded) = aimaq_io::load(&common.options())?;
-            let features = loaded.features.clone();
-            let mut engine =
-                aimaq_check::Engine::new(catalog.clone(), metric.label(), loaded.features);
-            engine.add_issues(loaded.issues);
-            let rows = aimaq_io::zones::write(
-                &catalog, &use_code, &features, &engine, &metric, &out, overwrite,
-            )?;
+            let opened = aimaq_io::open_engine(&common.options())?;
+            let rows =
+                aimaq_io::zones::write(&opened.engine, &opened.metric, &use_code, &out, overwrite)?;
             println!(
                 "{}: {rows} zones of {} features from {}, in {}",
                 out.display(),
-                engine.stats().features_used,
-                loaded.label,
-                metric.label()
+                opened.engine.stats().features_used,
+                opened.dataset,
+                opened.metric.label()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -410,28 +405,32 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
 }
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
-    let codes: Vec<&str> = catalog.uses.iter().map(|u| u.code.as_str()).collect();
+    writeln!(out, "{} — {}", catalog.info().title, catalog.info().act)?;
+    let codes: Vec<&str> = catalog.uses().iter().map(|u| u.code.as_str()).collect();
     writeln!(out, "  uses: {}", codes.join(", "))?;
-    for a in &catalog.info.amendments {
+    for a in &catalog.info().amendments {
         writeln!(out, "  amended by {a}")?;
     }
     writeln!(out)?;
-    for rule in &catalog.rules {
+    for rule in catalog.rules() {
         writeln!(
             out,
             "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
-            rule.id, rule.severity, rule.id, rule.layer
+            rule.id(),
+            rule.severity(),
+            rule.id(),
+            rule.layer()
         )?;
-        writeln!(out, "  {}", rule.title)?;
-        writeln!(out, "  width: {}", rule.width.describe(catalog))?;
-        writeln!(out, "  measured from: {}", rule.measured_from)?;
-        writeln!(out, "  source: {}", rule.citation)?;
-        writeln!(out, "  regime (default): {}", rule.severity_basis)?;
+        writeln!(out, "  {}", rule.title())?;
+        writeln!(out, "  width: {}", rule.width().describe())?;
+        writeln!(out, "  measured from: {}", rule.measured_from())?;
+        writeln!(out, "  source: {}", rule.citation())?;
+        writeln!(out, "  regime (default): {}", rule.severity_basis())?;
         writeln!(
             out,
             "  in force from {} ({})",
-            rule.in_force.from, rule.in_force.act
+            rule.in_force().from,
+            rule.in_force().act
         )?;
         writeln!(out)?;
     }

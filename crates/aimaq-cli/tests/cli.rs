@@ -57,8 +57,8 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
         );
     }
     // every rule of the catalog fires somewhere in the demo
-    for rule in &aimaq_rules::Catalog::embedded().rules {
-        let id = rule.id.as_str();
+    for rule in aimaq_rules::Catalog::embedded().rules() {
+        let id = rule.id();
         assert!(
             s["findings_by_rule"][id].as_u64().unwrap_or(0) > 0,
             "{id} never fires"

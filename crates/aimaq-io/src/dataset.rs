@@ -185,7 +185,7 @@ pub fn load(
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
             names.sort();
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 let path = dir.join(format!("{}.geojson", layer.name));
                 if path.exists() {
                     found.insert(layer.name.clone());
@@ -217,7 +217,7 @@ pub fn load(
         DatasetSource::Path(file) => {
             let ds = ogr::open(file)?;
             let names = ogr::layer_names(&ds);
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 if names.contains(&layer.name) {
                     found.insert(layer.name.clone());
                     let ogr_layer = ds
@@ -235,7 +235,7 @@ pub fn load(
     // "clear" must mean "checked against these layers": a dataset with none of them
     // would clear every parcel, and each absent layer is said with the rules it skips
     if found.is_empty() {
-        let expected: Vec<&str> = catalog.layers.iter().map(|l| l.name.as_str()).collect();
+        let expected: Vec<&str> = catalog.layers().iter().map(|l| l.name.as_str()).collect();
         let misspelt: Vec<String> = issues
             .iter()
             .filter(|i| i.level == IssueLevel::Error)
@@ -247,10 +247,10 @@ pub fn load(
             misspelt,
         });
     }
-    for layer in catalog.layers.iter().filter(|l| !found.contains(&l.name)) {
+    for layer in catalog.layers().iter().filter(|l| !found.contains(&l.name)) {
         let rules: Vec<&str> = catalog
             .rules_for_layer(&layer.name)
-            .map(|r| r.id.as_str())
+            .map(|r| r.id())
             .collect();
         if !rules.is_empty() {
             issues.push(DataIssue {
@@ -270,7 +270,7 @@ pub fn load(
         issues,
         label,
         layers: catalog
-            .layers
+            .layers()
             .iter()
             .filter(|l| found.contains(&l.name))
             .map(|l| l.name.clone())
@@ -289,7 +289,7 @@ fn likely_layer<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c str> {
     };
     let wanted = squash(name);
     catalog
-        .layers
+        .layers()
         .iter()
         .map(|l| {
             (

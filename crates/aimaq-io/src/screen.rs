@@ -152,7 +152,7 @@ pub fn screen_file(
         report_crs: aimaq_proj::short(&report_crs),
         dataset: opened.dataset.clone(),
         layers: opened.layers.clone(),
-        catalog: opened.engine.catalog().info.id.clone(),
+        catalog: opened.engine.catalog().info().id.clone(),
         parcels_per_second: totals.summary.parcels_in as f64 / seconds.max(1e-9),
         findings: totals.summary.findings_by_rule.values().sum(),
         summary: totals.summary,
