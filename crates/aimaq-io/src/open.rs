@@ -50,6 +50,8 @@ pub struct OpenedEngine {
     pub reprojector: Reprojector,
     /// The dataset's label for reports.
     pub dataset: String,
+    /// The contract layers the dataset holds: what "clear" was checked against.
+    pub layers: Vec<String>,
 }
 
 /// The catalog at `path`, or the embedded one.
@@ -61,6 +63,11 @@ pub fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
                 path: p.to_path_buf(),
                 cause,
             })?;
+            if text.trim().is_empty() {
+                return Err(Error::EmptyCatalog {
+                    path: p.to_path_buf(),
+                });
+            }
             Catalog::from_toml_str(&text).map_err(|cause| Error::CatalogFile {
                 path: p.to_path_buf(),
                 cause,
@@ -100,5 +107,6 @@ pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
         metric,
         reprojector,
         dataset: loaded.label,
+        layers: loaded.layers,
     })
 }

@@ -56,7 +56,7 @@ impl State {
         store
             .register_catalog(
                 desk.catalog_digest(),
-                &desk.catalog().info.id,
+                &desk.catalog().info().id,
                 desk.catalog_text(),
             )
             .and_then(|()| {
@@ -278,7 +278,9 @@ fn media_type(headers: &HeaderMap) -> String {
 fn lang_of(q: Option<&str>) -> Result<Lang, Error> {
     match q {
         None | Some("") => Ok(Lang::En),
-        Some(l) => l.parse().map_err(Error::BadParameter),
+        Some(l) => l
+            .parse()
+            .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string())),
     }
 }
 
@@ -297,7 +299,7 @@ async fn healthz(AxState(s): AxState<State>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "version": crate::VERSION,
-        "catalog": {"id": s.desk().catalog().info.id, "digest": s.desk().catalog_digest()},
+        "catalog": {"id": s.desk().catalog().info().id, "digest": s.desk().catalog_digest()},
         "dataset": {"label": s.desk().dataset_label(), "digest": s.desk().dataset_digest()},
         "crs": s.desk().metric().label(),
         "pdf": s.0.pdf.available(),
@@ -376,7 +378,7 @@ async fn check(
         request: request_text,
         result: result_text,
     };
-    let catalog_id = desk.catalog().info.id.clone();
+    let catalog_id = desk.catalog().info().id.clone();
     // the store is not raced against the deadline: a decision being committed is
     // answered, never abandoned half-way
     let result_text = new.result.clone();
@@ -570,7 +572,7 @@ async fn rule(
 async fn uses(AxState(s): AxState<State>) -> Json<Value> {
     let catalog = s.desk().catalog();
     let list: Vec<Value> = catalog
-        .uses
+        .uses()
         .iter()
         .map(|u| {
             json!({
@@ -578,11 +580,11 @@ async fn uses(AxState(s): AxState<State>) -> Json<Value> {
                 "labels": u.labels,
                 "tags": u.tags,
                 "citation": u.citation.as_ref().map(|c| c.to_string()),
-                "default": u.code == catalog.info.default_use,
+                "default": u.code == catalog.info().default_use,
             })
         })
         .collect();
-    Json(json!({"default": catalog.info.default_use, "uses": list}))
+    Json(json!({"default": catalog.info().default_use, "uses": list}))
 }
 
 // ---- map ------------------------------------------------------------------------------

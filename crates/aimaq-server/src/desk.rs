@@ -108,6 +108,7 @@ pub struct Desk {
     dataset_label: String,
     features: Vec<ConstraintFeature>,
     load_issues: Vec<DataIssue>,
+    layers: Vec<String>,
     snapshot: Vec<u8>,
     dataset_digest: String,
     extent_wgs84: Rect<f64>,
@@ -147,14 +148,13 @@ impl Desk {
         let metric = MetricCrs::new(&options.crs).map_err(|e| Error::Setup(e.to_string()))?;
         let loaded = aimaq_io::dataset::load(&catalog, &options.data, &metric)
             .map_err(|e| Error::Setup(e.to_string()))?;
-        let snapshot = snapshot::encode(&loaded.features, &loaded.issues);
+        let snapshot = snapshot::encode(&loaded.features, &loaded.issues, &loaded.layers);
         Desk::assemble(
             catalog_text,
             catalog,
             metric,
             loaded.label,
-            loaded.features,
-            loaded.issues,
+            (loaded.features, loaded.issues, loaded.layers),
             snapshot,
         )
     }
@@ -170,15 +170,13 @@ impl Desk {
         let catalog = Catalog::from_toml_str(catalog_text)
             .map_err(|e| Error::Setup(format!("the recorded catalog cannot be used: {e}")))?;
         let metric = MetricCrs::new(crs).map_err(|e| Error::Setup(e.to_string()))?;
-        let (features, issues) =
-            snapshot::decode(&snapshot_bytes).map_err(|e| Error::Setup(e.to_string()))?;
+        let decoded = snapshot::decode(&snapshot_bytes).map_err(|e| Error::Setup(e.to_string()))?;
         Desk::assemble(
             catalog_text.to_string(),
             catalog,
             metric,
             dataset_label.to_string(),
-            features,
-            issues,
+            decoded,
             snapshot_bytes,
         )
     }
@@ -188,8 +186,7 @@ impl Desk {
         catalog: Catalog,
         metric: MetricCrs,
         dataset_label: String,
-        features: Vec<ConstraintFeature>,
-        load_issues: Vec<DataIssue>,
+        (features, load_issues, layers): snapshot::Decoded,
         snapshot: Vec<u8>,
     ) -> Result<Desk, Error> {
         let reprojector = Reprojector::new(&metric).map_err(|e| Error::Setup(e.to_string()))?;
@@ -227,6 +224,7 @@ impl Desk {
             dataset_label,
             features,
             load_issues,
+            layers,
             snapshot,
             extent_wgs84,
             engines: Mutex::new(HashMap::new()),
@@ -271,6 +269,11 @@ impl Desk {
         &self.features
     }
 
+    /// The contract layers the dataset holds: what "clear" was checked against.
+    pub fn layers(&self) -> &[String] {
+        &self.layers
+    }
+
     /// Problems the reader found outside any feature.
     pub fn load_issues(&self) -> &[DataIssue] {
         &self.load_issues
@@ -304,7 +307,7 @@ impl Desk {
         };
         let left_out: Vec<String> = catalog
             .as_ref()
-            .map(|c| c.not_in_force.iter().map(|n| n.rule.clone()).collect())
+            .map(|c| c.not_in_force().iter().map(|n| n.rule.clone()).collect())
             .unwrap_or_default();
         // dates with the same rules in force share an engine: keyed by what is left out
         // (and whether a date was given at all, which the report states)

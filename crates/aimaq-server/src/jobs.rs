@@ -395,6 +395,7 @@ impl Jobs {
                     metric: desk.metric().clone(),
                     reprojector: desk.reprojector().clone(),
                     dataset: desk.dataset_label().to_string(),
+                    layers: desk.layers().to_vec(),
                 })
             })
             .as_ref()

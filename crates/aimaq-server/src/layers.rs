@@ -8,11 +8,11 @@
 
 use crate::desk::Desk;
 use crate::Error;
-use aimaq_check::Engine;
-use aimaq_rules::{IssueLevel, Lang, Limit};
+use aimaq_check::{Engine, FeatureGeometry};
+use aimaq_rules::{Lang, Limit};
 use geo::{BooleanOps, BoundingRect, Buffer, Geometry, Intersects, MultiPolygon, Rect, Simplify};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A feature ready for the map, in WGS84.
@@ -21,9 +21,9 @@ struct MapFeature {
     bbox: Rect<f64>,
     geometry: Geometry<f64>,
     properties: Map<String, Value>,
-    /// For zones: the rule's index in the full catalog, and the source feature's
-    /// attributes (regime cells may test them).
-    rule: Option<(usize, aimaq_rules::Attributes)>,
+    /// For zones: the rule's id, and the source feature's attributes (regime cells may
+    /// test them).
+    rule: Option<(String, aimaq_rules::Attributes)>,
 }
 
 /// Zoom levels features are simplified for: tolerance is half a pixel at that zoom.
@@ -109,7 +109,7 @@ impl Layers {
     pub fn list(&self, desk: &Desk) -> Value {
         let catalog = desk.catalog();
         let mut layers: Vec<Value> = catalog
-            .layers
+            .layers()
             .iter()
             .map(|l| {
                 json!({
@@ -158,7 +158,7 @@ impl Layers {
                 None if catalog.layer(name).is_some() => Arc::new(Vec::new()),
                 None => {
                     let mut known: Vec<&str> =
-                        catalog.layers.iter().map(|l| l.name.as_str()).collect();
+                        catalog.layers().iter().map(|l| l.name.as_str()).collect();
                     known.push("zones");
                     return Err(Error::NotFound(format!(
                         "no layer `{}` (layers: {})",
@@ -203,7 +203,11 @@ impl Layers {
         };
         let land_use = match use_code {
             None | Some("") => None,
-            Some(code) => Some(catalog.resolve_use(Some(code)).map_err(Error::UnknownUse)?),
+            Some(code) => Some(
+                catalog
+                    .resolve_use(Some(code))
+                    .map_err(|e| Error::UnknownUse(e.to_string()))?,
+            ),
         };
         let mut out = Vec::new();
         for f in features.iter() {
@@ -213,15 +217,17 @@ impl Layers {
                 }
             }
             let mut properties = f.properties.clone();
-            if let Some((rule_idx, attributes)) = &f.rule {
-                let rule = &catalog.rules[*rule_idx];
+            if let Some((rule_id, attributes)) = &f.rule {
+                let Some(rule) = catalog.rule(rule_id) else {
+                    continue;
+                };
                 properties.insert(
                     "title".into(),
                     Value::String(rule.title_in(lang).to_string()),
                 );
                 let band = properties.get("kind").and_then(Value::as_str) == Some("band");
                 if let Some(u) = land_use {
-                    let cell = rule.regime.cell_for(u, attributes);
+                    let cell = rule.regime().cell_for(u, attributes);
                     match cell.regime.severity() {
                         None => continue,
                         Some(s) => {
@@ -237,7 +243,7 @@ impl Layers {
                 } else if band {
                     properties.insert("severity".into(), json!("review"));
                 } else {
-                    properties.insert("severity".into(), json!(rule.severity));
+                    properties.insert("severity".into(), json!(rule.severity()));
                 }
             }
             out.push(json!({
@@ -398,110 +404,79 @@ pub(crate) fn geometry_json(g: &Geometry<f64>) -> Value {
     }
 }
 
-/// Every feature the engine uses, buffered by each of its rules' limits, in WGS84.
+/// Every zone the engine resolved (`Engine::zones`: each usable feature with each of its
+/// rules and the limit resolved for it), buffered by its limit, in WGS84.
 fn build_zones(desk: &Desk) -> Result<Vec<MapFeature>, String> {
     let engine: &Engine = desk
         .engine(Lang::En, None)
         .map_err(|e| e.to_string())?
         .engine;
-    let catalog = desk.catalog();
-    // features the engine leaves out (dataset errors) give no zone
-    let left_out: HashSet<(String, String)> = engine
-        .issues()
-        .iter()
-        .filter(|i| i.level == IssueLevel::Error)
-        .map(|i| (i.layer.clone(), i.feature.clone()))
-        .collect();
-    let settlements: Vec<MultiPolygon<f64>> = desk
-        .features()
-        .iter()
-        .filter(|f| catalog.condition_layers().contains(&f.layer.as_str()))
-        .filter_map(|f| match f.geometry.as_ref().ok()?.geometry() {
-            Geometry::Polygon(p) => Some(MultiPolygon(vec![p.clone()])),
-            Geometry::MultiPolygon(mp) => Some(mp.clone()),
-            _ => None,
-        })
-        .collect();
-    let settled = settlements.iter().skip(1).fold(
-        settlements.first().cloned().unwrap_or(MultiPolygon(vec![])),
-        |a, b| a.union(b),
-    );
+    // the polygons the engine splits railway zones by
+    let settled = engine
+        .settlements()
+        .fold(MultiPolygon(vec![]), |a, s| a.union(s.area));
     let mut out = Vec::new();
-    for f in desk.features() {
-        let Some(id) = f.attributes.get("id").and_then(Value::as_str) else {
-            continue;
-        };
-        let Ok(g) = &f.geometry else { continue };
-        if left_out.contains(&(f.layer.clone(), id.to_string())) {
-            continue;
-        }
+    for z in engine.zones() {
         // a decimetre of simplification makes buffers of long rivers quick; the strip
         // is drawn, never measured
-        let g = simplify(g.geometry(), 0.1).unwrap_or_else(|| g.geometry().clone());
-        for (idx, rule) in catalog.rules.iter().enumerate() {
-            if rule.layer != f.layer || !rule.applies_to(&f.attributes) {
+        let g: Geometry<f64> = match z.geometry {
+            FeatureGeometry::Lines(l) => Geometry::MultiLineString(l.simplify(0.1)),
+            FeatureGeometry::Area(a) => Geometry::MultiPolygon(a.simplify(0.1)),
+        };
+        // a range is drawn as the engine judges it: inside the minimum the regime
+        // applies, between the minimum and the maximum the width is for review
+        let parts: Vec<(MultiPolygon<f64>, &str, f64, Value)> = match z.zone.limit {
+            Limit::Overlap => vec![(area_of(&g), "area", 0.0, json!({}))],
+            Limit::Fixed { m } => vec![(g.buffer(m), "strip", m, json!({}))],
+            Limit::Range { min, max } => {
+                let inner = g.buffer(min);
+                let band = g.buffer(max).difference(&inner);
+                vec![
+                    (inner, "strip", min, json!({"max_limit_m": max})),
+                    (band, "band", max, json!({"min_limit_m": min})),
+                ]
+            }
+            Limit::BySettlement { inside, outside } => {
+                let wide = g.buffer(outside).difference(&settled);
+                let narrow = g.buffer(inside).intersection(&settled);
+                vec![(
+                    wide.union(&narrow),
+                    "strip",
+                    outside,
+                    json!({"inside_limit_m": inside}),
+                )]
+            }
+        };
+        for (polygon, kind, limit, extra) in parts {
+            if polygon.0.is_empty() {
                 continue;
             }
-            let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
+            let Ok(wgs84) = desk.reprojector().to_wgs84(&polygon) else {
                 continue;
             };
-            // a range is drawn as the engine judges it: inside the minimum the regime
-            // applies, between the minimum and the maximum the width is for review
-            let parts: Vec<(MultiPolygon<f64>, &str, f64, Value)> = match zone.limit {
-                Limit::Overlap => vec![(area_of(&g), "area", 0.0, json!({}))],
-                Limit::Fixed { m } => vec![(g.buffer(m), "strip", m, json!({}))],
-                Limit::Range { min, max } => {
-                    let inner = g.buffer(min);
-                    let band = g.buffer(max).difference(&inner);
-                    vec![
-                        (inner, "strip", min, json!({"max_limit_m": max})),
-                        (band, "band", max, json!({"min_limit_m": min})),
-                    ]
-                }
-                Limit::BySettlement { inside, outside } => {
-                    let wide = g.buffer(outside).difference(&settled);
-                    let narrow = g.buffer(inside).intersection(&settled);
-                    vec![(
-                        wide.union(&narrow),
-                        "strip",
-                        outside,
-                        json!({"inside_limit_m": inside}),
-                    )]
-                }
+            let Some(bbox) = wgs84.bounding_rect() else {
+                continue;
             };
-            for (polygon, kind, limit, extra) in parts {
-                if polygon.0.is_empty() {
-                    continue;
-                }
-                let Ok(wgs84) = desk.reprojector().to_wgs84(&polygon) else {
-                    continue;
-                };
-                let Some(bbox) = wgs84.bounding_rect() else {
-                    continue;
-                };
-                let mut properties = Map::new();
-                properties.insert("rule".into(), json!(rule.id));
-                properties.insert("layer".into(), json!(f.layer));
-                properties.insert("feature".into(), json!(id));
-                if let Some(n) = f.attributes.get("name") {
-                    properties.insert("feature_name".into(), n.clone());
-                }
-                properties.insert("kind".into(), json!(kind));
-                properties.insert("limit_m".into(), json!(limit));
-                if let Value::Object(e) = extra {
-                    properties.extend(e);
-                }
-                out.push(MapFeature {
-                    bbox,
-                    geometry: Geometry::MultiPolygon(wgs84),
-                    properties,
-                    rule: Some((idx, f.attributes.clone())),
-                });
+            let mut properties = Map::new();
+            properties.insert("rule".into(), json!(z.rule.id()));
+            properties.insert("layer".into(), json!(z.layer));
+            properties.insert("feature".into(), json!(z.feature));
+            if let Some(n) = z.name {
+                properties.insert("feature_name".into(), json!(n));
             }
+            properties.insert("kind".into(), json!(kind));
+            properties.insert("limit_m".into(), json!(limit));
+            if let Value::Object(e) = extra {
+                properties.extend(e);
+            }
+            out.push(MapFeature {
+                bbox,
+                geometry: Geometry::MultiPolygon(wgs84),
+                properties,
+                rule: Some((z.rule.id().to_string(), z.attributes.clone())),
+            });
         }
     }
-    // strips over areas: the map draws them in this order
-    out.sort_by_key(|f| f.properties.get("kind").and_then(Value::as_str) == Some("strip"));
     Ok(out)
 }
 

@@ -115,7 +115,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         let use_code = p["use"]
             .as_str()
             .map(String::from)
-            .unwrap_or_else(|| catalog.info.default_use.clone());
+            .unwrap_or_else(|| catalog.info().default_use.clone());
         let use_label = catalog
             .land_use(&use_code)
             .map(|u| u.label(lang).to_string())

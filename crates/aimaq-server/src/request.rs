@@ -142,11 +142,16 @@ pub fn parse(
 
     let lang = match params.lang.as_deref() {
         None | Some("") => Lang::En,
-        Some(l) => l.parse().map_err(Error::BadParameter)?,
+        Some(l) => l
+            .parse()
+            .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string()))?,
     };
     let as_of = match params.as_of.as_deref() {
         None | Some("") => None,
-        Some(d) => Some(d.parse::<Date>().map_err(Error::BadParameter)?),
+        Some(d) => Some(
+            d.parse::<Date>()
+                .map_err(|e| Error::BadParameter(e.to_string()))?,
+        ),
     };
     let request_use = params
         .use_code
@@ -214,7 +219,7 @@ pub fn parse(
     if let Some(u) = request_use.as_deref() {
         desk.catalog()
             .resolve_use(Some(u))
-            .map_err(Error::UnknownUse)?;
+            .map_err(|e| Error::UnknownUse(e.to_string()))?;
     }
     // the request's use applies to parcels that state none; a parcel stating another is
     // a contradiction the officer must resolve
@@ -229,7 +234,7 @@ pub fn parse(
             _ => {}
         }
         if let Err(e) = desk.catalog().resolve_use(use_code.as_deref()) {
-            return Err(Error::UnknownUse(e));
+            return Err(Error::UnknownUse(e.to_string()));
         }
     }
 

@@ -7,24 +7,24 @@ use serde_json::{json, Value};
 
 fn summary(catalog: &Catalog, rule: &Rule, lang: Lang) -> Value {
     json!({
-        "id": rule.id,
-        "layer": rule.layer,
-        "layer_label": catalog.layer_label(&rule.layer, lang),
+        "id": rule.id(),
+        "layer": rule.layer(),
+        "layer_label": catalog.layer_label(rule.layer(), lang),
         "title": rule.title_in(lang),
-        "labels": rule.labels,
-        "severity": rule.severity,
-        "width": rule.width.describe(catalog),
-        "measured_from": rule.measured_from,
-        "citation": rule.citation.to_string(),
-        "regime_default": rule.severity_basis,
-        "in_force": rule.in_force,
+        "labels": rule.labels(),
+        "severity": rule.severity(),
+        "width": rule.width().describe(),
+        "measured_from": rule.measured_from(),
+        "citation": rule.citation().to_string(),
+        "regime_default": rule.severity_basis(),
+        "in_force": rule.in_force(),
     })
 }
 
 /// The catalog: its act and amendments, the use codes, and every rule in short.
 pub fn rules_json(desk: &Desk, lang: Lang) -> Value {
     let catalog = desk.catalog();
-    let info = &catalog.info;
+    let info = catalog.info();
     json!({
         "catalog": {
             "id": info.id,
@@ -42,8 +42,8 @@ pub fn rules_json(desk: &Desk, lang: Lang) -> Value {
             .filter(|k| k.starts_with("verdict.") || k.starts_with("regime.") || k.starts_with("severity."))
             .map(|k| (k.to_string(), json!(catalog.message(k, lang))))
             .collect::<serde_json::Map<String, Value>>(),
-        "uses": catalog.uses.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
-        "rules": catalog.rules.iter().map(|r| summary(catalog, r, lang)).collect::<Vec<_>>(),
+        "uses": catalog.uses().iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        "rules": catalog.rules().iter().map(|r| summary(catalog, r, lang)).collect::<Vec<_>>(),
     })
 }
 
@@ -52,7 +52,7 @@ pub fn rules_json(desk: &Desk, lang: Lang) -> Value {
 pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
     let catalog = desk.catalog();
     let Some(rule) = catalog.rule(id) else {
-        let ids: Vec<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = catalog.rules().iter().map(|r| r.id()).collect();
         return Err(Error::NotFound(format!(
             "no rule `{}` in the catalog (rules: {})",
             id.escape_default(),
@@ -60,10 +60,10 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
         )));
     };
     let cells: Vec<&aimaq_rules::RegimeCell> = rule
-        .regime
+        .regime()
         .cells
         .iter()
-        .chain([&rule.regime.default])
+        .chain([&rule.regime().default])
         .collect();
     let cell_json = |i: usize, c: &aimaq_rules::RegimeCell| {
         json!({
@@ -77,11 +77,11 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
         })
     };
     let by_use: Vec<Value> = catalog
-        .uses
+        .uses()
         .iter()
         .map(|u| {
             let steps: Vec<Value> = rule
-                .regime
+                .regime()
                 .cells_for(u)
                 .into_iter()
                 .map(|c| {
@@ -100,7 +100,7 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
         .collect();
     let mut out = summary(catalog, rule, lang);
     out["applies_when"] = json!(rule
-        .applies_when
+        .applies_when()
         .iter()
         .map(|(a, c)| format!("{a} {c}"))
         .collect::<Vec<_>>());

@@ -1,6 +1,6 @@
-//! The dataset as the engine saw it, in bytes: every feature's layer, attributes and
-//! geometry in the metric CRS (or the reader's reason for having none), and the
-//! problems the reader found outside any feature.
+//! The dataset as the engine saw it, in bytes: the contract layers it holds, every
+//! feature's layer, attributes and geometry in the metric CRS (or the reader's reason for
+//! having none), and the problems the reader found outside any feature.
 //!
 //! A decision records the SHA-256 of these bytes, and the store keeps the bytes once per
 //! digest, so `aimaq decisions verify` rebuilds exactly the engine that decided, months
@@ -13,7 +13,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-const MAGIC: &[u8] = b"AIMAQ-DATASET\x01";
+const MAGIC: &[u8] = b"AIMAQ-DATASET\x02";
 
 /// A snapshot that cannot be decoded: the store's bytes are not what aimaq wrote.
 #[derive(Debug, thiserror::Error)]
@@ -48,10 +48,18 @@ struct StoredIssue {
     message: String,
 }
 
-/// Encodes the dataset (its features and the reader's own problems).
-pub fn encode(features: &[ConstraintFeature], issues: &[DataIssue]) -> Vec<u8> {
+/// A dataset as decoded: what [`encode`] was given.
+pub type Decoded = (Vec<ConstraintFeature>, Vec<DataIssue>, Vec<String>);
+
+/// Encodes the dataset: its features, the reader's own problems, and the contract layers
+/// it holds (a layer present without features was checked against too).
+pub fn encode(features: &[ConstraintFeature], issues: &[DataIssue], layers: &[String]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 << 20);
     out.extend_from_slice(MAGIC);
+    put_u32(&mut out, layers.len());
+    for l in layers {
+        put_str(&mut out, l);
+    }
     put_u32(&mut out, issues.len());
     for i in issues {
         let stored = StoredIssue {
@@ -91,23 +99,29 @@ pub fn encode(features: &[ConstraintFeature], issues: &[DataIssue]) -> Vec<u8> {
 ///
 /// ```
 /// use aimaq_check::{ConstraintFeature, Projected};
+/// use geo::line_string;
 /// let feature = ConstraintFeature {
 ///     layer: "railways".into(),
 ///     attributes: serde_json::json!({"id": "r1"}).as_object().unwrap().clone(),
 ///     geometry: Ok(Projected::assume_metres(geo::Geometry::from(
-///         geo::line_string![(x: 0.1, y: 1.0 / 3.0), (x: 656542.8747802111, y: 4791127.331297013)]))),
+///         line_string![(x: 0.1, y: 1.0 / 3.0), (x: 656542.8747802111, y: 4791127.331297013)]))),
 /// };
-/// let bytes = aimaq_server::snapshot::encode(&[feature.clone()], &[]);
-/// let (features, issues) = aimaq_server::snapshot::decode(&bytes).unwrap();
+/// let bytes = aimaq_server::snapshot::encode(&[feature.clone()], &[], &["railways".into()]);
+/// let (features, issues, layers) = aimaq_server::snapshot::decode(&bytes).unwrap();
 /// assert!(issues.is_empty());
+/// assert_eq!(layers, ["railways"]);
 /// assert_eq!(features[0].geometry.as_ref().unwrap().geometry(), feature.geometry.as_ref().unwrap().geometry());
 /// assert_eq!(features[0].attributes, feature.attributes);
 /// ```
-pub fn decode(bytes: &[u8]) -> Result<(Vec<ConstraintFeature>, Vec<DataIssue>), SnapshotError> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(MAGIC.len())? != MAGIC {
         return Err(SnapshotError("not an aimaq dataset snapshot".into()));
     }
+    let n_layers = r.u32()?;
+    let layers = (0..n_layers.min(1 << 10))
+        .map(|_| r.string())
+        .collect::<Result<Vec<_>, _>>()?;
     let n_issues = r.u32()?;
     let mut issues = Vec::with_capacity(n_issues.min(1 << 16));
     for _ in 0..n_issues {
@@ -145,7 +159,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<ConstraintFeature>, Vec<DataIssue>), 
     if r.at != bytes.len() {
         return Err(SnapshotError("trailing bytes".into()));
     }
-    Ok((features, issues))
+    Ok((features, issues, layers))
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
@@ -358,12 +372,13 @@ mod tests {
             &metric,
         )
         .unwrap();
-        let bytes = encode(&loaded.features, &loaded.issues);
-        let (features, issues) = decode(&bytes).unwrap();
+        let bytes = encode(&loaded.features, &loaded.issues, &loaded.layers);
+        let (features, issues, layers) = decode(&bytes).unwrap();
         assert_eq!(features.len(), loaded.features.len());
         assert_eq!(issues, loaded.issues);
+        assert_eq!(layers, loaded.layers);
         // re-encoding what was decoded gives the same bytes, hence the same digest
-        assert_eq!(encode(&features, &issues), bytes);
+        assert_eq!(encode(&features, &issues, &layers), bytes);
         for (a, b) in features.iter().zip(&loaded.features) {
             assert_eq!(a.layer, b.layer);
             assert_eq!(a.attributes, b.attributes);
@@ -376,7 +391,7 @@ mod tests {
 
     #[test]
     fn damage_is_reported_not_panicked_on() {
-        let bytes = encode(&[], &[]);
+        let bytes = encode(&[], &[], &[]);
         assert!(decode(&bytes[..bytes.len() - 1]).is_err());
         assert!(decode(b"nonsense").is_err());
         let mut long = bytes.clone();
@@ -384,6 +399,7 @@ mod tests {
         assert!(decode(&long).is_err());
         // a huge coordinate count in a few bytes
         let mut evil = MAGIC.to_vec();
+        evil.extend_from_slice(&0u32.to_le_bytes());
         evil.extend_from_slice(&0u32.to_le_bytes());
         evil.extend_from_slice(&1u32.to_le_bytes());
         put_str(&mut evil, "railways");

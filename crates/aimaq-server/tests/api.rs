@@ -885,7 +885,7 @@ async fn the_catalog_the_vocabulary_and_the_map_layers() {
     let rules = get(&d.app, "/api/v1/rules?lang=kk").await.json();
     assert_eq!(
         rules["rules"].as_array().unwrap().len(),
-        d.state.desk().catalog().rules.len()
+        d.state.desk().catalog().rules().len()
     );
     assert_eq!(rules["catalog"]["digest"], d.state.desk().catalog_digest());
     let zone = get(&d.app, "/api/v1/rules/water.zone?lang=ru").await;
