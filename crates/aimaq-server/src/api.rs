@@ -656,7 +656,6 @@ async fn places(
 
 #[derive(Deserialize, Default)]
 struct UploadQuery {
-    filename: Option<String>,
     layer: Option<String>,
     id_field: Option<String>,
     use_field: Option<String>,
@@ -678,8 +677,7 @@ async fn import(
         s_srs: q.s_srs,
     };
     let limits = s.0.limits.clone();
-    let filename = q.filename.unwrap_or_default();
-    blocking(move || crate::jobs::import(&bytes, &filename, &options, &limits).map(Json)).await
+    blocking(move || crate::jobs::import(&bytes, &options, &limits).map(Json)).await
 }
 
 async fn screen(
@@ -698,8 +696,7 @@ async fn screen(
         s_srs: q.s_srs,
     };
     let jobs = s.0.jobs.clone();
-    let filename = q.filename.unwrap_or_default();
-    let job = blocking(move || jobs.start(&bytes, &filename, options)).await?;
+    let job = blocking(move || jobs.start(&bytes, options)).await?;
     let location = job["links"]["self"]
         .as_str()
         .unwrap_or_default()

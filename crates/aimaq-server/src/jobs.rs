@@ -87,12 +87,7 @@ const MAX_IMPORT: usize = 500;
 
 /// Reads an uploaded file's parcels into a GeoJSON FeatureCollection in WGS84, each with
 /// `id` and `use` when the file has them.
-pub fn import(
-    bytes: &[u8],
-    _filename: &str,
-    options: &OgrOptions,
-    limits: &Limits,
-) -> Result<Value, Error> {
+pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Value, Error> {
     let dir = tempfile::Builder::new()
         .prefix("aimaq-import-")
         .tempdir()
@@ -287,12 +282,7 @@ impl Jobs {
     }
 
     /// Stages an upload and queues its screening.
-    pub fn start(
-        &self,
-        bytes: &[u8],
-        _filename: &str,
-        options: OgrOptions,
-    ) -> Result<Value, Error> {
+    pub fn start(&self, bytes: &[u8], options: OgrOptions) -> Result<Value, Error> {
         self.admit()?;
         let dir = tempfile::Builder::new()
             .prefix("aimaq-screen-")

@@ -81,10 +81,12 @@ impl Renderer {
                 "this desk has no Chromium (looked for $AIMAQ_CHROMIUM, chromium, chromium-browser, google-chrome on PATH), so it cannot make PDFs: open the record at …/report and print it from the browser (A4, the page is laid out for it), or install Chromium (Debian: apt-get install chromium)".into(),
             ));
         };
-        let _turn = self
-            .one_at_a_time
-            .acquire()
+        // one Chromium at a time; a queue longer than a minute is an overloaded desk
+        let _turn = tokio::time::timeout(Duration::from_secs(60), self.one_at_a_time.acquire())
             .await
+            .map_err(|_| {
+                Error::Timeout("other PDFs are being printed: try again in a minute".into())
+            })?
             .map_err(|_| Error::Internal("the PDF renderer closed".into()))?;
         let dir = tempfile::Builder::new()
             .prefix("aimaq-pdf-")

@@ -109,7 +109,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         .cloned()
         .unwrap_or_default();
     let mut citations: Vec<(String, String, String)> = Vec::new();
-    for (pi, p) in parcels.iter().enumerate() {
+    for p in &parcels {
         let id = p["id"].as_str().unwrap_or("");
         let verdict = p["verdict"].as_str().unwrap_or("error");
         let use_code = p["use"]
@@ -265,7 +265,6 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
             h.push_str("</tbody></table>");
         }
         h.push_str("</section>");
-        let _ = pi;
     }
 
     if !citations.is_empty() {
@@ -519,7 +518,6 @@ fn map_svg(
     finding_geometries: &[&Value],
 ) -> String {
     let t = |k: &str| ui(lang, k);
-    let catalog = desk.catalog();
     let to_metric = |g: &MultiPolygon<f64>| desk.reprojector().to_metric(g).ok();
     let Some(parcel) = to_metric(parcel_wgs84) else {
         return String::new();
@@ -882,7 +880,6 @@ fn map_svg(
         esc(t("report.grid_north")),
         convergence
     );
-    let _ = catalog;
     s + &l
 }
 

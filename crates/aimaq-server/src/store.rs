@@ -357,11 +357,21 @@ impl Store {
             readers: Mutex::new(Vec::new()),
         };
         let version: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))?;
-        if version != SCHEMA_VERSION {
+        if version > SCHEMA_VERSION {
             return Err(StoreError::Newer {
                 path: path.display().to_string(),
                 found: version,
                 known: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::Create {
+                path: path.display().to_string(),
+                reason: if version == 0 {
+                    "not a decision store (no aimaq schema)".into()
+                } else {
+                    format!("schema version {version}, older than this aimaq's {SCHEMA_VERSION}: open it once with `aimaq serve` to migrate it")
+                },
             });
         }
         Ok(store)
@@ -907,6 +917,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("newer aimaq"), "{e}");
+        let e = Store::open_read_only(&path).unwrap_err().to_string();
+        assert!(e.contains("newer aimaq"), "{e}");
+        // any other SQLite file is not a store to verify
+        let other = dir.path().join("other.sqlite");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let e = Store::open_read_only(&other).unwrap_err().to_string();
+        assert!(e.contains("not a decision store"), "{e}");
     }
 
     #[test]

@@ -455,7 +455,7 @@
     if (!file) return;
     setStatus(file.name + '…');
     try {
-      const v = await api('/import?filename=' + encodeURIComponent(file.name), { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+      const v = await api('/import', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
       const pick = $('upload-pick');
       pick.textContent = '';
       if (v.features.length === 1) {
