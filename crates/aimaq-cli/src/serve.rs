@@ -167,7 +167,7 @@ pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
             let mut err = std::io::stderr();
             let total = store.count()?;
             let mut progress = |n: usize| {
-                if n % 500 == 0 {
+                if n.is_multiple_of(500) {
                     let _ = writeln!(err, "aimaq: {n} of {total} decisions run again");
                 }
             };

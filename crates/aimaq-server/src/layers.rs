@@ -26,6 +26,9 @@ struct MapFeature {
     rule: Option<(String, aimaq_rules::Attributes)>,
 }
 
+/// A layer's features, shared between requests.
+type Features = Arc<Vec<MapFeature>>;
+
 /// Zoom levels features are simplified for: tolerance is half a pixel at that zoom.
 const MIN_BUCKET: u8 = 5;
 const MAX_BUCKET: u8 = 15;
@@ -34,7 +37,7 @@ const MAX_BUCKET: u8 = 15;
 pub struct Layers {
     by_layer: HashMap<String, Arc<Vec<MapFeature>>>,
     zones: OnceLock<Result<Arc<Vec<MapFeature>>, String>>,
-    simplified: Mutex<HashMap<(String, u8), Arc<Vec<MapFeature>>>>,
+    simplified: Mutex<HashMap<(String, u8), Features>>,
     places: Vec<Place>,
 }
 
