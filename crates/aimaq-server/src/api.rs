@@ -10,7 +10,8 @@ use crate::store::{NewDecision, Store};
 use crate::{assets, decide, i18n, pdf, report, Config, Desk, Error, Limits};
 use aimaq_rules::Lang;
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Path, Query, Request, State as AxState};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State as AxState};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +27,32 @@ use tokio::time::timeout_at;
 
 /// The API's prefix.
 pub const PREFIX: &str = "/api/v1";
+
+/// Query parameters; a malformed query is a JSON `bad_parameter`, like every other error.
+struct Query<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| Error::BadParameter(e.body_text()))
+    }
+}
+
+/// Path parameters, with JSON rejections.
+struct Path<T>(T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e| Error::BadParameter(e.body_text()))
+    }
+}
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -447,7 +474,12 @@ async fn list_decisions(
     AxState(s): AxState<State>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Error> {
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::BadParameter(format!(
+            "limit {limit} is outside 1…500"
+        )));
+    }
     let store = Arc::clone(&s.0.store);
     let list = blocking(move || {
         store

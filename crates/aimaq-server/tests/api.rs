@@ -439,6 +439,26 @@ async fn bad_json_and_bad_geojson_are_named() {
     }
     // nothing refused was recorded
     assert_eq!(d.state.store().count().unwrap(), 0);
+    // a malformed query string is a JSON error too
+    for uri in [
+        "/api/v1/decisions?limit=true",
+        "/api/v1/decisions?limit=501",
+        "/api/v1/rules?lang=kk&lang=ru",
+        "/api/v1/layers/zones?zoom=null",
+        "/api/v1/check?use=a&use=b",
+    ] {
+        let r = if uri.contains("check") {
+            post(&d.app, uri, "application/geo+json", p025().to_string()).await
+        } else {
+            get(&d.app, uri).await
+        };
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "bad_parameter".to_string()),
+            "{uri}: {}",
+            r.text()
+        );
+    }
 }
 
 #[tokio::test]

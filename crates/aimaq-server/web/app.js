@@ -230,7 +230,7 @@
     const b = new maplibregl.LngLatBounds();
     const walk = (c) => (typeof c[0] === 'number' ? b.extend(c) : c.forEach(walk));
     walk(geometry.coordinates);
-    map.fitBounds(b, { padding: 80, maxZoom: 17, duration: 0 });
+    map.fitBounds(b, { padding: 80, maxZoom: 16, duration: 0 });
   }
 
   // ---- the check ------------------------------------------------------------------------------
