@@ -132,9 +132,13 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| Error::Internal(format!("the server stopped: {e}")));
-    state.0.jobs.cancel_all();
+    let jobs = state.0.jobs.clone();
     let store = Arc::clone(&state.0.store);
-    let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    let _ = tokio::task::spawn_blocking(move || {
+        jobs.shutdown();
+        store.close()
+    })
+    .await;
     result
 }
 

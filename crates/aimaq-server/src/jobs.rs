@@ -230,6 +230,7 @@ struct Inner {
     limits: Limits,
     jobs: Mutex<VecDeque<Arc<Job>>>,
     queue: Mutex<Option<Sender<Arc<Job>>>>,
+    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
     opened: OnceLock<Result<OpenedEngine, String>>,
 }
 
@@ -245,6 +246,7 @@ impl Jobs {
             limits,
             jobs: Mutex::new(VecDeque::new()),
             queue: Mutex::new(None),
+            worker: Mutex::new(None),
             opened: OnceLock::new(),
         }))
     }
@@ -344,8 +346,10 @@ impl Jobs {
             return tx.clone();
         }
         let (tx, rx) = channel::<Arc<Job>>();
-        let jobs = self.clone();
-        std::thread::Builder::new()
+        // the worker holds the jobs weakly: when the desk goes, the channel closes and
+        // the worker ends, and the jobs' temporary directories go with them
+        let jobs = Arc::downgrade(&self.0);
+        let worker = std::thread::Builder::new()
             .name("aimaq-jobs".into())
             .spawn(move || {
                 // one core for jobs: checks keep the rest
@@ -354,6 +358,8 @@ impl Jobs {
                     .thread_name(|i| format!("aimaq-job-{i}"))
                     .build();
                 for job in rx {
+                    let Some(inner) = jobs.upgrade() else { break };
+                    let jobs = Jobs(inner);
                     match &pool {
                         Ok(pool) => pool.install(|| jobs.run(&job)),
                         Err(e) => {
@@ -364,8 +370,20 @@ impl Jobs {
                 }
             })
             .expect("a thread for screening jobs");
+        *self.0.worker.lock().expect("job worker") = Some(worker);
         *queue = Some(tx.clone());
         tx
+    }
+
+    /// Stops every job and waits for the one running, then forgets them all, removing
+    /// their uploads and reports (the desk is closing).
+    pub fn shutdown(&self) {
+        self.cancel_all();
+        self.0.queue.lock().expect("job queue").take();
+        if let Some(w) = self.0.worker.lock().expect("job worker").take() {
+            let _ = w.join();
+        }
+        self.0.jobs.lock().expect("jobs").clear();
     }
 
     fn opened(&self) -> Result<&OpenedEngine, String> {
@@ -508,5 +526,34 @@ mod tests {
         );
         assert_eq!(sniff(b"#!/bin/sh"), None);
         assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn a_closing_desk_leaves_no_upload_behind() {
+        let desk = Arc::new(Desk::open(&Default::default()).unwrap());
+        let jobs = Jobs::new(desk, Limits::default());
+        let zip = include_bytes!("../../../fixtures/ogr/gk13.zip");
+        let options = OgrOptions {
+            id_field: Some("kad_nomer".into()),
+            ..OgrOptions::default()
+        };
+        let status = jobs.start(zip, options).unwrap();
+        let id = status["id"].as_str().unwrap().to_string();
+        let dir = jobs.find(&id).unwrap().dir.path().to_path_buf();
+        assert!(dir.join("upload.zip").exists());
+        assert!(
+            !dir.starts_with(env!("CARGO_MANIFEST_DIR")),
+            "uploads live in a temporary directory"
+        );
+        for _ in 0..600 {
+            if jobs.status(&id).unwrap()["state"] == "done" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(jobs.status(&id).unwrap()["state"], "done");
+        assert!(jobs.report_path(&id).unwrap().exists());
+        jobs.shutdown();
+        assert!(!dir.exists(), "{} is still there", dir.display());
     }
 }
