@@ -10,7 +10,7 @@ use aimaq_check::{ParcelReport, Report, Summary};
 use aimaq_io::dataset::DatasetSource;
 use aimaq_io::output::PendingFile;
 use aimaq_io::pipeline::{self, RunOptions};
-use aimaq_io::sink::{Collect, GeoJsonFindings, JsonReport, ReportSink};
+use aimaq_io::sink::{Collect, GeoJsonRows, JsonReport, ReportSink};
 use aimaq_io::{EngineOptions, GeoJsonSource, RecordChecker};
 use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
@@ -345,7 +345,7 @@ fn check(
             run(&mut sink, source)?.summary
         }
         Format::Geojson => {
-            let mut sink = GeoJsonFindings::new(out);
+            let mut sink = GeoJsonRows::new(out);
             run(&mut sink, source)?.summary
         }
     };
