@@ -255,11 +255,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             overwrite,
         } => {
             let opened = aimaq_io::open_engine(&common.options())?;
-            let rows =
-                aimaq_io::zones::write(&opened.engine, &opened.metric, &use_code, &out, overwrite)?;
+            let written = aimaq_io::zones::write(&opened, &use_code, &out, overwrite)?;
             println!(
-                "{}: {rows} zones of {} features from {}, in {}",
+                "{}: {} zone strips and {} zone areas restricting `{use_code}`, of {} features from {}, in {}",
                 out.display(),
+                written.strips,
+                written.areas,
                 opened.engine.stats().features_used,
                 opened.dataset,
                 opened.metric.label()
