@@ -4,6 +4,7 @@
 mod balance;
 mod explain;
 mod progress;
+mod report_text;
 mod screen;
 
 use aimaq_check::{ParcelReport, Report, Summary};
@@ -124,6 +125,14 @@ enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         overwrite: bool,
+    },
+    /// Print a compact screening report (.gpkg) as text, messages rendered from its fields.
+    ReportText {
+        /// The report, written by `aimaq screen`.
+        report: PathBuf,
+        /// Language of labels and rule titles: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
     },
     /// List the regulation catalog: every rule, its widths and sources.
     Rules {
@@ -265,6 +274,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 opened.dataset,
                 opened.metric.label()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ReportText { report, lang } => {
+            report_text::print(&report, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { catalog } => {

@@ -432,3 +432,33 @@ fn zones_export_keeps_only_zones_that_restrict_the_use() {
     ]);
     assert_eq!(run.status.code(), Some(1));
 }
+
+#[test]
+fn report_text_renders_a_compact_report_from_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/gk13/parcels.shp"), &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let printed = aimaq(&["report-text", out.to_str().unwrap(), "--lang", "ru"]);
+    assert!(printed.status.success(), "{}", text(&printed));
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
+    // every parcel, every finding with both citations, the totals, in Russian
+    let expected = demo_answers();
+    for (verdict, findings) in &expected {
+        let _ = verdict;
+        for (rule, feature, _) in findings {
+            assert!(
+                printed.contains(rule) && printed.contains(feature),
+                "{rule} {feature}"
+            );
+        }
+    }
+    let findings: usize = expected.iter().map(|(_, f)| f.len()).sum();
+    assert_eq!(
+        printed.matches("      источник:").count(),
+        findings,
+        "{printed}"
+    );
+    assert!(printed.contains(&format!("{} parcels in", expected.len())));
+    assert!(printed.contains("sha256:"), "the catalog digest is shown");
+}

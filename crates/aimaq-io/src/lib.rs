@@ -50,6 +50,7 @@ mod open;
 pub mod output;
 pub mod pipeline;
 mod record;
+pub mod report;
 pub mod screen;
 pub mod sink;
 pub mod source;
