@@ -14,6 +14,18 @@ pub enum Condition {
     Text(String),
     /// The attribute is one of these strings (case-insensitive).
     OneOf(Vec<String>),
+    /// The attribute is given (`{ present = true }`) or absent (`{ present = false }`):
+    /// a railway without `right_of_way_m`.
+    Present {
+        /// Whether it must be given.
+        present: bool,
+    },
+    /// The attribute is absent, or meets the condition (`{ or_missing = "I" }`): a
+    /// pipeline of class I, the class assumed when none is stated.
+    OrMissing {
+        /// The condition a given value must meet.
+        or_missing: Box<Condition>,
+    },
     /// The attribute is a number within bounds.
     Bound {
         /// `≤ max`.
@@ -31,6 +43,9 @@ impl fmt::Display for Condition {
             Condition::Number(n) => write!(f, "= {}", format_metres(*n)),
             Condition::Text(s) => write!(f, "= \"{s}\""),
             Condition::OneOf(list) => write!(f, "in [{}]", list.join(", ")),
+            Condition::Present { present: true } => f.write_str("given"),
+            Condition::Present { present: false } => f.write_str("absent"),
+            Condition::OrMissing { or_missing } => write!(f, "{or_missing} or absent"),
             Condition::Bound { max, above } => {
                 let mut parts = Vec::new();
                 if let Some(a) = above {
@@ -70,23 +85,25 @@ impl Condition {
 
     /// Tests `value`, telling a failed test from a missing or mistyped value.
     pub(crate) fn test(&self, value: Option<&serde_json::Value>) -> Test {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            return Test::Missing;
-        };
-        match self {
-            Condition::Number(n) => match value.as_f64() {
+        let value = value.filter(|v| !v.is_null());
+        match (self, value) {
+            (Condition::Present { present }, v) => pass(v.is_some() == *present),
+            (Condition::OrMissing { .. }, None) => Test::Pass,
+            (Condition::OrMissing { or_missing }, v) => or_missing.test(v),
+            (_, None) => Test::Missing,
+            (Condition::Number(n), Some(value)) => match value.as_f64() {
                 Some(v) if v.is_finite() => pass((v - n).abs() < 1e-9),
                 _ => Test::WrongType("number"),
             },
-            Condition::Text(s) => match value.as_str() {
+            (Condition::Text(s), Some(value)) => match value.as_str() {
                 Some(v) => pass(v.trim().eq_ignore_ascii_case(s)),
                 None => Test::WrongType("string"),
             },
-            Condition::OneOf(list) => match value.as_str() {
+            (Condition::OneOf(list), Some(value)) => match value.as_str() {
                 Some(v) => pass(list.iter().any(|s| v.trim().eq_ignore_ascii_case(s))),
                 None => Test::WrongType("string"),
             },
-            Condition::Bound { max, above } => match value.as_f64() {
+            (Condition::Bound { max, above }, Some(value)) => match value.as_f64() {
                 Some(v) if v.is_finite() => {
                     pass(max.is_none_or(|m| v <= m) && above.is_none_or(|a| v > a))
                 }
