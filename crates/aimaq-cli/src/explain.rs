@@ -207,7 +207,7 @@ fn write_named_widths(
             writeln!(
                 out,
                 "  {}{when}: {} ({}, {})",
-                n.names[0],
+                n.name_in(lang),
                 catalog.metres_in(w.value, lang),
                 catalog.text(&n.act, lang),
                 w.citation.scheme.as_deref().unwrap_or("-")

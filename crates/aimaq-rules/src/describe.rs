@@ -85,9 +85,9 @@ impl Catalog {
                         .iter()
                         .map(|(object, w)| match object.describe_when() {
                             when if when.is_empty() => {
-                                format!("{} {}", object.names[0], m(w.value))
+                                format!("{} {}", object.name_in(lang), m(w.value))
                             }
-                            when => format!("{} ({when}) {}", object.names[0], m(w.value)),
+                            when => format!("{} ({when}) {}", object.name_in(lang), m(w.value)),
                         })
                         .collect();
                     parts.push(msg("width.named", &[("list", &widths.join(", "))]));

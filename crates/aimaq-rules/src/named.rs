@@ -3,6 +3,7 @@
 use crate::attributes::Attributes;
 use crate::condition::{describe_when, Condition};
 use crate::error::Inconsistency;
+use crate::lang::Lang;
 use crate::width::SourcedWidth;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -48,6 +49,37 @@ impl NamedObject {
     /// The `when` conditions in words, empty when there are none.
     pub fn describe_when(&self) -> String {
         describe_when(&self.when)
+    }
+
+    /// The object's name in `lang`: the first of its names written in that language
+    /// (Kazakh: Cyrillic with a Kazakh letter; Russian: Cyrillic without one), else its
+    /// key. English: its first name.
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, Lang};
+    /// let catalog = Catalog::embedded();
+    /// let river = catalog.named("water_bodies", "Turgen").unwrap();
+    /// assert_eq!(river.name_in(Lang::Kk), "Түрген");
+    /// assert_eq!(river.name_in(Lang::Ru), "Тургень");
+    /// assert_eq!(river.name_in(Lang::En), "Turgen");
+    /// ```
+    pub fn name_in(&self, lang: Lang) -> &str {
+        const KAZAKH: &[char] = &[
+            'ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'і', 'Ә', 'Ғ', 'Қ', 'Ң', 'Ө', 'Ұ', 'Ү', 'Һ',
+            'І',
+        ];
+        let cyrillic = |n: &&String| n.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+        let kazakh = |n: &&String| n.contains(KAZAKH);
+        let found = match lang {
+            Lang::En => self.names.first(),
+            Lang::Kk => self
+                .names
+                .iter()
+                .find(|n| kazakh(n))
+                .or_else(|| self.names.iter().find(cyrillic)),
+            Lang::Ru => self.names.iter().find(|n| cyrillic(n) && !kazakh(n)),
+        };
+        found.map_or(&self.key, |n| n.as_str())
     }
 }
 
