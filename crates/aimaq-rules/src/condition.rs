@@ -42,20 +42,22 @@ impl fmt::Display for Condition {
         match self {
             Condition::Number(n) => write!(f, "= {}", format_metres(*n)),
             Condition::Text(s) => write!(f, "= \"{s}\""),
-            Condition::OneOf(list) => write!(f, "in [{}]", list.join(", ")),
-            Condition::Present { present: true } => f.write_str("given"),
-            Condition::Present { present: false } => f.write_str("absent"),
-            Condition::OrMissing { or_missing } => write!(f, "{or_missing} or absent"),
-            Condition::Bound { max, above } => {
-                let mut parts = Vec::new();
-                if let Some(a) = above {
-                    parts.push(format!("> {}", format_metres(*a)));
-                }
-                if let Some(m) = max {
-                    parts.push(format!("≤ {}", format_metres(*m)));
-                }
-                f.write_str(&parts.join(" and "))
+            Condition::OneOf(list) => {
+                let quoted: Vec<String> = list.iter().map(|s| format!("\"{s}\"")).collect();
+                write!(f, "∈ [{}]", quoted.join(", "))
             }
+            // `—` is how a missing value is written everywhere (`kind = —`)
+            Condition::Present { present: true } => f.write_str("≠ —"),
+            Condition::Present { present: false } => f.write_str("= —"),
+            Condition::OrMissing { or_missing } => write!(f, "{or_missing} | —"),
+            Condition::Bound {
+                max: Some(m),
+                above: Some(a),
+            } => write!(f, "∈ ({}, {}]", format_metres(*a), format_metres(*m)),
+            Condition::Bound { max: Some(m), .. } => write!(f, "≤ {}", format_metres(*m)),
+            Condition::Bound { above: Some(a), .. } => write!(f, "> {}", format_metres(*a)),
+            // no bound: any number
+            Condition::Bound { .. } => f.write_str("∈ ℝ"),
         }
     }
 }
@@ -118,5 +120,45 @@ fn pass(b: bool) -> Test {
         Test::Pass
     } else {
         Test::Fail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(toml_value: &str) -> Condition {
+        #[derive(Deserialize)]
+        struct W {
+            c: Condition,
+        }
+        toml::from_str::<W>(&format!("c = {toml_value}")).unwrap().c
+    }
+
+    #[test]
+    fn presence_and_or_missing_conditions() {
+        let absent = parse("{ present = false }");
+        assert_eq!(absent, Condition::Present { present: false });
+        assert!(absent.holds(None) && absent.holds(Some(&json!(null))));
+        assert!(!absent.holds(Some(&json!(30))));
+        assert_eq!(absent.to_string(), "= —");
+        let class_i = parse("{ or_missing = \"I\" }");
+        assert!(class_i.holds(None));
+        assert!(class_i.holds(Some(&json!(" i "))));
+        assert!(!class_i.holds(Some(&json!("II"))));
+        assert!(matches!(
+            class_i.test(Some(&json!(2))),
+            Test::WrongType("string")
+        ));
+        assert_eq!(class_i.to_string(), "= \"I\" | —");
+        // bounds still parse as bounds
+        assert_eq!(
+            parse("{ max = 325 }"),
+            Condition::Bound {
+                max: Some(325.0),
+                above: None
+            }
+        );
     }
 }
