@@ -20,7 +20,8 @@ use std::path::Path;
 /// rules); for ranges it is the act's maximum and `min_limit_m` its minimum (a parcel
 /// nearer than the minimum is encumbered up to the minimum, else up to the maximum).
 /// `inside_limit_m` is set for settlement-dependent rules: the limit for the parcel's
-/// part inside settlements.
+/// part inside settlements (0 where the zone does not apply inside them: the conduit
+/// belts of undeveloped land, L284).
 pub fn write(
     engine: &Engine,
     metric: &MetricCrs,
