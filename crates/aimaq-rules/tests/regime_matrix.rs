@@ -192,7 +192,7 @@ fn every_cited_line_exists() {
                 for (_, w) in defaults {
                     citations.push((format!("{} default", rule.id()), &w.citation));
                 }
-                for w in fallback {
+                if let Some(w) = fallback {
                     citations.push((format!("{} fallback", rule.id()), &w.citation));
                 }
             }
