@@ -125,7 +125,8 @@ fn demo_count() -> usize {
 
 fn assert_same_answers(report: &Path) {
     let parcels = rows(report, "parcels");
-    let findings = rows(report, "findings");
+    // the compact report's readable layer: findings joined to their parcel and texts
+    let findings = rows(report, "findings_view");
     let expected = demo_answers();
     assert_eq!(parcels.len(), expected.len());
     let mut at = 0;
@@ -168,12 +169,27 @@ fn gauss_kruger_shapefile_with_kazakh_text_gives_the_demo_answers() {
     );
     assert_eq!(s["reprojected"], true);
     assert_same_answers(&out);
-    // both layers carry an R-tree spatial index, as QGIS expects of a GeoPackage
-    for (layer, n) in [
-        ("parcels", demo_count()),
-        ("findings", ogrinfo_count(&out, "findings")),
-    ] {
-        let ds = Dataset::open(&out).unwrap();
+    // both layers carry an R-tree spatial index, as QGIS expects of a GeoPackage; a
+    // finding covering its whole parcel stores no geometry (the view shows the parcel's)
+    let ds = Dataset::open(&out).unwrap();
+    let count = |sql: &str| -> usize {
+        let mut rs = ds
+            .execute_sql(sql, None, gdal::vector::sql::Dialect::DEFAULT)
+            .unwrap()
+            .unwrap();
+        let n = rs.features().next().unwrap().field_as_integer(0).unwrap();
+        n.unwrap() as usize
+    };
+    let drawn = count("SELECT count(*) FROM findings WHERE geom IS NOT NULL");
+    assert!(
+        drawn < ogrinfo_count(&out, "findings"),
+        "whole-parcel findings share the parcel's geometry"
+    );
+    assert_eq!(
+        ogrinfo_count(&out, "findings_view"),
+        ogrinfo_count(&out, "findings")
+    );
+    for (layer, n) in [("parcels", demo_count()), ("findings", drawn)] {
         let sql = format!("SELECT count(*) AS n FROM rtree_{layer}_geom");
         let mut rs = ds
             .execute_sql(&sql, None, gdal::vector::sql::Dialect::DEFAULT)
@@ -191,7 +207,6 @@ fn gauss_kruger_shapefile_with_kazakh_text_gives_the_demo_answers() {
     );
     assert_eq!(parcels[4]["opisanie"], "Земельный участок P-005 (кадастр)");
     // the report is in the parcels' CRS unless told otherwise
-    let ds = Dataset::open(&out).unwrap();
     let srs = ds.layer_by_name("findings").unwrap().spatial_ref().unwrap();
     assert_eq!(srs.auth_code().unwrap(), 28413);
 }
@@ -391,8 +406,13 @@ fn zones_export_keeps_only_zones_that_restrict_the_use() {
         let run = aimaq(&["zones", "--out", out.to_str().unwrap(), "--use", use_code]);
         assert!(run.status.success(), "{}", text(&run));
         let mut by_rule = BTreeMap::new();
-        for row in rows(&out, "zones") {
+        // zones are areas now: strips buffered from their features, and areas themselves
+        for row in rows(&out, "zone_strips")
+            .into_iter()
+            .chain(rows(&out, "zone_areas"))
+        {
             assert_ne!(row["regime"], "allowed");
+            assert_eq!(row["use"], use_code, "the use filtered for is on every row");
             assert!(row["limit_m"].parse::<f64>().unwrap() >= 0.0);
             *by_rule.entry(row["rule"].clone()).or_default() += 1;
         }
@@ -411,4 +431,34 @@ fn zones_export_keeps_only_zones_that_restrict_the_use() {
         "casino",
     ]);
     assert_eq!(run.status.code(), Some(1));
+}
+
+#[test]
+fn report_text_renders_a_compact_report_from_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/gk13/parcels.shp"), &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let printed = aimaq(&["report-text", out.to_str().unwrap(), "--lang", "ru"]);
+    assert!(printed.status.success(), "{}", text(&printed));
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
+    // every parcel, every finding with both citations, the totals, in Russian
+    let expected = demo_answers();
+    for (verdict, findings) in &expected {
+        let _ = verdict;
+        for (rule, feature, _) in findings {
+            assert!(
+                printed.contains(rule) && printed.contains(feature),
+                "{rule} {feature}"
+            );
+        }
+    }
+    let findings: usize = expected.iter().map(|(_, f)| f.len()).sum();
+    assert_eq!(
+        printed.matches("      источник:").count(),
+        findings,
+        "{printed}"
+    );
+    assert!(printed.contains(&format!("{} parcels in", expected.len())));
+    assert!(printed.contains("sha256:"), "the catalog digest is shown");
 }

@@ -1,7 +1,9 @@
-//! A rule's full text — widths, conditions, regime by use, citations — as `aimaq explain`
-//! prints it and the permit desk's `GET /rules/{id}` returns it.
+//! A rule's full text — widths, conditions, regime by use, citations — in the language
+//! asked for, as `aimaq explain` prints it and the permit desk's `GET /rules/{id}` returns
+//! it. Every word comes from the catalog (`[messages]`, labels, bases, reasons, `[texts]`);
+//! only codes, ids and numbers stay as they are.
 
-use crate::{Catalog, Lang, RegimeCell, Rule, WidthRule};
+use crate::{fill_in, Catalog, Lang, RegimeCell, Rule, WidthRule};
 use std::fmt::Write;
 
 /// A rule id the catalog does not hold.
@@ -25,7 +27,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// The rule `id` of `catalog` in full, titles and labels in `lang`.
+/// The rule `id` of `catalog` in full, in `lang`.
 ///
 /// ```
 /// use aimaq_rules::{explain, Catalog, Lang};
@@ -47,6 +49,8 @@ pub fn explain(catalog: &Catalog, id: &str, lang: Lang) -> Result<String, Unknow
 }
 
 fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> std::fmt::Result {
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     writeln!(out, "{} — {}", rule.id(), rule.title_in(lang))?;
     writeln!(
         out,
@@ -57,7 +61,8 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     )?;
     writeln!(
         out,
-        "layer: {} ({})",
+        "{}: {} ({})",
+        msg("explain.layer"),
         rule.layer(),
         catalog.layer_label(rule.layer(), lang)
     )?;
@@ -67,26 +72,51 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
             .iter()
             .map(|(a, c)| format!("{a} {c}"))
             .collect();
-        writeln!(out, "applies to features where: {}", when.join(", "))?;
+        writeln!(out, "{}: {}", msg("explain.applies_when"), when.join(", "))?;
     }
     let f = rule.in_force();
-    write!(out, "in force: from {}", f.from)?;
+    write!(
+        out,
+        "{}",
+        fill("explain.in_force", &[("from", &f.from.to_string())])
+    )?;
     if let Some(u) = f.until {
-        write!(out, " until {u}")?;
+        write!(
+            out,
+            " {}",
+            fill("explain.until", &[("until", &u.to_string())])
+        )?;
     }
-    writeln!(out, " ({})", f.act)?;
+    writeln!(out, " ({})", catalog.text(&f.act, lang))?;
     if let Some(note) = &f.note {
-        writeln!(out, "  note: {note}")?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("explain.note"),
+            catalog.text(note, lang)
+        )?;
     }
-    writeln!(out, "width: {}", rule.width().describe())?;
-    write_named_widths(catalog, rule, out)?;
-    writeln!(out, "measured from: {}", rule.measured_from())?;
-    writeln!(out, "source: {}", rule.citation())?;
-    writeln!(out)?;
     writeln!(
         out,
-        "regime cells (tried in order, first match decides; the default takes every other use):"
+        "{}: {}",
+        msg("explain.width"),
+        catalog.describe_width(rule, lang)
     )?;
+    write_named_widths(catalog, rule, lang, out)?;
+    writeln!(
+        out,
+        "{}: {}",
+        msg("explain.measured_from"),
+        rule.measured_from_in(lang)
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        msg("label.source"),
+        catalog.cite(rule.citation(), lang)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", msg("explain.cells"))?;
     let cells: Vec<&RegimeCell> = rule
         .regime()
         .cells
@@ -96,14 +126,15 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     let number = |cell: &RegimeCell| -> String {
         match cells.iter().position(|c| std::ptr::eq(*c, cell)) {
             Some(i) if i + 1 < cells.len() => format!("[{}]", i + 1),
-            _ => "[default]".to_string(),
+            _ => format!("[{}]", msg("explain.default")),
         }
     };
     for cell in &cells {
         write_cell(catalog, cell, &number(cell), lang, out)?;
     }
     writeln!(out)?;
-    writeln!(out, "regime by use:")?;
+    writeln!(out, "{}", msg("explain.by_use"))?;
+    let regime_word = |cell: &RegimeCell| msg(&format!("regime.{}", cell.regime)).to_lowercase();
     for land_use in catalog.uses() {
         let steps: Vec<String> = rule
             .regime()
@@ -114,9 +145,9 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
                 let head = if when.is_empty() {
                     String::new()
                 } else {
-                    format!("if {when}: ")
+                    format!("{}: ", fill("explain.if", &[("when", &when)]))
                 };
-                format!("{head}{} {}", cell.regime, number(cell))
+                format!("{head}{} {}", regime_word(cell), number(cell))
             })
             .collect();
         writeln!(
@@ -124,21 +155,15 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
             "  {:<27} {:<45} {}",
             land_use.code,
             truncate(land_use.label(lang), 45),
-            steps.join("; otherwise ")
+            steps.join(&format!("; {} ", msg("explain.otherwise")))
         )?;
     }
-    let mut approvals: Vec<&str> = rule
-        .regime()
-        .cells
-        .iter()
-        .chain([&rule.regime().default])
-        .filter_map(|c| c.approval.as_deref())
-        .collect();
+    let mut approvals: Vec<&str> = cells.iter().filter_map(|c| c.approval.as_deref()).collect();
     approvals.sort_unstable();
     approvals.dedup();
     if !approvals.is_empty() {
         writeln!(out)?;
-        writeln!(out, "approvals:")?;
+        writeln!(out, "{}", msg("explain.approvals"))?;
         for id in approvals {
             if let Some(a) = catalog.approval(id) {
                 writeln!(out, "  {id}: {}", a.labels.get(lang))?;
@@ -148,6 +173,8 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     Ok(())
 }
 
+/// One cell: which uses, when, the regime word, its approval or reason, then its basis
+/// and citation.
 fn write_cell(
     catalog: &Catalog,
     cell: &RegimeCell,
@@ -155,48 +182,72 @@ fn write_cell(
     lang: Lang,
     out: &mut impl Write,
 ) -> std::fmt::Result {
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     let when = cell.describe_when();
     let uses = if cell.uses == ["*"] {
-        "every use".to_string()
+        msg("explain.every_use").to_string()
     } else {
         cell.uses.join(", ")
     };
     let condition = if when.is_empty() {
         format!("{uses}: ")
     } else {
-        format!("{uses}, if {when}: ")
+        format!("{uses}, {}: ", fill("explain.if", &[("when", &when)]))
     };
-    let approval = cell
-        .approval
-        .as_deref()
-        .and_then(|a| catalog.approval(a))
-        .map(|a| format!(" — needs: {}", a.labels.get(lang)))
-        .unwrap_or_default();
-    writeln!(out, "  {number} {condition}{}{approval}", cell.regime)?;
-    writeln!(out, "      {} [{}]", cell.basis, cell.citation)
+    let mut tail = String::new();
+    if let Some(reason) = cell.reason_in(lang) {
+        tail.push_str(" — ");
+        tail.push_str(&fill("review_reason", &[("reason", reason)]));
+    }
+    if let Some(a) = cell.approval.as_deref().and_then(|a| catalog.approval(a)) {
+        tail.push_str(" — ");
+        tail.push_str(&fill("approval", &[("approval", a.labels.get(lang))]));
+    }
+    let regime = msg(&format!("regime.{}", cell.regime)).to_lowercase();
+    writeln!(out, "  {number} {condition}{regime}{tail}")?;
+    writeln!(
+        out,
+        "      {} [{}]",
+        cell.basis_in(lang),
+        catalog.cite(&cell.citation, lang)
+    )
 }
 
-/// Widths the act fixes for named objects, one per line with its citation.
-fn write_named_widths(catalog: &Catalog, rule: &Rule, out: &mut impl Write) -> std::fmt::Result {
+/// Widths the acts fix for named objects, one per line with its act and lines (and what
+/// else a feature of that name must be to take them).
+fn write_named_widths(
+    catalog: &Catalog,
+    rule: &Rule,
+    lang: Lang,
+    out: &mut impl Write,
+) -> std::fmt::Result {
     if let WidthRule::Attribute {
         named: Some(named), ..
     } = rule.width()
     {
-        for n in catalog
-            .named_objects()
-            .iter()
-            .filter(|n| n.table == named.table())
-        {
-            if let Some(w) = n.widths.get(named.attribute()) {
-                writeln!(
-                    out,
-                    "  {}: {} ({}, {})",
-                    n.names[0],
-                    w.value,
-                    n.act,
-                    w.citation.scheme.as_deref().unwrap_or("-")
-                )?;
-            }
+        for (n, w) in named.iter() {
+            let when = n.describe_when();
+            let when = if when.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {}",
+                    fill_in(
+                        lang,
+                        catalog.message("explain.if", lang),
+                        &[("when", &when)]
+                    )
+                )
+            };
+            writeln!(
+                out,
+                "  {}{when}: {} ({}, {})",
+                n.name_in(lang),
+                catalog.metres_in(w.value, lang),
+                catalog.text(&n.act, lang),
+                w.citation.scheme.as_deref().unwrap_or("-")
+            )?;
         }
     }
     Ok(())

@@ -404,6 +404,8 @@ impl Jobs {
                     reprojector: desk.reprojector().clone(),
                     dataset: desk.dataset_label().to_string(),
                     layers: desk.layers().to_vec(),
+                    catalog_digest: desk.catalog_digest().to_string(),
+                    as_of: None,
                 })
             })
             .as_ref()

@@ -11,7 +11,6 @@ use aimaq_check::{ConstraintFeature, Projected};
 use aimaq_rules::{Attributes, DataIssue, IssueLevel};
 use geo::{Coord, Geometry, LineString, Polygon};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8] = b"AIMAQ-DATASET\x02";
 
@@ -20,23 +19,9 @@ const MAGIC: &[u8] = b"AIMAQ-DATASET\x02";
 #[error("dataset snapshot is damaged: {0}")]
 pub struct SnapshotError(String);
 
-/// `sha256:` and the hex SHA-256 of `bytes`, the form every digest of the desk takes.
-///
-/// ```
-/// assert_eq!(
-///     aimaq_server::sha256(b"abc"),
-///     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-/// );
-/// ```
-pub fn sha256(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in hash {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
+/// `sha256:` and the hex SHA-256 of bytes: the form of every digest of the desk, the same
+/// as reports' (`aimaq_io::sha256`).
+pub use aimaq_io::sha256;
 
 /// A problem the reader found outside any feature, in a form that survives a round trip.
 #[derive(Serialize, Deserialize)]
