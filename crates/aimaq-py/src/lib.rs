@@ -242,7 +242,8 @@ impl Engine {
 
     /// `aimaq screen`: a parcel file (anything OGR reads, in its own CRS) into a report
     /// file (.gpkg, .geojson, .csv, .fgb) with its summary beside it. Returns the summary.
-    /// `progress(written, total)` is called after each chunk; raising in it stops the run.
+    /// `progress(written, total)` is called after each chunk written; raising in it stops
+    /// reading at the next chunk, and the exception is raised from this call.
     #[pyo3(signature = (parcels, out, *, layer=None, id_field=None, use_field=None, s_srs=None, t_srs=None, overwrite=false, spatial_index=true, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn screen(

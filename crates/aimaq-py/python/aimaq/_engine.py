@@ -297,7 +297,9 @@ class Engine:
         ``layer``, ``id_field`` (default ``id``, else the FID), ``use_field`` (default
         ``use``), ``s_srs`` (the source's CRS when it has none), ``t_srs`` (the report's
         CRS; default the source's), ``overwrite``, ``spatial_index``. ``progress(written,
-        total)`` is called after each chunk; an exception raised there stops the run.
+        total)`` is called after each chunk written; an exception raised there stops
+        reading at the next chunk and is raised from this call (records already read are
+        still written, so a short file may have its whole report).
 
         Returns the summary (counts by verdict and rule, errors, repairs, timing).
         """
