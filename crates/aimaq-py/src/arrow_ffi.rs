@@ -25,7 +25,9 @@ pub fn import_batch(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
     let schema = schema.cast::<PyCapsule>()?;
     let array = pair.get_item(1)?;
     let array = array.cast::<PyCapsule>()?;
-    let schema_ptr = schema.pointer_checked(Some(SCHEMA))?.cast::<FFI_ArrowSchema>();
+    let schema_ptr = schema
+        .pointer_checked(Some(SCHEMA))?
+        .cast::<FFI_ArrowSchema>();
     let array_ptr = array.pointer_checked(Some(ARRAY))?.cast::<FFI_ArrowArray>();
     // SAFETY: the capsules are named as the protocol names them, so they hold these
     // structs. The array is moved out and an empty one (no release callback) left in its

@@ -18,9 +18,7 @@ use aimaq_io::output::OutputError;
 use aimaq_io::pipeline::{self, Progress, RunOptions};
 use aimaq_io::screen::{screen_file, ScreenRequest};
 use aimaq_io::wkb::WkbSource;
-use aimaq_io::{
-    open_engine, EngineOptions, OgrOptions, OpenedEngine, ParcelSource, RecordChecker,
-};
+use aimaq_io::{open_engine, EngineOptions, OgrOptions, OpenedEngine, ParcelSource, RecordChecker};
 use aimaq_rules::{Date, Lang};
 use arrow_ffi::{import_batch, ArrowBatch};
 use pyo3::create_exception;
@@ -226,8 +224,8 @@ impl Engine {
             let source = WkbSource::new("the batch", crs, records)?;
             // answers in the parcels' own CRS, as `aimaq screen` writes them by default
             let crs = source.info().crs.definition.clone();
-            let checker = RecordChecker::new(&opened.engine, &opened.metric, &crs, &crs)?
-                .with_repair(repair);
+            let checker =
+                RecordChecker::new(&opened.engine, &opened.metric, &crs, &crs)?.with_repair(repair);
             let mut sink = ArrowSink::new(&crs);
             let options = RunOptions {
                 progress: None,
@@ -303,7 +301,10 @@ impl Engine {
     }
 
     fn __repr__(&self) -> String {
-        let as_of = self.as_of.map(|d| format!(", as_of={d}")).unwrap_or_default();
+        let as_of = self
+            .as_of
+            .map(|d| format!(", as_of={d}"))
+            .unwrap_or_default();
         format!(
             "Engine(dataset={:?}, metric_crs={:?}, lang={}{as_of})",
             self.opened.dataset,

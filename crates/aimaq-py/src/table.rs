@@ -27,8 +27,16 @@ const NO_FID: &str = "source_fid";
 /// The column `name` of `batch`.
 pub fn column<'b>(batch: &'b RecordBatch, name: &str) -> PyResult<&'b ArrayRef> {
     batch.column_by_name(name).ok_or_else(|| {
-        let names: Vec<_> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-        PyKeyError::new_err(format!("no column `{name}` (the batch has: {})", names.join(", ")))
+        let names: Vec<_> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        PyKeyError::new_err(format!(
+            "no column `{name}` (the batch has: {})",
+            names.join(", ")
+        ))
     })
 }
 
@@ -212,7 +220,10 @@ fn geometry_field(crs: &str) -> Field {
         _ => serde_json::json!({ "crs": crs }),
     };
     Field::new("geometry", DataType::Binary, true).with_metadata(HashMap::from([
-        ("ARROW:extension:name".to_string(), "geoarrow.wkb".to_string()),
+        (
+            "ARROW:extension:name".to_string(),
+            "geoarrow.wkb".to_string(),
+        ),
         ("ARROW:extension:metadata".to_string(), metadata.to_string()),
     ]))
 }
@@ -225,7 +236,10 @@ impl ReportSink for ArrowSink {
     fn write(&mut self, outcomes: &[Outcome]) -> aimaq_io::Result<()> {
         for o in outcomes {
             let cells = parcel_cells(o);
-            let kept = PARCEL_COLUMNS.iter().zip(cells).filter(|(c, _)| c.name != NO_FID);
+            let kept = PARCEL_COLUMNS
+                .iter()
+                .zip(cells)
+                .filter(|(c, _)| c.name != NO_FID);
             for (builder, (_, cell)) in self.parcels.iter_mut().zip(kept) {
                 builder.push(cell);
             }
