@@ -1,7 +1,7 @@
 //! Land balance of the functional zones: areas by group and sub-zone on their union, next
 //! to the figures the scheme plans (Appendix 1).
 
-use crate::ConstraintFeature;
+use crate::prepare::ConstraintFeature;
 use aimaq_rules::{Catalog, Lang};
 use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Translate};
 use serde::Serialize;
@@ -119,7 +119,7 @@ impl LandBalance {
     /// Measures the features of the catalog's zoning layer among `features` (others are
     /// ignored). Features without a known sub-zone or a polygon are listed in `skipped`.
     pub fn compute(catalog: &Catalog, features: &[ConstraintFeature], lang: Lang) -> LandBalance {
-        let zoning = catalog.zoning.as_ref();
+        let zoning = catalog.zoning();
         let mut by_subzone: BTreeMap<String, Vec<MultiPolygon<f64>>> = BTreeMap::new();
         let mut skipped = Vec::new();
         let mut origin = None;

@@ -1,26 +1,20 @@
 //! Builds the index over a constraint dataset and checks parcels against it.
 
-use crate::finding::FindingInput;
-use crate::geometry::{line_problem, polygon_problem};
+use crate::encumbrance::Encumbrance;
+use crate::finding::{Finding, ParcelReport};
+use crate::geometry::polygon_problem;
+use crate::message::FindingContext;
+use crate::prepare::{
+    ConstraintFeature, DatasetStats, FeatureGeometry, Prepared, Preparer, ResolvedZone, Settlement,
+};
+use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
-use crate::{Encumbrance, Finding, ParcelReport, Projected, Verdict};
+use crate::verdict::Verdict;
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
-use aimaq_rules::{fill, Attributes, Catalog, DataIssue, IssueLevel, Lang, LayerGeometry, Zone};
-use geo::{Area, BoundingRect, Geometry, MultiLineString, MultiPolygon, Translate};
+use aimaq_rules::{fill, Catalog, DataIssue, Lang};
+use geo::{Area, BoundingRect, MultiPolygon, Translate};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// One feature of a constraint layer, as a reader hands it over.
-#[derive(Debug, Clone)]
-pub struct ConstraintFeature {
-    /// Layer name from the dataset contract, e.g. `railways`.
-    pub layer: String,
-    /// Properties; `id` among them.
-    pub attributes: Attributes,
-    /// Geometry in metres, or the reader's reason why there is none.
-    pub geometry: Result<Projected<Geometry<f64>>, String>,
-}
 
 /// A parcel to check.
 #[derive(Debug, Clone)]
@@ -33,31 +27,6 @@ pub struct Parcel {
     pub proposed_use: Option<String>,
     /// Its area in metres.
     pub geometry: Projected<MultiPolygon<f64>>,
-}
-
-/// A feature ready for refinement.
-#[derive(Debug)]
-pub(crate) struct Prepared {
-    pub layer: String,
-    pub id: String,
-    pub name: Option<String>,
-    /// Its attributes, which regime cells may test (`subzone`, `kind`, …).
-    pub attributes: Attributes,
-    /// Polygon features: the area (zones include it).
-    pub area: Option<MultiPolygon<f64>>,
-    /// `(rule index in the catalog, resolved zone)`.
-    pub zones: Vec<(usize, Zone)>,
-}
-
-/// Counts of what the dataset held.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct DatasetStats {
-    /// Features read, by layer.
-    pub features_by_layer: BTreeMap<String, usize>,
-    /// Features usable for checking.
-    pub features_used: usize,
-    /// Segments in the index.
-    pub indexed_segments: usize,
 }
 
 /// The checker: a catalog, a constraint dataset indexed for lookup, and what was wrong
@@ -95,9 +64,13 @@ pub struct DatasetStats {
 pub struct Engine {
     catalog: Catalog,
     crs: String,
+    /// Features with at least one zone, by their `FeatureId` in `index`.
     features: Vec<Prepared>,
     index: ConstraintIndex,
+    /// Polygons deciding settlement-dependent widths, by their `FeatureId` in
+    /// `settlement_index`, and the `(layer, id)` of each.
     settlements: Vec<MultiPolygon<f64>>,
+    settlement_features: Vec<(String, String)>,
     settlement_index: ConstraintIndex,
     issues: Vec<DataIssue>,
     stats: DatasetStats,
@@ -113,202 +86,47 @@ impl Engine {
         crs: impl Into<String>,
         features: Vec<ConstraintFeature>,
     ) -> Engine {
-        let mut issues = Vec::new();
+        let mut preparer = Preparer::new(&catalog);
         let mut prepared = Vec::new();
-        let mut settlements = Vec::new();
-        let mut stats = DatasetStats::default();
-        let mut seen: HashSet<(String, String)> = HashSet::new();
-        let condition_layers: Vec<String> = catalog
-            .condition_layers()
-            .into_iter()
-            .map(String::from)
-            .collect();
-
         let mut builder = IndexBuilder::new();
+        let mut settlements = Vec::new();
+        let mut settlement_features = Vec::new();
         let mut settlement_builder = IndexBuilder::new();
-
         for feature in features {
-            // 0-based position within its layer, for features without an id
-            let count = stats
-                .features_by_layer
-                .entry(feature.layer.clone())
-                .or_default();
-            let ordinal = *count;
-            *count += 1;
-
-            let id = match feature.attributes.get("id") {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-                _ => None,
-            };
-            let label = id.clone().unwrap_or_else(|| format!("#{ordinal}"));
-            let mut issue = |level: IssueLevel, rule: Option<&str>, message: String| {
-                issues.push(DataIssue {
-                    level,
-                    layer: feature.layer.clone(),
-                    feature: label.clone(),
-                    rule: rule.map(String::from),
-                    message,
-                })
-            };
-
-            let Some(spec) = catalog.layer(&feature.layer) else {
-                let known: Vec<&str> = catalog.layers.iter().map(|l| l.name.as_str()).collect();
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("unknown layer (the catalog knows: {})", known.join(", ")),
-                );
+            let Some(feature) = preparer.prepare(feature) else {
                 continue;
             };
-            for problem in spec.attribute_problems(&feature.attributes) {
-                issue(IssueLevel::Error, None, problem);
-            }
-            let Some(id) = id else {
-                // reported above as a missing or mistyped `id`; findings need an id
-                continue;
-            };
-            if !seen.insert((feature.layer.clone(), id.clone())) {
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("duplicate id `{id}` in layer `{}`: findings cannot tell the features apart", feature.layer),
-                );
-            }
-
-            let geometry = match feature.geometry {
-                Ok(g) => g.into_inner(),
-                Err(reason) => {
-                    issue(
-                        IssueLevel::Error,
-                        None,
-                        format!("{reason}: feature left out"),
-                    );
-                    continue;
-                }
-            };
-            let (lines, area) = match (spec.geometry, geometry) {
-                (LayerGeometry::Line | LayerGeometry::LineOrPolygon, Geometry::LineString(l)) => {
-                    (Some(MultiLineString(vec![l])), None)
-                }
-                (
-                    LayerGeometry::Line | LayerGeometry::LineOrPolygon,
-                    Geometry::MultiLineString(l),
-                ) => (Some(l), None),
-                (LayerGeometry::Polygon | LayerGeometry::LineOrPolygon, Geometry::Polygon(p)) => {
-                    (None, Some(MultiPolygon(vec![p])))
-                }
-                (
-                    LayerGeometry::Polygon | LayerGeometry::LineOrPolygon,
-                    Geometry::MultiPolygon(p),
-                ) => (None, Some(p)),
-                (expected, other) => {
-                    issue(
-                        IssueLevel::Error,
-                        None,
-                        format!(
-                            "geometry is a {}, layer `{}` takes {}: feature left out",
-                            geometry_name(&other),
-                            spec.name,
-                            expected.describe()
-                        ),
-                    );
-                    continue;
-                }
-            };
-            let problem = match (&lines, &area) {
-                (Some(l), _) => line_problem(l),
-                (_, Some(a)) => polygon_problem(a),
-                _ => unreachable!(),
-            };
-            if let Err(reason) = problem {
-                issue(
-                    IssueLevel::Error,
-                    None,
-                    format!("{reason}: feature left out"),
-                );
-                continue;
-            }
-
-            let name = feature
-                .attributes
-                .get("name")
-                .and_then(|v| v.as_str())
-                .map(String::from);
-            if condition_layers.contains(&feature.layer) {
-                if let Some(a) = &area {
+            if let Some(area) = feature.geometry.area() {
+                if preparer.is_condition_layer(&feature.layer) {
                     let fid = FeatureId(settlements.len() as u32);
                     let mut part = 0;
-                    for p in &a.0 {
+                    for p in &area.0 {
                         part = settlement_builder.add_polygon(fid, part, p, 0.0);
                     }
-                    settlements.push(a.clone());
+                    settlements.push(area.clone());
+                    settlement_features.push((feature.layer.clone(), feature.id.clone()));
                 }
             }
-
-            if let Some(zoning) = catalog.zoning.as_ref().filter(|z| z.layer == feature.layer) {
-                let subzone = feature.attributes.get("subzone").and_then(|v| v.as_str());
-                let group = feature.attributes.get("group").and_then(|v| v.as_f64());
-                if let (Some(code), Some(group)) = (subzone.and_then(|c| zoning.subzone(c)), group)
-                {
-                    if f64::from(code.group) != group {
-                        issue(
-                            IssueLevel::Error,
-                            None,
-                            format!(
-                                "sub-zone `{}` belongs to group {}, the feature says group {group}",
-                                code.code, code.group
-                            ),
-                        );
+            if feature.zones.is_empty() {
+                continue;
+            }
+            let fid = FeatureId(prepared.len() as u32);
+            match &feature.geometry {
+                FeatureGeometry::Lines(lines) => {
+                    for (part, line) in lines.0.iter().enumerate() {
+                        builder.add_line_string(fid, part as u32, line, feature.reach);
+                    }
+                }
+                FeatureGeometry::Area(area) => {
+                    let mut part = 0;
+                    for p in &area.0 {
+                        part = builder.add_polygon(fid, part, p, feature.reach);
                     }
                 }
             }
-
-            let mut zones = Vec::new();
-            for (rule_idx, rule) in catalog.rules.iter().enumerate() {
-                if rule.layer != feature.layer || !rule.applies_to(&feature.attributes) {
-                    continue;
-                }
-                let res = rule.resolve(&catalog, &feature.attributes);
-                for (is_error, msg) in res.problems {
-                    let level = if is_error {
-                        IssueLevel::Error
-                    } else {
-                        IssueLevel::Warning
-                    };
-                    issue(level, Some(&rule.id), msg);
-                }
-                if let Some(zone) = res.zone {
-                    zones.push((rule_idx, zone));
-                }
-            }
-            if zones.is_empty() {
-                continue;
-            }
-            let reach = zones
-                .iter()
-                .map(|(_, z)| z.limit.reach())
-                .fold(0.0, f64::max);
-            let fid = FeatureId(prepared.len() as u32);
-            if let Some(l) = &lines {
-                for (part, line) in l.0.iter().enumerate() {
-                    builder.add_line_string(fid, part as u32, line, reach);
-                }
-            }
-            if let Some(a) = &area {
-                let mut part = 0;
-                for p in &a.0 {
-                    part = builder.add_polygon(fid, part, p, reach);
-                }
-            }
-            prepared.push(Prepared {
-                layer: feature.layer.clone(),
-                id,
-                name,
-                attributes: feature.attributes,
-                area,
-                zones,
-            });
+            prepared.push(feature);
         }
+        let (issues, mut stats) = preparer.finish();
 
         let index = builder.build();
         stats.features_used = prepared.len();
@@ -319,6 +137,7 @@ impl Engine {
             features: prepared,
             index,
             settlements,
+            settlement_features,
             settlement_index: settlement_builder.build(),
             issues,
             stats,
@@ -369,6 +188,81 @@ impl Engine {
         &self.stats
     }
 
+    /// Every zone parcels are checked against, feature by feature in input order, each
+    /// feature's zones in catalog order: exactly what [`Engine::check`] uses, so an export
+    /// of the zones and the findings cannot disagree. A feature is here when it could be
+    /// measured and at least one rule resolved for it, attribute problems or not.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Projected};
+    /// use aimaq_rules::{Catalog, Limit};
+    /// use geo::{line_string, Geometry};
+    ///
+    /// let rail = |id: &str, attrs: serde_json::Value| {
+    ///     let mut attributes = attrs.as_object().unwrap().clone();
+    ///     attributes.insert("id".into(), id.into());
+    ///     ConstraintFeature {
+    ///         layer: "railways".into(),
+    ///         attributes,
+    ///         geometry: Ok(Projected::assume_metres(Geometry::from(
+    ///             line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
+    ///     }
+    /// };
+    /// // an unknown attribute is a dataset error, but the railway still has its zone
+    /// let features = vec![rail("r-1", serde_json::json!({"gauge": 1520}))];
+    /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", features);
+    /// assert_eq!(engine.issues().len(), 1);
+    /// let zones: Vec<_> = engine.zones().collect();
+    /// assert_eq!(zones.len(), 1);
+    /// assert_eq!((zones[0].layer, zones[0].rule.id()), ("railways", "rail.control_zone"));
+    /// assert_eq!(zones[0].zone.limit, Limit::BySettlement { inside: 20.0, outside: 50.0 });
+    /// ```
+    pub fn zones(&self) -> impl Iterator<Item = ResolvedZone<'_>> {
+        let rules = self.catalog.rules();
+        self.features.iter().flat_map(move |feature| {
+            feature
+                .zones
+                .iter()
+                .map(move |(rule_idx, zone)| ResolvedZone {
+                    layer: &feature.layer,
+                    feature: &feature.id,
+                    name: feature.name.as_deref(),
+                    attributes: &feature.attributes,
+                    geometry: &feature.geometry,
+                    rule: &rules[*rule_idx],
+                    zone,
+                })
+        })
+    }
+
+    /// The polygons that decide settlement-dependent widths (the railway zone is 20 m
+    /// inside them, 50 m outside), in input order: exactly those [`Engine::check`] splits
+    /// parcels by.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Projected};
+    /// use aimaq_rules::Catalog;
+    /// use geo::{polygon, Geometry};
+    ///
+    /// let town = ConstraintFeature {
+    ///     layer: "settlements".into(),
+    ///     attributes: serde_json::json!({"id": "s-1", "name": "Kaskelen"})
+    ///         .as_object().unwrap().clone(),
+    ///     geometry: Ok(Projected::assume_metres(Geometry::from(polygon![
+    ///         (x: 0.0, y: 0.0), (x: 500.0, y: 0.0), (x: 500.0, y: 500.0), (x: 0.0, y: 500.0)]))),
+    /// };
+    /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", vec![town]);
+    /// let settlements: Vec<_> = engine.settlements().collect();
+    /// assert_eq!((settlements[0].layer, settlements[0].id), ("settlements", "s-1"));
+    /// assert_eq!(settlements[0].area.0.len(), 1);
+    /// ```
+    pub fn settlements(&self) -> impl Iterator<Item = Settlement<'_>> {
+        self.settlement_features
+            .iter()
+            .zip(&self.settlements)
+            .map(|((layer, id), area)| Settlement { layer, id, area })
+    }
+
     /// Checks one parcel. Never panics: an internal failure becomes the parcel's error.
     pub fn check(&self, parcel: &Parcel) -> ParcelReport {
         match catch_unwind(AssertUnwindSafe(|| self.check_inner(parcel))) {
@@ -400,16 +294,16 @@ impl Engine {
         }
         let land_use = match self.catalog.resolve_use(parcel.proposed_use.as_deref()) {
             Ok(u) => u,
-            Err(_) => {
-                let stated = parcel.proposed_use.as_deref().unwrap_or_default().trim();
-                let allowed: Vec<&str> =
-                    self.catalog.uses.iter().map(|u| u.code.as_str()).collect();
+            Err(unknown) => {
                 return ParcelReport::error(
                     &parcel.id,
                     parcel.proposed_use.clone(),
                     fill(
                         self.catalog.message("error.unknown_use", self.lang),
-                        &[("code", stated), ("allowed", &allowed.join(", "))],
+                        &[
+                            ("code", &unknown.code),
+                            ("allowed", &unknown.allowed.join(", ")),
+                        ],
                     ),
                 );
             }
@@ -427,7 +321,7 @@ impl Engine {
         let mut local_zones = Vec::new();
         for cand in &candidates {
             let feature = &self.features[cand.feature.0 as usize];
-            let local_feature = LocalFeature::new(cand, feature.area.as_ref(), origin);
+            let local_feature = LocalFeature::new(cand, feature.geometry.area(), origin);
             let Some(distance) = local_feature.distance_to(&local) else {
                 continue;
             };
@@ -437,8 +331,8 @@ impl Engine {
                 {
                     continue;
                 }
-                let rule = &self.catalog.rules[*rule_idx];
-                let cell = rule.regime.cell_for(land_use, &feature.attributes);
+                let rule = &self.catalog.rules()[*rule_idx];
+                let cell = rule.regime().cell_for(land_use, &feature.attributes);
                 let Some(severity) = cell.regime.severity() else {
                     // the zone does not restrict this use
                     continue;
@@ -462,7 +356,7 @@ impl Engine {
                 ) {
                     let geometry = hit.encumbered.translate(origin.x, origin.y);
                     local_zones.push((hit.severity, hit.encumbered.clone()));
-                    let input = FindingInput {
+                    let context = FindingContext {
                         catalog: &self.catalog,
                         lang: self.lang,
                         rule,
@@ -470,9 +364,8 @@ impl Engine {
                         zone,
                         land_use,
                         cell,
-                        parcel_area_m2: area_m2,
                     };
-                    findings.push(Finding::new(input, hit, geometry));
+                    findings.push(Finding::new(&context, area_m2, hit, geometry));
                 }
             }
         }
@@ -489,20 +382,5 @@ impl Engine {
             encumbrance: Some(encumbrance),
             error: None,
         }
-    }
-}
-
-fn geometry_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) => "Line",
-        Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-        Geometry::Rect(_) => "Rect",
-        Geometry::Triangle(_) => "Triangle",
     }
 }

@@ -1,11 +1,10 @@
 //! Findings and per-parcel reports.
 
-use crate::engine::Prepared;
-use crate::refine::{fmt_dist, Hit, Reason};
-use crate::{Encumbrance, Verdict};
-use aimaq_rules::{
-    fill, format_metres, Catalog, LandUse, Lang, Regime, RegimeCell, Rule, Severity, Zone,
-};
+use crate::encumbrance::Encumbrance;
+use crate::message::FindingContext;
+use crate::refine::Hit;
+use crate::verdict::Verdict;
+use aimaq_rules::{Regime, Severity};
 use geo::{Area, MultiPolygon};
 use serde::{Serialize, Serializer};
 
@@ -62,32 +61,23 @@ pub struct Finding {
     pub geometry: MultiPolygon<f64>,
 }
 
-/// What a finding is made of, besides the geometry: the rule, the feature, the zone and
-/// the regime cell that applied, and the language to say it in.
-pub(crate) struct FindingInput<'a> {
-    pub catalog: &'a Catalog,
-    pub lang: Lang,
-    pub rule: &'a Rule,
-    pub feature: &'a Prepared,
-    pub zone: &'a Zone,
-    pub land_use: &'a LandUse,
-    pub cell: &'a RegimeCell,
-    pub parcel_area_m2: f64,
-}
-
 impl Finding {
-    pub(crate) fn new(input: FindingInput<'_>, hit: Hit, geometry: MultiPolygon<f64>) -> Finding {
-        let FindingInput {
-            catalog,
-            lang,
+    /// The finding `hit` makes in `context`'s zone, for a parcel of `parcel_area_m2`;
+    /// `geometry` is the encumbered part in the engine's CRS.
+    pub(crate) fn new(
+        context: &FindingContext<'_>,
+        parcel_area_m2: f64,
+        hit: Hit,
+        geometry: MultiPolygon<f64>,
+    ) -> Finding {
+        let FindingContext {
             rule,
             feature,
             zone,
             land_use,
             cell,
-            parcel_area_m2,
-        } = input;
-        let msg = |key: &str| catalog.message(key, lang);
+            ..
+        } = *context;
         let encumbered_m2 = hit.encumbered.unsigned_area();
         let share = if parcel_area_m2 > 0.0 {
             (encumbered_m2 / parcel_area_m2).min(1.0)
@@ -99,57 +89,10 @@ impl Finding {
             (Some((_, outside)), Some(false)) => outside.to_string(),
             _ => zone.citation.to_string(),
         };
-        let layer_title = catalog.layer_label(&feature.layer, lang);
-        let what = match &feature.name {
-            Some(n) => format!("{layer_title} «{n}» ({})", feature.id),
-            None => format!("{layer_title} {}", feature.id),
-        };
-        let severity_word = match hit.severity {
-            Severity::Prohibited => msg("regime.prohibited"),
-            Severity::Conditional => msg("regime.conditional"),
-            Severity::Review => msg("severity.review"),
-        };
-        let place = if hit.distance_m == 0.0 {
-            fill(msg("place.touches"), &[("what", &what)])
-        } else {
-            fill(
-                msg("place.distance"),
-                &[("d", &fmt_dist(hit.distance_m)), ("what", &what)],
-            )
-        };
-        let reason = describe_reason(catalog, lang, &hit.reason);
-        let encumbered = fill(
-            msg("encumbered"),
-            &[
-                ("m2", &format!("{encumbered_m2:.1}")),
-                ("pct", &format!("{:.1}", share * 100.0)),
-            ],
-        );
-        let offset = if zone.offset_m > 0.0 {
-            fill(msg("offset"), &[("m", &format_metres(zone.offset_m))])
-        } else {
-            String::new()
-        };
-        let regime_word = msg(&format!("regime.{}", cell.regime.as_str())).to_string();
-        let approval = cell
-            .approval
-            .as_deref()
-            .and_then(|a| catalog.approval(a))
-            .map(|a| a.labels.get(lang).to_string());
-        let mut use_part = fill(
-            msg("use_regime"),
-            &[("use", land_use.label(lang)), ("regime", &regime_word)],
-        );
-        if let Some(a) = &approval {
-            use_part.push_str(" — ");
-            use_part.push_str(&fill(msg("approval"), &[("approval", a)]));
-        }
-        let message = format!(
-            "{severity_word}: {} — {place}, {reason}; {encumbered}{offset}. {use_part}",
-            rule.title_in(lang),
-        );
+        let approval = context.approval();
+        let message = context.message(&hit, encumbered_m2, share, approval.as_deref());
         Finding {
-            rule: rule.id.clone(),
+            rule: rule.id().to_string(),
             layer: feature.layer.clone(),
             feature: feature.id.clone(),
             feature_name: feature.name.clone(),
@@ -166,43 +109,6 @@ impl Finding {
             message,
             geometry,
         }
-    }
-}
-
-fn describe_reason(catalog: &Catalog, lang: Lang, reason: &Reason) -> String {
-    let msg = |key: &str| catalog.message(key, lang);
-    let m = |v: f64| format_metres(v);
-    match reason {
-        Reason::InsideZone { m: w } => fill(msg("reason.inside_zone"), &[("m", &m(*w))]),
-        Reason::InsideMinimum { min, max } => fill(
-            msg("reason.inside_minimum"),
-            &[("min", &m(*min)), ("max", &m(*max))],
-        ),
-        Reason::BetweenRange { min, max } => fill(
-            msg("reason.between_range"),
-            &[("min", &m(*min)), ("max", &m(*max))],
-        ),
-        Reason::SettlementParts(parts) => parts
-            .iter()
-            .map(|&(inside, d, limit)| {
-                let place = if inside {
-                    msg("reason.settlement_inside")
-                } else {
-                    msg("reason.settlement_outside")
-                };
-                fill(
-                    msg("reason.settlement_part"),
-                    &[
-                        ("where", place),
-                        ("d", &fmt_dist(d)),
-                        ("limit", &m(limit)),
-                        ("clear", if d < limit { "" } else { msg("reason.clear") }),
-                    ],
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Reason::Overlap => msg("reason.overlap").to_string(),
     }
 }
 

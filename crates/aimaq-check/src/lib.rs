@@ -19,7 +19,10 @@
 //! beside the scheme's Appendix 1.
 //!
 //! [`Engine::check_all`] runs parcels in parallel with rayon; [`Report`] is the JSON
-//! contract and the text table. Reading files and reprojecting are the caller's.
+//! contract and the text table. [`Engine::zones`] and [`Engine::settlements`] give exactly
+//! the zones and settlement polygons the engine checks against, for exports that must not
+//! decide anything again. Reading files and reprojecting are the caller's.
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod balance;
@@ -27,6 +30,8 @@ mod encumbrance;
 mod engine;
 mod finding;
 mod geometry;
+mod message;
+mod prepare;
 mod projected;
 mod refine;
 mod report;
@@ -34,8 +39,9 @@ mod verdict;
 
 pub use balance::{BalanceRow, CategoryRow, LandBalance};
 pub use encumbrance::{AreaShare, Encumbrance};
-pub use engine::{ConstraintFeature, DatasetStats, Engine, Parcel};
+pub use engine::{Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
+pub use prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, ResolvedZone, Settlement};
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};
 pub use verdict::Verdict;

@@ -1,6 +1,9 @@
 //! The whole answer for a batch of parcels: JSON contract and a table for a person.
 
-use crate::{DatasetStats, Engine, ParcelReport, Verdict};
+use crate::engine::Engine;
+use crate::finding::ParcelReport;
+use crate::prepare::DatasetStats;
+use crate::verdict::Verdict;
 use aimaq_rules::{fill, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -116,7 +119,7 @@ impl Report {
     /// Assembles the report for `parcels` checked by `engine`.
     pub fn new(engine: &Engine, parcels: Vec<ParcelReport>) -> Report {
         let catalog = engine.catalog();
-        let info = &catalog.info;
+        let info = catalog.info();
         let summary = Summary::of(&parcels, engine.issues());
         Report {
             lang: engine.lang(),
@@ -125,8 +128,8 @@ impl Report {
                 id: info.id.clone(),
                 title: info.title.clone(),
                 act: info.act.clone(),
-                as_of: catalog.as_of,
-                not_in_force: catalog.not_in_force.clone(),
+                as_of: catalog.as_of_date(),
+                not_in_force: catalog.not_in_force().to_vec(),
             },
             dataset: DatasetSection {
                 stats: engine.stats().clone(),
@@ -148,20 +151,20 @@ impl Report {
 
     /// Writes the table a permit officer reads.
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
-        let info = &self.full_catalog.info;
+        let info = self.full_catalog.info();
         writeln!(out, "aimaq — {} ({})", info.title, info.act)?;
         writeln!(
             out,
             "{}",
             fill(self.msg("label.measured_in"), &[("crs", &self.crs)])
         )?;
-        if let Some(date) = self.full_catalog.as_of {
+        if let Some(date) = self.full_catalog.as_of_date() {
             writeln!(
                 out,
                 "{}",
                 fill(self.msg("label.as_of"), &[("date", &date.to_string())])
             )?;
-            for n in &self.full_catalog.not_in_force {
+            for n in self.full_catalog.not_in_force() {
                 let line = fill(
                     self.msg("label.not_applied"),
                     &[
@@ -178,7 +181,7 @@ impl Report {
             let use_ = p
                 .proposed_use
                 .as_deref()
-                .unwrap_or(&self.full_catalog.info.default_use);
+                .unwrap_or(&self.full_catalog.info().default_use);
             match &p.error {
                 Some(e) => writeln!(
                     out,

@@ -240,6 +240,8 @@ fn issues_of<'a>(engine: &'a Engine, layer: &str, feature: &str) -> Vec<&'a Data
 // ---------------------------------------------------------------------------------------
 // power.protection_zone
 // ---------------------------------------------------------------------------------------
+// The scheme gives widths only (L270-275) and bans no use in the zone: the default use
+// (construction) needs the line operator's consent, a conditional finding.
 
 #[test]
 fn power_zone_by_voltage_at_its_limits() {
@@ -254,10 +256,10 @@ fn power_zone_by_voltage_at_its_limits() {
             json!({"id": format!("pl-{kv}"), "name": "Line", "voltage_kv": kv}),
         )]);
         assert!(e.issues().is_empty(), "{:?}", e.issues());
-        let citation = boundary(&e, "power.protection_zone", Severity::Prohibited, limit);
+        let citation = boundary(&e, "power.protection_zone", Severity::Conditional, limit);
         assert!(citation.contains(digest), "{kv} kV: {citation}");
         let r = e.check(&lot(limit - 0.1));
-        assert_eq!(r.verdict, Verdict::Prohibited);
+        assert_eq!(r.verdict, Verdict::Conditional);
         let f = &r.findings[0];
         assert_eq!(
             (f.layer.as_str(), f.feature.as_str()),
@@ -294,14 +296,14 @@ fn outer_wire_offset_shifts_the_power_limit() {
         json!({"id": "pl-off", "voltage_kv": 500, "outer_wire_offset_m": 12.5}),
     )]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
-    boundary(&e, "power.protection_zone", Severity::Prohibited, 42.5);
+    boundary(&e, "power.protection_zone", Severity::Conditional, 42.5);
     let f = &e.check(&lot(42.4)).findings[0];
     assert!(f.message.contains("12.5 m offset"), "{}", f.message);
     // the unshifted 30 m is no longer the limit
     expect_finding(
         &e.check(&lot(30.1)),
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         42.5,
         30.1,
     );
@@ -324,7 +326,7 @@ fn power_limit_on_a_slanted_line_at_utm_magnitudes() {
     let f = expect_finding(
         &r,
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         30.0,
         29.9,
     );
@@ -521,6 +523,8 @@ fn gas_zone_is_50_m_or_the_feature_width() {
 // ---------------------------------------------------------------------------------------
 // road.reserved_corridor
 // ---------------------------------------------------------------------------------------
+// The scheme reserves the corridors and gives their widths (L210-240) but bans no use in
+// them: construction needs the road authority's consent, a conditional finding.
 
 #[test]
 fn named_corridor_half_width() {
@@ -529,7 +533,7 @@ fn named_corridor_half_width() {
         json!({"id": "r-we", "name": "Western Europe – Western China", "corridor_m": 130}),
     )]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
-    let c = boundary(&e, "road.reserved_corridor", Severity::Prohibited, 65.0);
+    let c = boundary(&e, "road.reserved_corridor", Severity::Conditional, 65.0);
     assert!(c.contains("L219") && c.contains("R34"), "{c}");
 }
 
@@ -541,11 +545,11 @@ fn range_corridor_without_width() {
     )]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
     let rule = "road.reserved_corridor";
-    // inside the act's minimum half-width 132 / 2 = 66 m: prohibited
+    // inside the act's minimum half-width 132 / 2 = 66 m: the regime's conditional
     let r = e.check(&lot(65.9));
-    let f = expect_finding(&r, rule, Severity::Prohibited, 66.0, 65.9);
+    let f = expect_finding(&r, rule, Severity::Conditional, 66.0, 65.9);
     assert_area(f.encumbered_m2, strip(66.0, 65.9), "corridor min");
-    assert_eq!(r.verdict, Verdict::Prohibited);
+    assert_eq!(r.verdict, Verdict::Conditional);
     // exactly at the minimum: no longer prohibited, but within the maximum 330.5 / 2
     let r = e.check(&lot(66.0));
     expect_finding(&r, rule, Severity::Review, 165.25, 66.0);
@@ -835,7 +839,7 @@ fn parcel_hole_crossed_by_a_zone_is_not_encumbered() {
     );
     let r = e.check(&p);
     assert_area(r.area_m2, 200.0 * 200.0 - 100.0 * 100.0, "parcel area");
-    let f = expect_finding(&r, "power.protection_zone", Severity::Prohibited, 30.0, 0.0);
+    let f = expect_finding(&r, "power.protection_zone", Severity::Conditional, 30.0, 0.0);
     // strip y ∈ [70, 130] over 200 m, less the hole's 100 m of it
     assert_area(
         f.encumbered_m2,
@@ -863,7 +867,7 @@ fn feature_inside_a_parcel_hole() {
     let f = expect_finding(
         &r,
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         30.0,
         20.0,
     );
@@ -902,7 +906,7 @@ fn multipolygon_parcel_near_and_far_parts() {
     let f = expect_finding(
         &r,
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         30.0,
         20.0,
     );
@@ -919,7 +923,7 @@ fn multipolygon_parcel_near_and_far_parts() {
     let f = expect_finding(
         &e.check(&p),
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         30.0,
         20.0,
     );
@@ -988,6 +992,13 @@ fn multipolygon_parcel_with_a_part_in_a_reservoir_listed_second() {
 fn verdict_is_the_worst_finding() {
     let e = engine(vec![
         on_axis("power_lines", json!({"id": "pl-v", "voltage_kv": 220})),
+        // no construction where the physical-geological impact is intense (L641-642):
+        // reaches the lot at 15 m, not the one at 30 m
+        feature(
+            "hazards",
+            json!({"id": "hz-v", "kind": "landslide", "impact": "intense"}),
+            rect(100.0, 10.0, LOT_W, 8.0),
+        ),
         feature(
             "gas_pipelines",
             json!({"id": "g-v"}),
@@ -1000,17 +1011,22 @@ fn verdict_is_the_worst_finding() {
         ),
     ]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
-    // power 20 m (prohibited) and gas 50 m (conditional)
+    // power 20 m and gas 50 m (both conditional), the landslide area (prohibited)
     let r = e.check(&lot(15.0));
     expect_finding(
         &r,
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         20.0,
         15.0,
     );
     expect_finding(&r, "gas.protection_zone", Severity::Conditional, 50.0, 25.0);
+    expect_finding(&r, "hazard.geology", Severity::Prohibited, 0.0, 0.0);
     assert_eq!(r.verdict, Verdict::Prohibited);
+    // power and gas only: the worst of two conditionals
+    let r = e.check(&lot(20.0 - 0.1));
+    assert_eq!(r.findings.len(), 2, "{:?}", r.findings);
+    assert_eq!(r.verdict, Verdict::Conditional);
     // gas only
     let r = e.check(&lot(30.0));
     assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
@@ -1101,7 +1117,7 @@ fn check_all_reports_every_parcel_in_order() {
     use Verdict::*;
     assert_eq!(
         verdicts,
-        vec![Prohibited, Error, Clear, Error, Prohibited, Error, Clear]
+        vec![Conditional, Error, Clear, Error, Conditional, Error, Clear]
     );
     let s = Summary::of(&reports, e.issues());
     assert_eq!(s.parcels_in, parcels.len());
@@ -1186,7 +1202,7 @@ fn data_issues_name_layer_and_feature() {
     expect_finding(
         &r,
         "power.protection_zone",
-        Severity::Prohibited,
+        Severity::Conditional,
         30.0,
         25.0,
     );

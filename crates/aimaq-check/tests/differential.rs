@@ -377,7 +377,7 @@ fn parcels(rng: &mut Rng, features: &[SynthFeature], catalog: &Catalog) -> Vec<P
         let mut out = Vec::new();
         for r in catalog.rules_for_layer(f.layer) {
             match r
-                .resolve(catalog, f.attrs.as_object().unwrap())
+                .resolve(f.attrs.as_object().unwrap())
                 .zone
                 .map(|z| z.limit)
             {
@@ -662,10 +662,10 @@ fn findings_agree_with_geos() {
                 .rules_for_layer(f.layer)
                 .filter(|rule| rule.applies_to(attrs))
                 .filter_map(|rule| {
-                    let severity = rule.regime.cell_for(catalog.default_use(), attrs).regime.severity()?;
-                    let res = rule.resolve(&catalog, attrs);
-                    let zone = res.zone.unwrap_or_else(|| panic!("{} has no zone for {}: {:?}", attrs["id"], rule.id, res.problems));
-                    Some(json!({"rule": rule.id, "severity": severity_str(severity), "limit": limit_json(zone.limit)}))
+                    let severity = rule.regime().cell_for(catalog.default_use(), attrs).regime.severity()?;
+                    let res = rule.resolve(attrs);
+                    let zone = res.zone.unwrap_or_else(|| panic!("{} has no zone for {}: {:?}", attrs["id"], rule.id(), res.problems));
+                    Some(json!({"rule": rule.id(), "severity": severity_str(severity), "limit": limit_json(zone.limit)}))
                 })
                 .collect();
             json!({"layer": f.layer, "id": f.attrs["id"], "geometry": geometry_json(&f.geometry), "rules": rules})

@@ -163,7 +163,9 @@ fn each_item_of_the_zone_list_at_the_zones_limit() {
         ("animal_burial_ground", Regime::Prohibited, "L601-604"),
         ("pasture", Regime::Conditional, "L608-610"),
         ("arable_farming", Regime::Conditional, "L614-617"),
-        ("industrial", Regime::Prohibited, "L599-600"),
+        // item 3's catch-all (L599-600) turns on the project's effect on the water, not
+        // on the use code: conditional on the agreed project of item 2 (L586-592)
+        ("industrial", Regime::Conditional, "L599-600"),
         ("mining", Regime::Conditional, "L583-592"),
     ] {
         // zone 500 m: 499.9 inside, 500.1 outside
@@ -229,6 +231,52 @@ fn aerial_spraying_is_banned_within_2000_m_of_the_waters_edge() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Zones whose lines give widths only (issue 13: no answer stricter than the law)
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn widths_only_zones_prohibit_nothing() {
+    // a 500 kV line (30 m, L273) and a 130 m corridor (L219) on y = 0; lots at 10 m
+    let line = feature(
+        "power_lines",
+        json!({"id": "pl-5", "voltage_kv": 500}),
+        LineString::new(vec![at(-5000.0, 0.0), at(5000.0, 0.0)]),
+    );
+    let road = feature(
+        "road_corridors",
+        json!({"id": "rc-1", "name": "Western Europe – Western China"}),
+        LineString::new(vec![at(-5000.0, 0.0), at(5000.0, 0.0)]),
+    );
+    let e = engine(vec![line, road]);
+    for code in [
+        "arable_farming",
+        "pasture",
+        "utility_line",
+        "residential",
+        "construction",
+    ] {
+        let r = e.check(&lot(code, 10.0));
+        for rule in ["power.protection_zone", "road.reserved_corridor"] {
+            let f = must(&r, rule);
+            assert_eq!(f.regime, Regime::Conditional, "{rule} {code}");
+            assert!(f.approval.is_some(), "{rule} {code}");
+        }
+        assert_eq!(r.verdict, Verdict::Conditional, "{code}");
+    }
+    // the power line's own cells: field work within the zone rules, houses checked
+    // against the sanitary rules the scheme names (L270-271)
+    let field = e.check(&lot("arable_farming", 10.0));
+    let f = must(&field, "power.protection_zone");
+    assert!(f.approval.as_deref().unwrap().contains("field work"), "{f:?}");
+    let house = e.check(&lot("residential", 10.0));
+    let f = must(&house, "power.protection_zone");
+    assert!(f.regime_citation.contains("L270-275"), "{}", f.regime_citation);
+    // the corridor is reserved for the road itself (L210-215)
+    let r = e.check(&lot("transport", 10.0));
+    assert!(finding(&r, "road.reserved_corridor").is_none());
+}
+
+// ---------------------------------------------------------------------------------------
 // Functional zones and overlays
 // ---------------------------------------------------------------------------------------
 
@@ -261,11 +309,50 @@ fn industry_in_group_3_is_prohibited_and_recreation_is_not() {
         Regime::Prohibited
     );
     assert_eq!(e.check(&lot("recreation", 0.0)).verdict, Verdict::Clear);
-    // a house: only per art. 45 of the SPNA Law in the mountain recreational sub-zone
+    // a house: the group's landscape-preserving use (L405-410); art. 45 of the SPNA Law
+    // is the Ile-Alatau national park's (L422-425), carried by its protected area, not by
+    // every recreation-priority polygon
     let house = e.check(&lot("residential", 0.0));
     let f = must(&house, "zoning.group3");
     assert_eq!(f.regime, Regime::Conditional);
-    assert!(f.regime_citation.contains("art. 45"));
+    assert!(f.regime_citation.contains("L405-410"), "{}", f.regime_citation);
+    assert!(!f.regime_citation.contains("art. 45"), "{}", f.regime_citation);
+}
+
+#[test]
+fn one_park_gets_one_answer_in_either_layer() {
+    // the Ile-Alatau national park as a park zone (L470-473) and as a protected area
+    // (L422-425): recreation is conditional in both, never prohibited in one of them
+    let park = zone("fz-p", 3, "3.park", json!({}), big());
+    let spna = feature(
+        "protected_areas",
+        json!({"id": "pa-ia", "name": "Ile-Alatau", "category": "state national natural park"}),
+        big(),
+    );
+    for (features, rule) in [
+        (vec![park], "zoning.group3"),
+        (vec![spna], "spna.territory"),
+    ] {
+        let e = engine(features);
+        for code in ["recreation", "tourism", "sport", "residential"] {
+            let r = e.check(&lot(code, 0.0));
+            let f = must(&r, rule);
+            assert_eq!(f.regime, Regime::Conditional, "{rule} {code}");
+            assert!(f.regime_citation.contains("L422-425"), "{}", f.regime_citation);
+        }
+    }
+    // industrial or agricultural production stays out of group 3 (L405-408)
+    let e = engine(vec![zone("fz-p", 3, "3.park", json!({}), big())]);
+    assert_eq!(
+        must(&e.check(&lot("industrial", 0.0)), "zoning.group3").regime,
+        Regime::Prohibited
+    );
+    // a nature reserve's sub-zone keeps the arts. 41-42 regime (L426-432)
+    let e = engine(vec![zone("fz-s", 3, "3.spna", json!({}), big())]);
+    let r = e.check(&lot("recreation", 0.0));
+    let f = must(&r, "zoning.group3");
+    assert_eq!(f.regime, Regime::Prohibited);
+    assert!(f.regime_citation.contains("L426-432"), "{}", f.regime_citation);
 }
 
 #[test]
@@ -280,7 +367,8 @@ fn farmland_withdrawal_is_conditional_and_the_south_allows_recreation_only() {
     let r = e.check(&lot("residential", 0.0));
     assert_eq!(must(&r, "zoning.group2").regime, Regime::Conditional);
     let south = must(&r, "zoning.south_direction");
-    assert_eq!(south.severity, Severity::Prohibited);
+    // «шектеу» (restrict, L793) is not «тыйым салу» (prohibit, L617): conditional
+    assert_eq!(south.severity, Severity::Conditional);
     assert!(south.regime_citation.contains("L792-793"));
     // recreational construction is the exception; orchards build nothing
     assert!(finding(&e.check(&lot("recreation", 0.0)), "zoning.south_direction").is_none());
@@ -391,7 +479,8 @@ fn heritage_zone_and_the_talgar_bypass() {
     let e = engine(vec![talgar]);
     let r = e.check(&lot("transport", 0.0));
     let road = must(&r, "heritage.protection_zone");
-    assert_eq!(road.severity, Severity::Prohibited);
+    // the scheme plans the new bypass outside the zone (L3656-3659) but bans no road in it
+    assert_eq!(road.severity, Severity::Conditional);
     assert!(road.regime_citation.contains("L3650-3662"));
     assert_eq!(
         must(
@@ -401,10 +490,12 @@ fn heritage_zone_and_the_talgar_bypass() {
         .regime,
         Regime::Conditional
     );
-    assert_eq!(
-        must(&e.check(&lot("mining", 0.0)), "heritage.protection_zone").regime,
-        Regime::Prohibited
-    );
+    // industrial construction is restricted (шектеу, L467-469) and subsoil-use projects
+    // near monuments are studied for corrections (L664-666): conditional
+    let r = e.check(&lot("mining", 0.0));
+    let mining = must(&r, "heritage.protection_zone");
+    assert_eq!(mining.regime, Regime::Conditional);
+    assert!(mining.regime_citation.contains("L664-666"), "{}", mining.regime_citation);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 /// Loads the dataset, measures its functional zones and prints the balance.
 pub fn run(options: &EngineOptions, json: bool) -> Result<ExitCode> {
     let (catalog, crs, loaded) = aimaq_io::load(options)?;
-    let Some(zoning) = catalog.zoning.clone() else {
+    let Some(zoning) = catalog.zoning().cloned() else {
         bail!("the catalog has no [zoning] taxonomy: nothing to balance");
     };
     let zones = loaded

@@ -8,30 +8,32 @@ use std::io::Write;
 /// Prints the rule `id` of `catalog`, titles and labels in `lang`.
 pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> Result<()> {
     let Some(rule) = catalog.rule(id) else {
-        let ids: Vec<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = catalog.rules().iter().map(|r| r.id()).collect();
         bail!("no rule `{id}` in the catalog (rules: {})", ids.join(", "));
     };
-    writeln!(out, "{} — {}", rule.id, rule.title_in(lang))?;
+    writeln!(out, "{} — {}", rule.id(), rule.title_in(lang))?;
     writeln!(
         out,
         "  kk: {}\n  ru: {}\n  en: {}",
-        rule.labels.kk, rule.labels.ru, rule.labels.en
+        rule.labels().kk,
+        rule.labels().ru,
+        rule.labels().en
     )?;
     writeln!(
         out,
         "layer: {} ({})",
-        rule.layer,
-        catalog.layer_label(&rule.layer, lang)
+        rule.layer(),
+        catalog.layer_label(rule.layer(), lang)
     )?;
-    if !rule.applies_when.is_empty() {
+    if !rule.applies_when().is_empty() {
         let when: Vec<String> = rule
-            .applies_when
+            .applies_when()
             .iter()
             .map(|(a, c)| format!("{a} {c}"))
             .collect();
         writeln!(out, "applies to features where: {}", when.join(", "))?;
     }
-    let f = &rule.in_force;
+    let f = rule.in_force();
     write!(out, "in force: from {}", f.from)?;
     if let Some(u) = f.until {
         write!(out, " until {u}")?;
@@ -40,20 +42,20 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     if let Some(note) = &f.note {
         writeln!(out, "  note: {note}")?;
     }
-    writeln!(out, "width: {}", rule.width.describe(catalog))?;
+    writeln!(out, "width: {}", rule.width().describe())?;
     write_named_widths(catalog, rule, out)?;
-    writeln!(out, "measured from: {}", rule.measured_from)?;
-    writeln!(out, "source: {}", rule.citation)?;
+    writeln!(out, "measured from: {}", rule.measured_from())?;
+    writeln!(out, "source: {}", rule.citation())?;
     writeln!(out)?;
     writeln!(
         out,
         "regime cells (tried in order, first match decides; the default takes every other use):"
     )?;
     let cells: Vec<&RegimeCell> = rule
-        .regime
+        .regime()
         .cells
         .iter()
-        .chain([&rule.regime.default])
+        .chain([&rule.regime().default])
         .collect();
     let number = |cell: &RegimeCell| -> String {
         match cells.iter().position(|c| std::ptr::eq(*c, cell)) {
@@ -66,9 +68,9 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     }
     writeln!(out)?;
     writeln!(out, "regime by use:")?;
-    for land_use in &catalog.uses {
+    for land_use in catalog.uses() {
         let steps: Vec<String> = rule
-            .regime
+            .regime()
             .cells_for(land_use)
             .into_iter()
             .map(|cell| {
@@ -90,10 +92,10 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
         )?;
     }
     let mut approvals: Vec<&str> = rule
-        .regime
+        .regime()
         .cells
         .iter()
-        .chain([&rule.regime.default])
+        .chain([&rule.regime().default])
         .filter_map(|c| c.approval.as_deref())
         .collect();
     approvals.sort_unstable();
@@ -141,12 +143,15 @@ fn write_cell(
 /// Widths the act fixes for named objects, one per line with its citation.
 fn write_named_widths(catalog: &Catalog, rule: &Rule, out: &mut impl Write) -> std::io::Result<()> {
     if let WidthRule::Attribute {
-        named: Some((table, width)),
-        ..
-    } = &rule.width
+        named: Some(named), ..
+    } = rule.width()
     {
-        for n in catalog.named.iter().filter(|n| &n.table == table) {
-            if let Some(w) = n.widths.get(width) {
+        for n in catalog
+            .named_objects()
+            .iter()
+            .filter(|n| n.table == named.table())
+        {
+            if let Some(w) = n.widths.get(named.attribute()) {
                 writeln!(
                     out,
                     "  {}: {} ({}, {})",

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -84,6 +85,9 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace OUTPUT if it exists, once the new one is complete.
+        #[arg(long)]
+        overwrite: bool,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
     },
@@ -156,8 +160,33 @@ enum Command {
     },
 }
 
+/// Exit status for a command line clap refuses: not 2, which says "some records
+/// errored" (sysexits' EX_USAGE).
+const EXIT_USAGE: u8 = 64;
+/// Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Set by Ctrl-C: the pipeline stops reading, and nothing is written at the output's name.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // the first Ctrl-C stops cleanly; a second one stops at once (a hidden partial file
+    // may stay behind, never a file at the output's name)
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED.into());
+        }
+        eprintln!("\naimaq: interrupted — finishing the records in flight, writing nothing (Ctrl-C again to stop at once)");
+    });
+    match run(cli) {
         Ok(code) => code,
         // a closed pipe (`aimaq rules | head`) is the reader's choice, not a failure
         Err(e)
@@ -170,7 +199,10 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("aimaq: {e:#}");
-            ExitCode::from(1)
+            let interrupted = e
+                .chain()
+                .any(|c| matches!(c.downcast_ref(), Some(aimaq_io::Error::Interrupted { .. })));
+            ExitCode::from(if interrupted { EXIT_INTERRUPTED } else { 1 })
         }
     }
 }
@@ -185,8 +217,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             common,
             format,
             output,
+            overwrite,
             parcels,
-        } => check(&common, format, output.as_deref(), &parcels),
+        } => check(&common, format, output.as_deref(), overwrite, &parcels),
         Command::Screen { common, args } => {
             if let Some(n) = args.jobs {
                 rayon::ThreadPoolBuilder::new()
@@ -221,20 +254,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             use_code,
             overwrite,
         } => {
-            let (catalog, metric, loaded) = aimaq_io::load(&common.options())?;
-            let features = loaded.features.clone();
-            let mut engine =
-                aimaq_check::Engine::new(catalog.clone(), metric.label(), loaded.features);
-            engine.add_issues(loaded.issues);
-            let rows = aimaq_io::zones::write(
-                &catalog, &use_code, &features, &engine, &metric, &out, overwrite,
-            )?;
+            let opened = aimaq_io::open_engine(&common.options())?;
+            let rows =
+                aimaq_io::zones::write(&opened.engine, &opened.metric, &use_code, &out, overwrite)?;
             println!(
                 "{}: {rows} zones of {} features from {}, in {}",
                 out.display(),
-                engine.stats().features_used,
-                loaded.label,
-                metric.label()
+                opened.engine.stats().features_used,
+                opened.dataset,
+                opened.metric.label()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -262,6 +290,7 @@ fn check(
     common: &Common,
     format: Format,
     output: Option<&Path>,
+    overwrite: bool,
     parcels: &Path,
 ) -> Result<ExitCode> {
     let opened = aimaq_io::open_engine(&common.options())?;
@@ -275,7 +304,7 @@ fn check(
     let checker = RecordChecker::new(&opened.engine, &opened.metric, "EPSG:4326", report_crs)?
         .with_repair(false);
     let pending = output
-        .map(|p| PendingFile::new(p, true, &[parcels.to_path_buf()]))
+        .map(|p| PendingFile::new(p, overwrite, &[parcels.to_path_buf()]))
         .transpose()?;
     let out: Box<dyn Write + Send> = match &pending {
         Some(p) => Box::new(std::io::BufWriter::new(
@@ -284,8 +313,20 @@ fn check(
         )),
         None => Box::new(std::io::stdout()),
     };
-    let run = |sink: &mut dyn ReportSink, source| {
-        pipeline::run(&checker, source, sink, &RunOptions::default())
+    let options = RunOptions {
+        progress: None,
+        cancel: Some(&CANCEL),
+    };
+    let run = |sink: &mut dyn ReportSink, source| -> Result<aimaq_io::pipeline::Totals> {
+        let totals = pipeline::run(&checker, source, sink, &options)?;
+        if totals.cancelled {
+            return Err(aimaq_io::Error::Interrupted {
+                records: totals.summary.parcels_in,
+                kept: None,
+            }
+            .into());
+        }
+        Ok(totals)
     };
     let summary: Summary = match format {
         Format::Text => {
@@ -364,28 +405,32 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
 }
 
 fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{} — {}", catalog.info.title, catalog.info.act)?;
-    let codes: Vec<&str> = catalog.uses.iter().map(|u| u.code.as_str()).collect();
+    writeln!(out, "{} — {}", catalog.info().title, catalog.info().act)?;
+    let codes: Vec<&str> = catalog.uses().iter().map(|u| u.code.as_str()).collect();
     writeln!(out, "  uses: {}", codes.join(", "))?;
-    for a in &catalog.info.amendments {
+    for a in &catalog.info().amendments {
         writeln!(out, "  amended by {a}")?;
     }
     writeln!(out)?;
-    for rule in &catalog.rules {
+    for rule in catalog.rules() {
         writeln!(
             out,
             "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
-            rule.id, rule.severity, rule.id, rule.layer
+            rule.id(),
+            rule.severity(),
+            rule.id(),
+            rule.layer()
         )?;
-        writeln!(out, "  {}", rule.title)?;
-        writeln!(out, "  width: {}", rule.width.describe(catalog))?;
-        writeln!(out, "  measured from: {}", rule.measured_from)?;
-        writeln!(out, "  source: {}", rule.citation)?;
-        writeln!(out, "  regime (default): {}", rule.severity_basis)?;
+        writeln!(out, "  {}", rule.title())?;
+        writeln!(out, "  width: {}", rule.width().describe())?;
+        writeln!(out, "  measured from: {}", rule.measured_from())?;
+        writeln!(out, "  source: {}", rule.citation())?;
+        writeln!(out, "  regime (default): {}", rule.severity_basis())?;
         writeln!(
             out,
             "  in force from {} ({})",
-            rule.in_force.from, rule.in_force.act
+            rule.in_force().from,
+            rule.in_force().act
         )?;
         writeln!(out)?;
     }

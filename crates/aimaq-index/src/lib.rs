@@ -25,6 +25,7 @@
 //! assert_eq!(found[0].feature, FeatureId(7));
 //! assert_eq!(found[0].segments.len(), 1); // only the segment within 500 m
 //! ```
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use geo::{BoundingRect, Coord, Line, LineString, Polygon, Rect};

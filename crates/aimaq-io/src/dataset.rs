@@ -7,6 +7,7 @@ use aimaq_check::{ConstraintFeature, Projected};
 use aimaq_proj::{MetricCrs, Transformer};
 use aimaq_rules::{Attributes, Catalog, DataIssue, IssueLevel};
 use gdal::vector::LayerAccess;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The embedded default: `data/almaty/`, compiled in so a binary runs anywhere.
@@ -109,6 +110,9 @@ pub struct LoadedDataset {
     pub issues: Vec<DataIssue>,
     /// For reports: the path, or `embedded data/almaty`.
     pub label: String,
+    /// The contract layers the dataset holds (a layer present with no feature counts:
+    /// parcels were checked against it), in contract order.
+    pub layers: Vec<String>,
 }
 
 /// Vector formats a dataset directory may hold a layer in, besides GeoJSON.
@@ -138,6 +142,7 @@ pub fn load(
     let to_metric = Transformer::new("EPSG:4326", metric.definition())?;
     let mut features = Vec::new();
     let mut issues = Vec::new();
+    let mut found: BTreeSet<String> = BTreeSet::new();
     let from_geojson = |layer: &str, records: Vec<Record>, features: &mut Vec<_>| {
         for r in records {
             features.push(ConstraintFeature {
@@ -161,6 +166,7 @@ pub fn load(
                 ));
             }
             for (layer, text) in EMBEDDED {
+                found.insert(layer.to_string());
                 let records = parse_collection(text).map_err(|reason| Error::GeoJson {
                     what: format!("embedded layer `{layer}`"),
                     reason,
@@ -179,15 +185,17 @@ pub fn load(
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
             names.sort();
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 let path = dir.join(format!("{}.geojson", layer.name));
                 if path.exists() {
+                    found.insert(layer.name.clone());
                     from_geojson(&layer.name, read_file(&path)?, &mut features);
                     continue;
                 }
                 for ext in OGR_EXTENSIONS {
                     let path = dir.join(format!("{}.{ext}", layer.name));
                     if path.exists() {
+                        found.insert(layer.name.clone());
                         let ds = ogr::open(&path)?;
                         let ogr_layer = ogr::pick_layer(&ds, None, &path)?;
                         read_ogr_layer(&layer.name, ogr_layer, &path, metric, &mut features)?;
@@ -201,7 +209,7 @@ pub fn load(
                 };
                 let known_ext = ext == "geojson" || OGR_EXTENSIONS.contains(&ext);
                 if known_ext && catalog.layer(stem).is_none() {
-                    issues.push(unknown_layer(stem, &format!("`{name}`")));
+                    issues.push(unknown_layer(catalog, stem, &format!("`{name}`")));
                 }
             }
             dir.display().to_string()
@@ -209,8 +217,9 @@ pub fn load(
         DatasetSource::Path(file) => {
             let ds = ogr::open(file)?;
             let names = ogr::layer_names(&ds);
-            for layer in &catalog.layers {
+            for layer in catalog.layers() {
                 if names.contains(&layer.name) {
+                    found.insert(layer.name.clone());
                     let ogr_layer = ds
                         .layer_by_name(&layer.name)
                         .map_err(Error::gdal(format!("cannot read layer `{}`", layer.name)))?;
@@ -218,25 +227,101 @@ pub fn load(
                 }
             }
             for name in names.iter().filter(|n| catalog.layer(n).is_none()) {
-                issues.push(unknown_layer(name, &format!("layer `{name}`")));
+                issues.push(unknown_layer(catalog, name, &format!("layer `{name}`")));
             }
             file.display().to_string()
         }
     };
+    // "clear" must mean "checked against these layers": a dataset with none of them
+    // would clear every parcel, and each absent layer is said with the rules it skips
+    if found.is_empty() {
+        let expected: Vec<&str> = catalog.layers().iter().map(|l| l.name.as_str()).collect();
+        let misspelt: Vec<String> = issues
+            .iter()
+            .filter(|i| i.level == IssueLevel::Error)
+            .map(|i| i.message.clone())
+            .collect();
+        return Err(Error::EmptyDataset {
+            dataset: label,
+            expected: expected.join(", "),
+            misspelt,
+        });
+    }
+    for layer in catalog.layers().iter().filter(|l| !found.contains(&l.name)) {
+        let rules: Vec<&str> = catalog
+            .rules_for_layer(&layer.name)
+            .map(|r| r.id())
+            .collect();
+        if !rules.is_empty() {
+            issues.push(DataIssue {
+                level: IssueLevel::Warning,
+                layer: layer.name.clone(),
+                feature: "-".into(),
+                rule: None,
+                message: format!(
+                    "layer absent from the dataset: parcels are not checked against {}",
+                    rules.join(", ")
+                ),
+            });
+        }
+    }
     Ok(LoadedDataset {
         features,
         issues,
         label,
+        layers: catalog
+            .layers()
+            .iter()
+            .filter(|l| found.contains(&l.name))
+            .map(|l| l.name.clone())
+            .collect(),
     })
 }
 
-fn unknown_layer(layer: &str, what: &str) -> DataIssue {
-    DataIssue {
-        level: IssueLevel::Warning,
-        layer: layer.to_string(),
-        feature: "-".into(),
-        rule: None,
-        message: format!("{what} is not a layer of the dataset contract: ignored"),
+/// The contract layer a file or table name most likely meant (`powerlines` →
+/// `power_lines`): the same letters, or two edits away.
+fn likely_layer<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c str> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = squash(name);
+    catalog
+        .layers()
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                strsim::levenshtein(&squash(&l.name), &wanted),
+            )
+        })
+        .filter(|(_, d)| *d <= 2)
+        .min_by_key(|(_, d)| *d)
+        .map(|(l, _)| l)
+}
+
+/// A file or table that is no contract layer: a warning, or an error when its name is
+/// a near miss of one (a misspelt layer would silently drop its rules).
+fn unknown_layer(catalog: &Catalog, layer: &str, what: &str) -> DataIssue {
+    match likely_layer(catalog, layer) {
+        Some(meant) => DataIssue {
+            level: IssueLevel::Error,
+            layer: layer.to_string(),
+            feature: "-".into(),
+            rule: None,
+            message: format!(
+                "{what} is not a layer of the dataset contract; it looks like `{meant}` misspelt: rename it (aimaq does not guess, and `{meant}` is not checked until then)"
+            ),
+        },
+        None => DataIssue {
+            level: IssueLevel::Warning,
+            layer: layer.to_string(),
+            feature: "-".into(),
+            rule: None,
+            message: format!("{what} is not a layer of the dataset contract: ignored"),
+        },
     }
 }
 

@@ -94,10 +94,15 @@ pub enum Error {
         fields: Vec<String>,
     },
     /// A layer without a CRS and none given.
-    #[error("{what} has no CRS (a Shapefile without its .prj?): give it with --s-srs, e.g. --s-srs EPSG:28413; aimaq does not guess")]
+    #[error("{what} has no CRS{}: give it with --s-srs, e.g. --s-srs EPSG:28413; aimaq does not guess", match prj {
+        Some(p) => format!(" GDAL can read ({} is there but holds no CRS definition GDAL understands)", p.display()),
+        None => " (a Shapefile without its .prj?)".to_string(),
+    })]
     NoCrs {
         /// The layer.
         what: String,
+        /// A `.prj` that is there but unreadable.
+        prj: Option<PathBuf>,
     },
     /// A CRS given for a layer that GDAL cannot read.
     #[error("--s-srs `{definition}` is not a CRS GDAL/PROJ knows")]
@@ -148,6 +153,29 @@ pub enum Error {
         path: PathBuf,
         /// The extensions that work here.
         expected: &'static str,
+    },
+    /// A constraint dataset holding none of the contract's layers: every parcel would
+    /// come back clear without having been checked against anything.
+    #[error("dataset {dataset} holds no layer of the dataset contract (expected files or tables named: {expected}): nothing to check parcels against{}", misspelt.iter().map(|m| format!("; {m}")).collect::<String>())]
+    EmptyDataset {
+        /// The dataset.
+        dataset: String,
+        /// The contract's layer names.
+        expected: String,
+        /// Near misses found instead.
+        misspelt: Vec<String>,
+    },
+    /// The run was cancelled (Ctrl-C) before the input ended: nothing was written at
+    /// the output's name.
+    #[error("interrupted after {records} records: no report written{}", match kept {
+        Some(p) => format!(" (the existing {} is untouched)", p.display()),
+        None => String::new(),
+    })]
+    Interrupted {
+        /// Records read and checked before the stop.
+        records: usize,
+        /// An earlier output left as it was.
+        kept: Option<PathBuf>,
     },
     /// WKT that is no parcel.
     #[error("unusable WKT: {0}")]

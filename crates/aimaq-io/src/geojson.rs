@@ -8,9 +8,28 @@ use thiserror::Error;
 /// Why a GeoJSON text is unusable as a whole.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum GeoJsonError {
+    /// Nothing in the file but white space.
+    #[error("the file is empty")]
+    Empty,
     /// Not JSON at all.
     #[error("invalid JSON: {0}")]
     Json(String),
+    /// `NaN` or `Infinity`, which JavaScript writes and JSON (RFC 8259) has no place for.
+    #[error("invalid JSON: `{token}` at line {line}, column {column} is not a JSON number (RFC 8259): write null or a finite number")]
+    NotANumber {
+        /// `NaN`, `Infinity` or `-Infinity`.
+        token: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// Bytes that are not UTF-8 (RFC 8259 requires it).
+    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251?)")]
+    Utf8 {
+        /// 0-based offset of the first invalid byte.
+        byte: usize,
+    },
     /// JSON, but not an object.
     #[error("expected a GeoJSON FeatureCollection object")]
     NotAnObject,
@@ -30,8 +49,11 @@ pub enum GeoJsonError {
 pub struct Record {
     /// 0-based position in the file.
     pub ordinal: usize,
-    /// `properties.id` (a number is taken as its decimal text), else the feature's `id`.
-    pub id: Option<String>,
+    /// `properties.id` (a number is taken as its decimal text, digit for digit), else
+    /// the feature's `id`; or why there is none.
+    pub id: Result<String, String>,
+    /// `properties.use` (`None`: not stated), or why the stated value is no use code.
+    pub proposed_use: Result<Option<String>, String>,
     /// Properties as given.
     pub properties: Attributes,
     /// Checked lon/lat geometry, or why it cannot be used.
@@ -41,22 +63,41 @@ pub struct Record {
 impl Record {
     /// `id` or `#ordinal` for messages.
     pub fn label(&self) -> String {
-        self.id
-            .clone()
-            .unwrap_or_else(|| format!("#{}", self.ordinal))
+        match &self.id {
+            Ok(id) => id.clone(),
+            Err(_) => format!("#{}", self.ordinal),
+        }
+    }
+}
+
+/// What kind of JSON value this is, for messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
 /// Reads a FeatureCollection file. Fails only when the file as a whole is unusable.
 pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
-    let text = std::fs::read_to_string(path).map_err(|cause| crate::Error::Read {
+    let bytes = std::fs::read(path).map_err(|cause| crate::Error::Read {
         path: path.to_path_buf(),
         cause,
     })?;
-    parse_collection(&text).map_err(|reason| crate::Error::GeoJson {
+    let unusable = |reason| crate::Error::GeoJson {
         what: path.display().to_string(),
         reason,
-    })
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        unusable(GeoJsonError::Utf8 {
+            byte: e.valid_up_to(),
+        })
+    })?;
+    parse_collection(text).map_err(unusable)
 }
 
 /// Parses a FeatureCollection's text.
@@ -67,12 +108,16 @@ pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
 ///   {"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Point", "coordinates": [656542, 4791127]}}
 /// ]}"#;
 /// let records = aimaq_io::geojson::parse_collection(text).unwrap();
-/// assert_eq!(records[0].id.as_deref(), Some("7"));
+/// assert_eq!(records[0].id.as_deref(), Ok("7"));
 /// assert!(records[1].geometry.as_ref().unwrap_err().contains("not projected metres"));
 /// ```
 pub fn parse_collection(text: &str) -> Result<Vec<Record>, GeoJsonError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| GeoJsonError::Json(e.to_string()))?;
+    // a byte-order mark is not JSON, but editors on Windows write one; GDAL accepts it
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(GeoJsonError::Empty);
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(text, e))?;
     let Some(obj) = value.as_object() else {
         return Err(GeoJsonError::NotAnObject);
     };
@@ -99,23 +144,98 @@ pub fn parse_collection(text: &str) -> Result<Vec<Record>, GeoJsonError> {
         .collect())
 }
 
+/// Names `NaN` and `Infinity` when they are what serde_json stumbled on.
+fn json_error(text: &str, e: serde_json::Error) -> GeoJsonError {
+    let (line, column) = (e.line(), e.column());
+    if line > 0 && column > 0 {
+        if let Some(rest) = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.get(column.saturating_sub(2)..))
+        {
+            let rest = rest.trim_start_matches([':', ',', '[', ' ']);
+            for token in ["NaN", "Infinity", "-Infinity"] {
+                if rest.starts_with(token) {
+                    return GeoJsonError::NotANumber {
+                        token: token.into(),
+                        line,
+                        column,
+                    };
+                }
+            }
+        }
+    }
+    GeoJsonError::Json(e.to_string())
+}
+
+/// The parcel's id: `properties.id`, else the feature's `id`; text as it is, a number
+/// as its decimal text (digit for digit: a cadastral number is no quantity).
 fn id_of(
     props: Option<&serde_json::Value>,
     feature_id: Option<&serde_json::Value>,
-) -> Option<String> {
-    let as_text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    props
-        .and_then(|p| p.get("id"))
-        .and_then(as_text)
-        .or_else(|| feature_id.and_then(as_text))
+) -> Result<String, String> {
+    let as_text = id_text;
+    match (props.and_then(|p| p.get("id")), feature_id) {
+        (Some(v), _) if !v.is_null() => as_text(v, "`properties.id`"),
+        (_, Some(v)) if !v.is_null() => as_text(v, "the feature's `id`"),
+        _ => Err("parcel has no `id` (properties.id or the feature's id)".into()),
+    }
+}
+
+/// An id's text: text as it is, an integer digit for digit; `place` names it in errors.
+pub(crate) fn id_text(v: &serde_json::Value, place: &str) -> Result<String, String> {
+    match v {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Ok(s.clone()),
+        serde_json::Value::String(_) => Err(format!("{place} is empty")),
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+        // beyond 64 bits JSON numbers reach us as doubles, which keep 15-17 digits: a
+        // cadastral number would be silently changed
+        serde_json::Value::Number(n) if n.as_f64().is_some_and(|f| f.abs() >= 2f64.powi(53)) => {
+            Err(format!(
+                "{place} {n} is too long a number to keep every digit: write it as text"
+            ))
+        }
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(format!(
+            "{place} must be text or a number, found {}",
+            json_kind(other)
+        )),
+    }
+}
+
+/// `properties.use`: a code as text, or not stated.
+fn use_of(props: Option<&serde_json::Value>) -> Result<Option<String>, String> {
+    props.and_then(|p| p.get("use")).map_or(Ok(None), use_text)
+}
+
+/// A use value as written: a code as text, or not stated (null).
+pub(crate) fn use_text(v: &serde_json::Value) -> Result<Option<String>, String> {
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) => Ok(Some(s.clone())),
+        other => Err(format!(
+            "`use` must be one use code as text (`aimaq rules` lists them), found {}: {other}",
+            json_kind(other)
+        )),
+    }
 }
 
 fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
+    if !raw.is_object() {
+        let why = format!(
+            "not a GeoJSON Feature but {}: no `id`, no geometry",
+            json_kind(raw)
+        );
+        return Record {
+            ordinal,
+            id: Err(why.clone()),
+            proposed_use: Ok(None),
+            properties: Default::default(),
+            geometry: Err(why),
+        };
+    }
     let id = id_of(raw.get("properties"), raw.get("id"));
+    let proposed_use = use_of(raw.get("properties"));
     let properties = raw
         .get("properties")
         .and_then(|p| p.as_object())
@@ -134,6 +254,7 @@ fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
     Record {
         ordinal,
         id,
+        proposed_use,
         properties,
         geometry,
     }
@@ -177,7 +298,12 @@ fn check_positions(g: &GeometryValue) -> Result<(), String> {
     };
     let polygon = |rings: &Vec<Vec<Position>>, prefix: String| -> Result<(), String> {
         if rings.is_empty() {
-            return Err(format!("{prefix}has no rings"));
+            let which = if prefix.is_empty() {
+                "polygon "
+            } else {
+                &prefix
+            };
+            return Err(format!("{which}has no rings"));
         }
         rings
             .iter()
@@ -234,13 +360,13 @@ mod tests {
             one(r#"{"type":"Feature","properties":{"id":123},"geometry":null}"#)
                 .id
                 .as_deref(),
-            Some("123")
+            Ok("123")
         );
         assert_eq!(
             one(r#"{"type":"Feature","id":"F7","properties":{},"geometry":null}"#)
                 .id
                 .as_deref(),
-            Some("F7")
+            Ok("F7")
         );
     }
 
@@ -253,7 +379,7 @@ mod tests {
         let recs = parse_collection(text).unwrap();
         assert_eq!(recs.len(), 3);
         assert!(recs[0].geometry.is_ok());
-        assert!(recs[1].geometry.is_err() && recs[1].id.as_deref() == Some("bad"));
+        assert!(recs[1].geometry.is_err() && recs[1].id.as_deref() == Ok("bad"));
         assert!(recs[2].geometry.is_err());
     }
 

@@ -61,6 +61,6 @@ pub mod zones;
 
 pub use error::{Error, Result};
 pub use open::{load, load_catalog, open_engine, EngineOptions, OpenedEngine, DEFAULT_CRS};
-pub use record::{polygonal, repair, RecordChecker};
+pub use record::{polygonal, repair, RecordChecker, AREA_OF_USE_MARGIN_DEG};
 pub use source::{GeoJsonSource, OgrOptions, OgrSource, ParcelRecord, ParcelSource, SourceInfo};
 pub use wkt::parse_wkt_parcel;

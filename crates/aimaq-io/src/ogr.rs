@@ -12,15 +12,35 @@ use std::path::{Path, PathBuf};
 
 /// Opens any OGR-readable vector source read-only.
 pub fn open(path: &Path) -> Result<Dataset> {
+    open_with(path, &[])
+}
+
+/// Opens a vector source read-only with driver open options (`NATIVE_DATA=YES`, …).
+pub fn open_with(path: &Path, open_options: &[&str]) -> Result<Dataset> {
     if !path.exists() {
         return Err(Error::Missing {
             path: path.to_path_buf(),
         });
     }
+    let refuse = |cause: &str| {
+        Err(Error::Open {
+            path: path.to_path_buf(),
+            cause: cause.into(),
+        })
+    };
+    if path.is_file() && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        return refuse("the file is empty (0 bytes)");
+    }
+    if let Some(missing) = shapefile_part_missing(path) {
+        return refuse(&format!(
+            "a Shapefile needs its .{missing} beside the .shp (the attributes — ids, uses — live there): copy the whole set (.shp, .shx, .dbf, .prj, .cpg)"
+        ));
+    }
     Dataset::open_ex(
         path,
         DatasetOptions {
             open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
+            open_options: (!open_options.is_empty()).then_some(open_options),
             ..Default::default()
         },
     )
@@ -31,6 +51,32 @@ pub fn open(path: &Path) -> Result<Dataset> {
             other => other.to_string(),
         },
     })
+}
+
+/// The part of a Shapefile without which GDAL would read it silently wrong: the `.dbf`
+/// (GDAL opens a `.shp` alone, with no fields at all).
+fn shapefile_part_missing(path: &Path) -> Option<&'static str> {
+    let is_shp = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    if !is_shp {
+        return None;
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let stem = path.file_stem()?.to_string_lossy().to_string();
+    let has = |ext: &str| {
+        std::fs::read_dir(dir).ok().is_some_and(|entries| {
+            entries.filter_map(|e| e.ok()).any(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                name.rsplit_once('.')
+                    .is_some_and(|(s, x)| s == stem && x.eq_ignore_ascii_case(ext))
+            })
+        })
+    };
+    (!has("dbf")).then_some("dbf")
 }
 
 /// Every file the source is made of (a Shapefile's `.shp`, `.shx`, `.dbf`, `.prj`, …),
@@ -134,6 +180,7 @@ pub fn layer_crs<L: LayerAccess>(
         (None, None) => {
             return Err(Error::NoCrs {
                 what: what.to_string(),
+                prj: prj_beside(what),
             })
         }
     };
@@ -148,6 +195,18 @@ pub fn layer_crs<L: LayerAccess>(
         crs.check_extent((extent.MinX, extent.MinY, extent.MaxX, extent.MaxY), what)?;
     }
     Ok(crs)
+}
+
+/// A `.prj` beside a Shapefile named in `what` (`path layer `name``), if there is one:
+/// then the CRS is not missing but unreadable, and the message says so.
+fn prj_beside(what: &str) -> Option<PathBuf> {
+    let path = Path::new(what.split(" layer `").next()?);
+    let prj = path.with_extension("prj");
+    (path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+        && prj.exists())
+    .then_some(prj)
 }
 
 /// A layer's CRS as aimaq uses it.
@@ -233,7 +292,9 @@ pub fn geometry_of(feature: &Feature) -> Result<geo::Geometry<f64>, String> {
 }
 
 /// A field's value as text (numbers in their shortest decimal form), or `None` when unset.
+/// Lists are joined with `, ` (see [`field_scalar_text`] where one value is required).
 pub fn field_text(value: Option<FieldValue>) -> Option<String> {
+    let join = |v: Vec<String>| v.join(", ");
     let text = match value? {
         FieldValue::StringValue(s) => s,
         FieldValue::IntegerValue(i) => i.to_string(),
@@ -241,10 +302,58 @@ pub fn field_text(value: Option<FieldValue>) -> Option<String> {
         FieldValue::RealValue(r) => r.to_string(),
         FieldValue::DateValue(d) => d.to_string(),
         FieldValue::DateTimeValue(d) => d.to_string(),
-        other => format!("{other:?}"),
+        FieldValue::StringListValue(v) => join(v),
+        FieldValue::IntegerListValue(v) => join(v.iter().map(|i| i.to_string()).collect()),
+        FieldValue::Integer64ListValue(v) => join(v.iter().map(|i| i.to_string()).collect()),
+        FieldValue::RealListValue(v) => join(v.iter().map(|r| r.to_string()).collect()),
     };
     let text = text.trim().to_string();
     (!text.is_empty()).then_some(text)
+}
+
+/// A field that must hold one value (an id, a use code) as text: `Ok(None)` when unset,
+/// an error naming `role` for a list.
+///
+/// ```
+/// use aimaq_io::ogr::field_scalar_text;
+/// use gdal::vector::FieldValue;
+/// assert_eq!(field_scalar_text(Some(FieldValue::IntegerValue(7)), "id"), Ok(Some("7".into())));
+/// let list = FieldValue::StringListValue(vec!["residential".into()]);
+/// assert!(field_scalar_text(Some(list), "use").unwrap_err().contains("a list"));
+/// ```
+pub fn field_scalar_text(value: Option<FieldValue>, role: &str) -> Result<Option<String>, String> {
+    match value {
+        Some(
+            v @ (FieldValue::StringListValue(_)
+            | FieldValue::IntegerListValue(_)
+            | FieldValue::Integer64ListValue(_)
+            | FieldValue::RealListValue(_)),
+        ) => Err(format!(
+            "{role} must be one value, found a list ({})",
+            field_text(Some(v)).unwrap_or_default()
+        )),
+        // GDAL clamps integers beyond 64 bits to the ends of the range (with a warning):
+        // the number in the file is not this one
+        Some(FieldValue::Integer64Value(i)) if i == i64::MAX || i == i64::MIN => Err(format!(
+            "{role} overflows a 64-bit integer in this file and was clamped by GDAL to {i}: store it as text"
+        )),
+        v => Ok(field_text(v)),
+    }
+}
+
+/// The JSON GDAL kept of a feature as the file wrote it (GeoJSON opened with
+/// `NATIVE_DATA=YES`): numbers digit for digit.
+pub fn native_json(feature: &Feature) -> Option<serde_json::Value> {
+    // SAFETY: the feature handle is valid while `feature` lives; GDAL returns NULL or a
+    // NUL-terminated string owned by the feature, copied here before it can go.
+    let text = unsafe {
+        let p = gdal_sys::OGR_F_GetNativeData(feature.c_feature());
+        if p.is_null() {
+            return None;
+        }
+        CStr::from_ptr(p).to_string_lossy().into_owned()
+    };
+    serde_json::from_str(&text).ok()
 }
 
 /// A field's value as JSON, for constraint attributes.

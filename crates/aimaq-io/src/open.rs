@@ -50,6 +50,8 @@ pub struct OpenedEngine {
     pub reprojector: Reprojector,
     /// The dataset's label for reports.
     pub dataset: String,
+    /// The contract layers the dataset holds: what "clear" was checked against.
+    pub layers: Vec<String>,
 }
 
 /// The catalog at `path`, or the embedded one.
@@ -100,5 +102,6 @@ pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
         metric,
         reprojector,
         dataset: loaded.label,
+        layers: loaded.layers,
     })
 }

@@ -28,6 +28,8 @@ use geo::{Geometry, MultiPolygon, Validation};
 /// ```
 pub struct RecordChecker<'e> {
     engine: &'e Engine,
+    metric: MetricCrs,
+    to_lonlat: Transformer,
     to_metric: Transformer,
     metric_to_report: Transformer,
     source_to_report: Transformer,
@@ -45,6 +47,8 @@ impl<'e> RecordChecker<'e> {
     ) -> Result<RecordChecker<'e>> {
         Ok(RecordChecker {
             engine,
+            metric: metric.clone(),
+            to_lonlat: Transformer::new(source_crs, "EPSG:4326")?,
             to_metric: Transformer::new(source_crs, metric.definition())?,
             metric_to_report: Transformer::new(metric.definition(), report_crs)?,
             source_to_report: Transformer::new(source_crs, report_crs)?,
@@ -113,6 +117,9 @@ impl<'e> RecordChecker<'e> {
             Ok(u) => u,
             Err(reason) => return failed(reason, Some(&source)),
         };
+        if let Err(reason) = self.within_area_of_use(&source) {
+            return failed(reason, Some(&source));
+        }
         let check = |source: &MultiPolygon<f64>| -> Result<ParcelReport, String> {
             let metric = self.to_metric.apply(source).map_err(|e| e.to_string())?;
             Ok(self.engine.check(&Parcel {
@@ -168,6 +175,49 @@ impl<'e> RecordChecker<'e> {
             finding_geometries,
             wkb: None,
         }
+    }
+}
+
+/// How far beyond its CRS's area of use a parcel may lie, in degrees. A UTM zone is 6°
+/// wide; 1° past its edge (4° from the central meridian) the scale error at Almaty's
+/// latitude is about 0.13 % in length, 0.26 % in area. Further out the numbers would be
+/// distortions reported as fact.
+pub const AREA_OF_USE_MARGIN_DEG: f64 = 1.0;
+
+impl RecordChecker<'_> {
+    /// Refuses a parcel outside the area the metric CRS is made for (with
+    /// [`AREA_OF_USE_MARGIN_DEG`] of tolerance): measured there, distances and areas are
+    /// wrong by whatever the projection's scale error is.
+    fn within_area_of_use(&self, source: &MultiPolygon<f64>) -> Result<(), String> {
+        use geo::BoundingRect;
+        let Some(area) = self.metric.area_of_use() else {
+            return Ok(()); // a CRS without a declared area: nothing to hold it to
+        };
+        let Some(bbox) = source.bounding_rect() else {
+            return Ok(());
+        };
+        let corners = geo::MultiPoint::from(
+            bbox.to_polygon().exterior().0[..4]
+                .iter()
+                .map(|c| geo::Point(*c))
+                .collect::<Vec<_>>(),
+        );
+        let lonlat = self.to_lonlat.apply(&corners).map_err(|e| e.to_string())?;
+        let Some(b) = lonlat.bounding_rect() else {
+            return Ok(());
+        };
+        let (w, s, e, n) = (b.min().x, b.min().y, b.max().x, b.max().y);
+        if area.contains((w, s, e, n), AREA_OF_USE_MARGIN_DEG) {
+            return Ok(());
+        }
+        Err(format!(
+            "the parcel (longitude {w:.4}…{e:.4}, latitude {s:.4}…{n:.4}) lies outside the area {} is made for ({:.0}°…{:.0}°E, {:.0}°…{:.0}°N, with {AREA_OF_USE_MARGIN_DEG}° of tolerance): measured there, distances and areas would be distorted; check it in a CRS that covers it (--crs)",
+            self.metric.label(),
+            area.west,
+            area.east,
+            area.south,
+            area.north,
+        ))
     }
 }
 

@@ -63,6 +63,8 @@ pub struct ScreenSummary {
     pub report_crs: String,
     /// The constraint dataset.
     pub dataset: String,
+    /// Its contract layers: what a `clear` verdict was checked against.
+    pub layers: Vec<String>,
     /// The catalog's id.
     pub catalog: String,
     /// Verdicts, findings by rule, errors.
@@ -134,11 +136,10 @@ pub fn screen_file(
         &RunOptions { progress, cancel },
     )?;
     if totals.cancelled {
-        return Err(Error::Other(format!(
-            "interrupted after {} records: no report written (an existing {} is untouched)",
-            totals.summary.parcels_in,
-            request.out.display()
-        )));
+        return Err(Error::Interrupted {
+            records: totals.summary.parcels_in,
+            kept: request.out.exists().then(|| request.out.clone()),
+        });
     }
     let seconds = started.elapsed().as_secs_f64();
     let summary = ScreenSummary {
@@ -150,7 +151,8 @@ pub fn screen_file(
         reprojected: checker.reprojects(),
         report_crs: aimaq_proj::short(&report_crs),
         dataset: opened.dataset.clone(),
-        catalog: opened.engine.catalog().info.id.clone(),
+        layers: opened.layers.clone(),
+        catalog: opened.engine.catalog().info().id.clone(),
         parcels_per_second: totals.summary.parcels_in as f64 / seconds.max(1e-9),
         findings: totals.summary.findings_by_rule.values().sum(),
         summary: totals.summary,

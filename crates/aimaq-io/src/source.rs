@@ -88,6 +88,8 @@ pub struct OgrSource {
     info: SourceInfo,
     id_field: Option<usize>,
     use_field: Option<usize>,
+    /// Whether features carry their GeoJSON as written.
+    native: bool,
     next: u64,
 }
 
@@ -95,7 +97,13 @@ impl OgrSource {
     /// Opens `path` and checks everything that can be checked before a record is read:
     /// the layer, the fields named, the CRS and the extent against it.
     pub fn open(path: &Path, options: &OgrOptions) -> Result<OgrSource> {
-        let ds = ogr::open(path)?;
+        let mut ds = ogr::open(path)?;
+        // GeoJSON numbers beyond 64 bits are clamped by GDAL; the feature's JSON as
+        // written keeps them, so ids are taken from there
+        let native = ds.driver().short_name() == "GeoJSON";
+        if native {
+            ds = ogr::open_with(path, &["NATIVE_DATA=YES"])?;
+        }
         let files = ogr::files_of(&ds);
         let name = ogr::choose_layer(&ds, options.layer.as_deref(), path)?;
         let (info, id_field, use_field) = {
@@ -145,6 +153,7 @@ impl OgrSource {
             info,
             id_field,
             use_field,
+            native,
             next: 0,
         })
     }
@@ -157,21 +166,41 @@ impl Iterator for OgrSource {
         let feature = (&mut self.features).next()?;
         let ordinal = self.next;
         self.next += 1;
-        let field = |idx: Option<usize>| idx.and_then(|i| ogr::field_text(feature.field(i).ok()?));
+        let field = |idx: usize, role: &str| {
+            ogr::field_scalar_text(feature.field(idx).ok().flatten(), role)
+        };
         let fid = feature.fid();
+        // GeoJSON as written: numbers digit for digit, and each record's own value where
+        // GDAL typed a whole column after one record (a list in one makes all lists)
+        let native = self.native.then(|| ogr::native_json(&feature)).flatten();
+        let as_written = |i: usize| -> Option<serde_json::Value> {
+            let name = self.info.fields[i].name.as_str();
+            Some(native.as_ref()?.get("properties")?.get(name)?.clone())
+        };
         let id = match self.id_field {
-            Some(_) => field(self.id_field)
-                .ok_or_else(|| "parcel has no id (the id field is empty)".to_string()),
+            Some(i) => match as_written(i) {
+                Some(v) if !v.is_null() => crate::geojson::id_text(&v, "`id`"),
+                _ => field(i, "the id").and_then(|id| {
+                    id.ok_or_else(|| "parcel has no id (the id field is empty)".to_string())
+                }),
+            },
             // no id field: the FID is the id a GIS user sees in the attribute table
             None => fid.map(|f| f.to_string()).ok_or_else(|| {
                 "parcel has no id (the source has no id field and no FID)".to_string()
             }),
         };
+        let proposed_use = match self.use_field {
+            Some(i) => match as_written(i) {
+                Some(v) => crate::geojson::use_text(&v),
+                None => field(i, "`use`"),
+            },
+            None => Ok(None),
+        };
         Some(ParcelRecord {
             ordinal,
             fid,
             id,
-            proposed_use: Ok(field(self.use_field)),
+            proposed_use,
             geometry: ogr::geometry_of(&feature),
             attributes: (0..self.info.fields.len())
                 .map(|i| feature.field(i).ok().flatten())
@@ -228,18 +257,11 @@ impl Iterator for GeoJsonSource {
 
     fn next(&mut self) -> Option<ParcelRecord> {
         let r = self.records.next()?;
-        let proposed_use = r
-            .properties
-            .get("use")
-            .and_then(|u| u.as_str())
-            .map(String::from);
         Some(ParcelRecord {
             ordinal: r.ordinal as u64,
             fid: None,
-            id: r.id.ok_or_else(|| {
-                "parcel has no `id` (properties.id or the feature's id)".to_string()
-            }),
-            proposed_use: Ok(proposed_use),
+            id: r.id,
+            proposed_use: r.proposed_use,
             geometry: r.geometry,
             attributes: Vec::new(),
         })

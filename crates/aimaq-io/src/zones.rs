@@ -1,21 +1,20 @@
-//! `aimaq zones`: the constraint dataset with every rule resolved to its distance limits,
-//! as a GeoPackage a GIS can display or another engine can join against.
+//! `zones`: the constraint dataset with every rule resolved to its distance limits, as a
+//! GeoPackage a GIS can display or another engine can join against. The zones are the
+//! engine's own ([`Engine::zones`]): exactly what findings come from, decided once.
 
 use crate::gdal_write::{create_dataset, layer_srs, Batch};
 use crate::output::PendingFile;
 use crate::{Error, Result};
-use aimaq_check::{ConstraintFeature, Engine};
+use aimaq_check::Engine;
 use aimaq_proj::MetricCrs;
-use aimaq_rules::{Catalog, IssueLevel, Limit};
+use aimaq_rules::Limit;
 use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
-use std::collections::HashSet;
 use std::path::Path;
 
 /// Writes layer `zones` (one row per feature and rule that restricts `use_code`: `rule`,
 /// `layer`, `feature`, `limit_m`, `min_limit_m`, `inside_limit_m`, `regime`,
-/// `citation`) and layer `settlements`, in `metric`'s CRS. Features the engine leaves
-/// out (dataset errors) are left out here too, and so are zones whose regime allows the
-/// use: they give no finding.
+/// `citation`) and layer `settlements`, in `metric`'s CRS. Zones whose regime allows the
+/// use are left out: they give no finding.
 ///
 /// `limit_m` is the distance a parcel must stay beyond (0: the area itself, overlap
 /// rules); for ranges it is the act's maximum and `min_limit_m` its minimum (a parcel
@@ -23,15 +22,14 @@ use std::path::Path;
 /// `inside_limit_m` is set for settlement-dependent rules: the limit for the parcel's
 /// part inside settlements.
 pub fn write(
-    catalog: &Catalog,
-    use_code: &str,
-    features: &[ConstraintFeature],
     engine: &Engine,
     metric: &MetricCrs,
+    use_code: &str,
     path: &Path,
     overwrite: bool,
 ) -> Result<usize> {
-    let land_use = catalog
+    let land_use = engine
+        .catalog()
         .resolve_use(Some(use_code))
         .map_err(|e| Error::Other(e.to_string()))?;
     if path.extension().and_then(|e| e.to_str()) != Some("gpkg") {
@@ -40,12 +38,6 @@ pub fn write(
             expected: ".gpkg",
         });
     }
-    let left_out: HashSet<(String, String)> = engine
-        .issues()
-        .iter()
-        .filter(|i| i.level == IssueLevel::Error)
-        .map(|i| (i.layer.clone(), i.feature.clone()))
-        .collect();
     let srs = layer_srs(metric.definition())?;
     let pending = PendingFile::new(path, overwrite, &[])?;
     let mut ds = create_dataset(pending.path(), "GPKG")?;
@@ -78,57 +70,39 @@ pub fn write(
         let mut batch = Batch::begin(&ds);
         let zones = ds.layer(0)?;
         let settlements = ds.layer(1)?;
-        for f in features {
-            let Some(id) = f.attributes.get("id").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let (Ok(geometry), false) = (
-                &f.geometry,
-                left_out.contains(&(f.layer.clone(), id.to_string())),
-            ) else {
-                continue;
-            };
-            let gdal_geometry = geometry.geometry().to_gdal()?;
-            if catalog.condition_layers().contains(&f.layer.as_str()) {
-                let mut row = Feature::new(settlements.defn())?;
-                row.set_field_string(0, id)?;
-                row.set_geometry(gdal_geometry.clone())?;
-                row.create(&settlements)?;
+        for s in engine.settlements() {
+            let mut row = Feature::new(settlements.defn())?;
+            row.set_field_string(0, s.id)?;
+            row.set_geometry(s.area.to_gdal()?)?;
+            row.create(&settlements)?;
+            batch.row(&ds)?;
+        }
+        for z in engine.zones() {
+            let cell = z.cell_for(land_use);
+            if cell.regime.severity().is_none() {
+                continue; // allowed for this use: no finding
             }
-            for rule in catalog
-                .rules
-                .iter()
-                .filter(|r| r.layer == f.layer && r.applies_to(&f.attributes))
-            {
-                let Some(zone) = rule.resolve(catalog, &f.attributes).zone else {
-                    continue;
-                };
-                let cell = rule.regime.cell_for(land_use, &f.attributes);
-                if cell.regime.severity().is_none() {
-                    continue; // allowed for this use: no finding
+            let mut row = Feature::new(zones.defn())?;
+            row.set_field_string(0, z.rule.id())?;
+            row.set_field_string(1, z.layer)?;
+            row.set_field_string(2, z.feature)?;
+            match z.zone.limit {
+                Limit::Fixed { m } => row.set_field_double(3, m)?,
+                Limit::Range { min, max } => {
+                    row.set_field_double(3, max)?;
+                    row.set_field_double(5, min)?;
                 }
-                let mut row = Feature::new(zones.defn())?;
-                row.set_field_string(0, &rule.id)?;
-                row.set_field_string(1, &f.layer)?;
-                row.set_field_string(2, id)?;
-                match zone.limit {
-                    Limit::Fixed { m } => row.set_field_double(3, m)?,
-                    Limit::Range { min, max } => {
-                        row.set_field_double(3, max)?;
-                        row.set_field_double(5, min)?;
-                    }
-                    Limit::BySettlement { inside, outside } => {
-                        row.set_field_double(3, outside)?;
-                        row.set_field_double(4, inside)?;
-                    }
-                    Limit::Overlap => row.set_field_double(3, 0.0)?,
+                Limit::BySettlement { inside, outside } => {
+                    row.set_field_double(3, outside)?;
+                    row.set_field_double(4, inside)?;
                 }
-                row.set_field_string(6, cell.regime.as_str())?;
-                row.set_field_string(7, &zone.citation.to_string())?;
-                row.set_geometry(gdal_geometry.clone())?;
-                row.create(&zones)?;
-                rows += 1;
+                Limit::Overlap => row.set_field_double(3, 0.0)?,
             }
+            row.set_field_string(6, cell.regime.as_str())?;
+            row.set_field_string(7, &z.zone.citation.to_string())?;
+            row.set_geometry(geo::Geometry::from(z.geometry).to_gdal()?)?;
+            row.create(&zones)?;
+            rows += 1;
             batch.row(&ds)?;
         }
         batch.commit(&ds)?;

@@ -1,372 +1,64 @@
-//! The regulation catalog: layers, rules and named objects, loaded from TOML.
+//! The regulation catalog: layers, rules, named objects, uses and texts, and the queries
+//! over them. Loading and checking the TOML is `load.rs`'s.
 
-use crate::attributes::{AttributeSpec, AttributeType};
-use crate::citation::Citation;
-use crate::in_force::{Date, InForce, NotInForce};
-use crate::land_use::LandUse;
+use crate::approval::Approval;
+use crate::error::CatalogError;
+use crate::in_force::{Date, NotInForce};
+use crate::info::CatalogInfo;
+use crate::land_use::{LandUse, UnknownUse};
 use crate::lang::{Labels, Lang};
-use crate::regime::{Regime, RegimeCell, RegimeMatrix};
-use crate::severity::Severity;
-use crate::width::{Condition, RawWidth, SourcedWidth, WidthRule};
+use crate::layer::LayerSpec;
+use crate::load;
+use crate::message::MESSAGE_KEYS;
+use crate::named::{NamedObject, NamedObjects};
+use crate::raw::RawCatalog;
+use crate::rule::Rule;
+use crate::width_rule::WidthRule;
 use crate::zoning::Zoning;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use thiserror::Error;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The catalog shipped with aimaq: the Almaty agglomeration scheme of 2020.
 pub const EMBEDDED_CATALOG: &str = include_str!("../../../data/regulations/almaty-2020.toml");
 
-/// A catalog that cannot be used.
-#[derive(Debug, Error)]
-pub enum CatalogError {
-    /// The TOML does not parse into the catalog's shape.
-    #[error("catalog does not parse: {0}")]
-    Parse(#[from] toml::de::Error),
-    /// The TOML parses but contradicts itself.
-    #[error("catalog is inconsistent: {0}")]
-    Invalid(String),
-}
-
-/// Which geometries a layer holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LayerGeometry {
-    /// (Multi)LineString.
-    Line,
-    /// (Multi)Polygon.
-    Polygon,
-    /// Either; polygons are areas (zones include them), lines are axes.
-    LineOrPolygon,
-}
-
-impl LayerGeometry {
-    /// Human words for error messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            LayerGeometry::Line => "LineString or MultiLineString",
-            LayerGeometry::Polygon => "Polygon or MultiPolygon",
-            LayerGeometry::LineOrPolygon => "LineString, MultiLineString, Polygon or MultiPolygon",
-        }
-    }
-}
-
-/// One layer of the constraint dataset contract.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LayerSpec {
-    /// File stem and layer name, e.g. `railways`.
-    pub name: String,
-    /// Allowed geometry.
-    pub geometry: LayerGeometry,
-    /// What one feature is called in messages, e.g. `railway`.
-    pub title: String,
-    /// That name in the three languages.
-    pub labels: Labels,
-    /// Known attributes; others are reported.
-    pub attributes: Vec<AttributeSpec>,
-}
-
-/// A spatial rule: a zone around the features of one layer.
-#[derive(Debug, Clone, Serialize)]
-pub struct Rule {
-    /// Stable id, e.g. `rail.control_zone`.
-    pub id: String,
-    /// The layer whose features carry the zone.
-    pub layer: String,
-    /// Human title (English).
-    pub title: String,
-    /// Title in the three languages.
-    pub labels: Labels,
-    /// The worst outcome entering the zone can have, over all uses; the regime matrix
-    /// gives each use's.
-    pub severity: Severity,
-    /// Why the regime is what it is for uses no specific cell lists.
-    pub severity_basis: String,
-    /// Only features meeting these conditions carry the zone (e.g. `kind = "seismic"`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub applies_when: Vec<(String, Condition)>,
-    /// The period this wording is in force.
-    pub in_force: InForce,
-    /// What the zone means for each proposed use.
-    pub regime: RegimeMatrix,
-    /// The reference line the width is measured from.
-    pub measured_from: String,
-    /// The rule's source.
-    pub citation: Citation,
-    /// How the width is found for a feature.
-    pub width: WidthRule,
-    /// An attribute that moves the reference line away from the stored geometry.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<Offset>,
-}
-
-/// The reference line lies `factor × attribute` metres outside the stored geometry
-/// (a right-of-way half width, an outer wire).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Offset {
-    /// Attribute holding the distance in metres.
-    pub attribute: String,
-    /// Multiplier, e.g. 0.5 for a full right-of-way width.
-    pub factor: f64,
-}
-
-/// An object whose widths an act fixes by name (Kapshagay, the rivers of decree 246/2011,
-/// the reserved corridors).
-#[derive(Debug, Clone, Serialize)]
-pub struct NamedObject {
-    /// Layer (table) it belongs to.
-    pub table: String,
-    /// Stable key.
-    pub key: String,
-    /// Names a feature may carry to be recognised, in any of kk/ru/en.
-    pub names: Vec<String>,
-    /// The act that fixes the widths.
-    pub act: String,
-    /// Reference line or scope remarks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Widths by attribute name (`belt_m`, `zone_m`, `corridor_m`).
-    pub widths: BTreeMap<String, SourcedWidth>,
-}
-
-/// Catalog header.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogInfo {
-    /// Stable id, e.g. `almaty-2020`.
-    pub id: String,
-    /// Title of the scheme.
-    pub title: String,
-    /// The approving act.
-    pub act: String,
-    /// Amending acts.
-    #[serde(default)]
-    pub amendments: Vec<String>,
-    /// The text the line numbers refer to.
-    pub source: String,
-    /// The use assumed for a parcel that states none.
-    pub default_use: String,
-    /// When the catalog's rules are in force unless a rule says otherwise.
-    pub in_force: InForce,
-}
-
-/// An approval or agreed project that makes a `conditional` use possible, in words.
-///
-/// ```
-/// use aimaq_rules::{Catalog, Lang};
-/// let catalog = Catalog::embedded();
-/// let seismic = catalog.approval("seismic_design").unwrap();
-/// assert!(seismic.labels.get(Lang::Ru).contains("СП РК 2.03-30-2017"));
-/// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Approval {
-    /// Stable id, e.g. `agreed_project`.
-    pub id: String,
-    /// What is needed, in the three languages.
-    pub labels: Labels,
-}
-
-/// Message fragments the engine and the reports put together; every catalog must give
-/// them in kk, ru and en.
-pub const MESSAGE_KEYS: &[&str] = &[
-    "regime.prohibited",
-    "regime.conditional",
-    "regime.allowed",
-    "severity.review",
-    "verdict.clear",
-    "verdict.review",
-    "verdict.conditional",
-    "verdict.prohibited",
-    "verdict.error",
-    "reason.inside_zone",
-    "reason.inside_minimum",
-    "reason.between_range",
-    "reason.settlement_part",
-    "reason.settlement_inside",
-    "reason.settlement_outside",
-    "reason.clear",
-    "reason.overlap",
-    "place.touches",
-    "place.distance",
-    "encumbered",
-    "offset",
-    "use_regime",
-    "approval",
-    "label.source",
-    "label.regime_source",
-    "label.encumbrance",
-    "label.summary",
-    "label.findings_by_rule",
-    "label.dataset",
-    "error.unknown_use",
-    "label.measured_in",
-    "label.as_of",
-    "label.not_applied",
-    "balance.title",
-    "balance.zone",
-    "balance.thousand_ha",
-    "balance.total",
-    "balance.appendix",
-    "balance.category",
-    "balance.measured",
-    "balance.overlap",
-];
-
-/// A loaded, checked regulation catalog.
+/// A loaded, checked regulation catalog. It is only made by loading
+/// ([`Catalog::from_toml_str`], [`Catalog::embedded`]) and narrowed by
+/// [`Catalog::as_of`], so its parts always agree with each other.
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
 /// let rail = catalog.rule("rail.control_zone").unwrap();
-/// assert_eq!(rail.layer, "railways");
-/// assert_eq!(rail.citation.scheme.as_deref(), Some("L256-263"));
+/// assert_eq!(rail.layer(), "railways");
+/// assert_eq!(rail.citation().scheme.as_deref(), Some("L256-263"));
+/// assert_eq!(catalog.info().id, "almaty-2020");
+/// // every rule's layer is a layer of the contract: the catalog checked it on loading
+/// assert!(catalog.rules().iter().all(|r| catalog.layer(r.layer()).is_some()));
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalog {
     /// Header.
-    pub info: CatalogInfo,
+    info: CatalogInfo,
     /// Layers of the dataset contract.
-    pub layers: Vec<LayerSpec>,
+    layers: Vec<LayerSpec>,
     /// Rules, in catalog order.
-    pub rules: Vec<Rule>,
-    /// Named objects.
-    pub named: Vec<NamedObject>,
+    rules: Vec<Rule>,
+    /// Named objects, shared with the rules that check widths against them.
+    named: Arc<NamedObjects>,
     /// The vocabulary of proposed uses.
-    pub uses: Vec<LandUse>,
-    /// Approvals that conditional regimes refer to.
-    pub approvals: Vec<Approval>,
-    /// Message fragments in the three languages (see [`MESSAGE_KEYS`]).
-    pub messages: BTreeMap<String, Labels>,
-    /// Functional-zoning taxonomy and the planned land balance.
-    pub zoning: Option<Zoning>,
-    /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
-    pub as_of: Option<Date>,
-    /// Rules left out because they are not in force on `as_of`.
-    pub not_in_force: Vec<NotInForce>,
-    #[serde(skip)]
-    named_index: HashMap<(String, String), usize>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalog {
-    catalog: CatalogInfo,
-    #[serde(default)]
-    layer: Vec<LayerSpec>,
-    #[serde(default)]
-    rule: Vec<RawRule>,
-    #[serde(default)]
-    named: Vec<RawNamed>,
-    #[serde(default, rename = "use")]
     uses: Vec<LandUse>,
-    #[serde(default)]
-    approval: Vec<Approval>,
-    #[serde(default)]
+    /// Index in `uses` of `info.default_use`.
+    default_use: usize,
+    /// Approvals that conditional regimes refer to.
+    approvals: Vec<Approval>,
+    /// Message fragments in the three languages (see [`MESSAGE_KEYS`]).
     messages: BTreeMap<String, Labels>,
+    /// Functional-zoning taxonomy and the planned land balance.
     zoning: Option<Zoning>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRegime {
-    default: RawCell,
-    #[serde(default)]
-    cell: Vec<RawCell>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCell {
-    #[serde(default = "all_uses")]
-    uses: Vec<String>,
-    #[serde(default)]
-    when: BTreeMap<String, Condition>,
-    regime: Regime,
-    approval: Option<String>,
-    basis: String,
-    citation: Citation,
-}
-
-fn all_uses() -> Vec<String> {
-    vec!["*".into()]
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    id: String,
-    layer: String,
-    labels: Labels,
-    measured_from: String,
-    citation: Citation,
-    width: RawWidthRule,
-    offset: Option<Offset>,
-    #[serde(default)]
-    when: BTreeMap<String, Condition>,
-    in_force: Option<InForce>,
-    regime: RawRegime,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNamed {
-    table: String,
-    key: String,
-    names: Vec<String>,
-    act: String,
-    reference: Option<String>,
-    widths: BTreeMap<String, RawWidth>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum RawWidthRule {
-    Cases {
-        cases: Vec<RawWidth>,
-        override_attribute: Option<String>,
-    },
-    BySettlement {
-        settlement_layer: String,
-        inside: RawWidth,
-        outside: RawWidth,
-    },
-    Attribute {
-        attribute: String,
-        #[serde(default = "one")]
-        scale: f64,
-        named: Option<String>,
-        named_width: Option<String>,
-        #[serde(default)]
-        defaults: Vec<RawWidth>,
-        fallback: Option<RawWidth>,
-        missing: crate::width::MissingWidth,
-        missing_note: Option<String>,
-    },
-    Overlap,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-/// Normalises a feature name for matching: case, spacing and dash style ignored.
-pub(crate) fn normalize_name(name: &str) -> String {
-    let dashes = ['–', '—', '‒', '−', '-'];
-    let mut out = String::with_capacity(name.len());
-    for word in name.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        for ch in word.chars() {
-            if dashes.contains(&ch) {
-                out.push('-');
-            } else {
-                out.extend(ch.to_lowercase());
-            }
-        }
-    }
-    out
+    /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
+    as_of: Option<Date>,
+    /// Rules left out because they are not in force on `as_of`.
+    not_in_force: Vec<NotInForce>,
 }
 
 impl Catalog {
@@ -375,7 +67,8 @@ impl Catalog {
         Catalog::from_toml_str(EMBEDDED_CATALOG).expect("the embedded catalog is checked by tests")
     }
 
-    /// Parses and checks a catalog.
+    /// Parses and checks a catalog, section by section in the order the rules rely on
+    /// them: layers, named objects, uses, approvals, messages, zoning, then the rules.
     ///
     /// ```
     /// let err = aimaq_rules::Catalog::from_toml_str("[catalog]\nid = 1").unwrap_err();
@@ -383,359 +76,81 @@ impl Catalog {
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Catalog, CatalogError> {
         let raw: RawCatalog = toml::from_str(text)?;
-        let invalid = |msg: String| CatalogError::Invalid(msg);
-
-        let mut layer_names = HashMap::new();
-        for (i, layer) in raw.layer.iter().enumerate() {
-            if layer_names.insert(layer.name.clone(), i).is_some() {
-                return Err(invalid(format!("layer `{}` is declared twice", layer.name)));
-            }
-            if !layer
-                .attributes
-                .iter()
-                .any(|a| a.name == "id" && a.required)
-            {
-                return Err(invalid(format!("layer `{}` must require `id`", layer.name)));
-            }
+        load::layers(&raw.layer)?;
+        let named = Arc::new(load::named_objects(raw.named, &raw.layer)?);
+        let vocabulary = load::uses(&raw.uses, &raw.catalog.default_use)?;
+        load::approvals(&raw.approval)?;
+        load::messages(&raw.messages)?;
+        if let Some(zoning) = &raw.zoning {
+            load::zoning(zoning, &raw.layer)?;
         }
-
-        let mut named = Vec::new();
-        let mut named_index = HashMap::new();
-        for raw_named in raw.named {
-            if !layer_names.contains_key(&raw_named.table) {
-                return Err(invalid(format!(
-                    "named object `{}` refers to unknown layer `{}`",
-                    raw_named.key, raw_named.table
-                )));
-            }
-            let mut widths = BTreeMap::new();
-            for (attr, w) in raw_named.widths {
-                let ctx = format!("named object `{}` width `{attr}`", raw_named.key);
-                let w = w
-                    .into_sourced(Some(&raw_named.act), &ctx)
-                    .map_err(invalid)?;
-                widths.insert(attr, w);
-            }
-            let idx = named.len();
-            for name in &raw_named.names {
-                let key = (raw_named.table.clone(), normalize_name(name));
-                if named_index.insert(key, idx).is_some() {
-                    return Err(invalid(format!(
-                        "name `{name}` is used by two named objects"
-                    )));
-                }
-            }
-            named.push(NamedObject {
-                table: raw_named.table,
-                key: raw_named.key,
-                names: raw_named.names,
-                act: raw_named.act,
-                reference: raw_named.reference,
-                widths,
-            });
-        }
-
-        let mut codes = std::collections::HashSet::new();
-        let mut tags = std::collections::HashSet::new();
-        for u in &raw.uses {
-            if !codes.insert(u.code.as_str()) {
-                return Err(invalid(format!("use `{}` is declared twice", u.code)));
-            }
-            if let Some(l) = u.labels.missing() {
-                return Err(invalid(format!("use `{}` has no {l} label", u.code)));
-            }
-            tags.extend(u.tags.iter().map(String::as_str));
-        }
-        if !codes.contains(raw.catalog.default_use.as_str()) {
-            return Err(invalid(format!(
-                "default use `{}` is not in the vocabulary",
-                raw.catalog.default_use
-            )));
-        }
-        for a in &raw.approval {
-            if let Some(l) = a.labels.missing() {
-                return Err(invalid(format!("approval `{}` has no {l} text", a.id)));
-            }
-        }
-        for key in MESSAGE_KEYS {
-            match raw.messages.get(*key) {
-                None => return Err(invalid(format!("message `{key}` is missing"))),
-                Some(m) => {
-                    if let Some(l) = m.missing() {
-                        return Err(invalid(format!("message `{key}` has no {l} text")));
-                    }
-                }
-            }
-        }
-        for layer in &raw.layer {
-            if let Some(l) = layer.labels.missing() {
-                return Err(invalid(format!("layer `{}` has no {l} label", layer.name)));
-            }
-        }
-        if let Some(z) = &raw.zoning {
-            z.check().map_err(invalid)?;
-            if !layer_names.contains_key(&z.layer) {
-                return Err(invalid(format!(
-                    "zoning layer `{}` is not a layer",
-                    z.layer
-                )));
-            }
-        }
-        let typed_cell = |c: RawCell,
-                          ctx: &str,
-                          has_attr: &dyn Fn(&str) -> bool|
-         -> Result<RegimeCell, CatalogError> {
-            for u in &c.uses {
-                let known = u == "*"
-                    || codes.contains(u.as_str())
-                    || u.strip_prefix('#').is_some_and(|t| tags.contains(t));
-                if !known {
-                    return Err(invalid(format!("{ctx}: unknown use or tag `{u}`")));
-                }
-            }
-            for attr in c.when.keys() {
-                if !has_attr(attr) {
-                    return Err(invalid(format!("{ctx}: tests unknown attribute `{attr}`")));
-                }
-            }
-            match (&c.regime, &c.approval) {
-                (Regime::Conditional, None) => {
-                    return Err(invalid(format!(
-                        "{ctx}: a conditional cell must name its approval"
-                    )))
-                }
-                (Regime::Conditional, Some(a)) if !raw.approval.iter().any(|x| &x.id == a) => {
-                    return Err(invalid(format!("{ctx}: unknown approval `{a}`")))
-                }
-                (Regime::Allowed | Regime::Prohibited, Some(_)) => {
-                    return Err(invalid(format!(
-                        "{ctx}: only conditional cells take an approval"
-                    )))
-                }
-                _ => {}
-            }
-            if c.citation.act.trim().is_empty() {
-                return Err(invalid(format!("{ctx}: the citation names no act")));
-            }
-            Ok(RegimeCell {
-                uses: c.uses,
-                when: c.when.into_iter().collect(),
-                regime: c.regime,
-                approval: c.approval,
-                basis: c.basis,
-                citation: c.citation,
-            })
+        let known = load::Known {
+            layers: &raw.layer,
+            named: &named,
+            vocabulary: &vocabulary,
+            approvals: &raw.approval,
+            in_force: &raw.catalog.in_force,
         };
-
-        let mut rules: Vec<Rule> = Vec::new();
-        for r in raw.rule {
-            if rules.iter().any(|x| x.id == r.id) {
-                return Err(invalid(format!("rule `{}` is declared twice", r.id)));
-            }
-            let Some(&layer_idx) = layer_names.get(&r.layer) else {
-                return Err(invalid(format!(
-                    "rule `{}` refers to unknown layer `{}`",
-                    r.id, r.layer
-                )));
-            };
-            let layer = &raw.layer[layer_idx];
-            let has_attr = |name: &str| layer.attributes.iter().any(|a| a.name == name);
-            let ctx = |what: &str| format!("rule `{}` {what}", r.id);
-            let width = match r.width {
-                RawWidthRule::Cases {
-                    cases,
-                    override_attribute,
-                } => {
-                    let mut typed = Vec::new();
-                    for (i, c) in cases.into_iter().enumerate() {
-                        for attr in c.when.keys() {
-                            if !has_attr(attr) {
-                                return Err(invalid(ctx(&format!(
-                                    "case {i} tests unknown attribute `{attr}`"
-                                ))));
-                            }
-                        }
-                        let when: Vec<(String, Condition)> = c.when.clone().into_iter().collect();
-                        let w = c
-                            .into_sourced(None, &ctx(&format!("case {i}")))
-                            .map_err(invalid)?;
-                        if w.value.is_range() {
-                            return Err(invalid(ctx(&format!("case {i} must be a single width"))));
-                        }
-                        typed.push((when, w));
-                    }
-                    if typed.is_empty() {
-                        return Err(invalid(ctx("has no cases")));
-                    }
-                    if let Some(a) = &override_attribute {
-                        if !has_attr(a) {
-                            return Err(invalid(ctx(&format!(
-                                "overrides with unknown attribute `{a}`"
-                            ))));
-                        }
-                    }
-                    WidthRule::Cases {
-                        cases: typed,
-                        override_attribute,
-                    }
-                }
-                RawWidthRule::BySettlement {
-                    settlement_layer,
-                    inside,
-                    outside,
-                } => {
-                    match layer_names.get(&settlement_layer) {
-                        Some(&i) if raw.layer[i].geometry == LayerGeometry::Polygon => {}
-                        _ => {
-                            return Err(invalid(ctx(&format!(
-                                "needs polygon layer `{settlement_layer}`"
-                            ))))
-                        }
-                    }
-                    let inside = inside.into_sourced(None, &ctx("inside")).map_err(invalid)?;
-                    let outside = outside
-                        .into_sourced(None, &ctx("outside"))
-                        .map_err(invalid)?;
-                    if inside.value.is_range() || outside.value.is_range() {
-                        return Err(invalid(ctx("inside/outside must be single widths")));
-                    }
-                    WidthRule::BySettlement {
-                        settlement_layer,
-                        inside,
-                        outside,
-                    }
-                }
-                RawWidthRule::Attribute {
-                    attribute,
-                    scale,
-                    named: named_table,
-                    named_width,
-                    defaults,
-                    fallback,
-                    missing,
-                    missing_note,
-                } => {
-                    if !has_attr(&attribute) {
-                        return Err(invalid(ctx(&format!(
-                            "reads unknown attribute `{attribute}`"
-                        ))));
-                    }
-                    if !(scale.is_finite() && scale > 0.0) {
-                        return Err(invalid(ctx("scale must be positive")));
-                    }
-                    if named_table.is_some() != named_width.is_some() {
-                        return Err(invalid(ctx(
-                            "needs both `named` and `named_width`, or neither",
-                        )));
-                    }
-                    if let (Some(t), Some(w)) = (&named_table, &named_width) {
-                        if !named
-                            .iter()
-                            .any(|n| &n.table == t && n.widths.contains_key(w))
-                        {
-                            return Err(invalid(ctx(&format!(
-                                "no named object of `{t}` has `{w}`"
-                            ))));
-                        }
-                    }
-                    let mut typed_defaults = Vec::new();
-                    for (i, d) in defaults.into_iter().enumerate() {
-                        for attr in d.when.keys() {
-                            if !has_attr(attr) {
-                                return Err(invalid(ctx(&format!(
-                                    "default {i} tests unknown attribute `{attr}`"
-                                ))));
-                            }
-                        }
-                        let when: Vec<(String, Condition)> = d.when.clone().into_iter().collect();
-                        let w = d
-                            .into_sourced(None, &ctx(&format!("default {i}")))
-                            .map_err(invalid)?;
-                        typed_defaults.push((when, w));
-                    }
-                    let fallback = fallback
-                        .map(|f| f.into_sourced(None, &ctx("fallback")))
-                        .transpose()
-                        .map_err(invalid)?;
-                    WidthRule::Attribute {
-                        attribute,
-                        scale,
-                        named: named_table.zip(named_width),
-                        defaults: typed_defaults,
-                        fallback,
-                        missing,
-                        missing_note,
-                    }
-                }
-                RawWidthRule::Overlap => {
-                    if layer.geometry != LayerGeometry::Polygon {
-                        return Err(invalid(ctx("overlap needs a polygon layer")));
-                    }
-                    WidthRule::Overlap
-                }
-            };
-            if let Some(off) = &r.offset {
-                if !(has_attr(&off.attribute) && off.factor.is_finite() && off.factor > 0.0) {
-                    return Err(invalid(ctx(
-                        "offset needs a known attribute and a positive factor",
-                    )));
-                }
-            }
-            if let Some(l) = r.labels.missing() {
-                return Err(invalid(ctx(&format!("has no {l} title"))));
-            }
-            for attr in r.when.keys() {
-                if !has_attr(attr) {
-                    return Err(invalid(ctx(&format!(
-                        "applies when unknown attribute `{attr}`"
-                    ))));
-                }
-            }
-            let mut cells = Vec::new();
-            for (i, c) in r.regime.cell.into_iter().enumerate() {
-                cells.push(typed_cell(c, &ctx(&format!("regime cell {i}")), &has_attr)?);
-            }
-            let default = typed_cell(r.regime.default, &ctx("regime default"), &has_attr)?;
-            if default.uses != ["*"] || !default.when.is_empty() {
-                return Err(invalid(ctx(
-                    "the regime default applies to every use, unconditionally",
-                )));
-            }
-            let regime = RegimeMatrix { cells, default };
-            let severity = regime
-                .worst()
-                .severity()
-                .ok_or_else(|| invalid(ctx("allows every use: a rule must restrict something")))?;
-            rules.push(Rule {
-                id: r.id,
-                layer: r.layer,
-                title: r.labels.en.clone(),
-                labels: r.labels,
-                severity,
-                severity_basis: regime.default.basis.clone(),
-                measured_from: r.measured_from,
-                citation: r.citation,
-                width,
-                offset: r.offset,
-                applies_when: r.when.into_iter().collect(),
-                in_force: r.in_force.unwrap_or_else(|| raw.catalog.in_force.clone()),
-                regime,
-            });
-        }
-
+        let rules = load::rules(raw.rule, &known)?;
+        let default_use = vocabulary.default_use;
         Ok(Catalog {
             info: raw.catalog,
             layers: raw.layer,
             rules,
             named,
             uses: raw.uses,
+            default_use,
             approvals: raw.approval,
             messages: raw.messages,
             zoning: raw.zoning,
             as_of: None,
             not_in_force: Vec::new(),
-            named_index,
         })
+    }
+
+    /// The header: id, title, acts, default use, in force.
+    pub fn info(&self) -> &CatalogInfo {
+        &self.info
+    }
+
+    /// Layers of the dataset contract, in catalog order.
+    pub fn layers(&self) -> &[LayerSpec] {
+        &self.layers
+    }
+
+    /// Rules, in catalog order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The vocabulary of proposed uses, in catalog order.
+    pub fn uses(&self) -> &[LandUse] {
+        &self.uses
+    }
+
+    /// Approvals that conditional regimes refer to.
+    pub fn approvals(&self) -> &[Approval] {
+        &self.approvals
+    }
+
+    /// Message fragments in the three languages, by key (see [`MESSAGE_KEYS`]).
+    pub fn messages(&self) -> &BTreeMap<String, Labels> {
+        &self.messages
+    }
+
+    /// Functional-zoning taxonomy and the planned land balance, if the catalog has them.
+    pub fn zoning(&self) -> Option<&Zoning> {
+        self.zoning.as_ref()
+    }
+
+    /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
+    pub fn as_of_date(&self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// Rules left out because they are not in force on [`Catalog::as_of_date`].
+    pub fn not_in_force(&self) -> &[NotInForce] {
+        &self.not_in_force
     }
 
     /// The catalog as in force on `date`: rules whose wording is not in force that day
@@ -745,7 +160,7 @@ impl Catalog {
     /// let catalog = aimaq_rules::Catalog::embedded();
     /// let before = catalog.as_of("2023-06-01".parse().unwrap()).unwrap();
     /// assert!(before.rule("zoning.south_direction").is_none());
-    /// assert_eq!(before.not_in_force[0].rule, "zoning.south_direction");
+    /// assert_eq!(before.not_in_force()[0].rule, "zoning.south_direction");
     /// let after = catalog.as_of("2025-06-01".parse().unwrap()).unwrap();
     /// assert!(after.rule("zoning.south_direction").is_some());
     /// // before the scheme itself, nothing of this catalog applies
@@ -753,10 +168,11 @@ impl Catalog {
     /// ```
     pub fn as_of(&self, date: Date) -> Result<Catalog, CatalogError> {
         if date < self.info.in_force.from {
-            return Err(CatalogError::Invalid(format!(
-                "{date} is before {} ({}): the catalog holds no wording in force then",
-                self.info.in_force.from, self.info.in_force.act
-            )));
+            return Err(CatalogError::BeforeInForce {
+                date,
+                from: self.info.in_force.from,
+                act: self.info.in_force.act.clone(),
+            });
         }
         let mut out = self.clone();
         out.as_of = Some(date);
@@ -783,8 +199,7 @@ impl Catalog {
 
     /// The use assumed when a parcel states none (`construction`).
     pub fn default_use(&self) -> &LandUse {
-        self.land_use(&self.info.default_use)
-            .expect("checked when the catalog was loaded")
+        &self.uses[self.default_use]
     }
 
     /// Resolves a parcel's stated use: `None` or blank is the default use; an unknown code
@@ -795,21 +210,19 @@ impl Catalog {
     /// assert_eq!(catalog.resolve_use(Some(" Residential ")).unwrap().code, "residential");
     /// assert_eq!(catalog.resolve_use(None).unwrap().code, "construction");
     /// let err = catalog.resolve_use(Some("carwash")).unwrap_err();
+    /// assert_eq!(err.code, "carwash");
+    /// let err = err.to_string();
     /// assert!(err.contains("unknown use `carwash`") && err.contains("vehicle_wash"));
     /// ```
-    pub fn resolve_use(&self, stated: Option<&str>) -> Result<&LandUse, String> {
+    pub fn resolve_use(&self, stated: Option<&str>) -> Result<&LandUse, UnknownUse> {
         match stated.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(self.default_use()),
-            Some(code) => self.land_use(&code.to_lowercase()).ok_or_else(|| {
-                format!(
-                    "unknown use `{code}` (allowed: {})",
-                    self.uses
-                        .iter()
-                        .map(|u| u.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }),
+            Some(code) => self
+                .land_use(&code.to_lowercase())
+                .ok_or_else(|| UnknownUse {
+                    code: code.to_string(),
+                    allowed: self.uses.iter().map(|u| u.code.clone()).collect(),
+                }),
         }
     }
 
@@ -872,6 +285,11 @@ impl Catalog {
         out
     }
 
+    /// Every named object, in catalog order.
+    pub fn named_objects(&self) -> &[NamedObject] {
+        self.named.all()
+    }
+
     /// The named object of `table` called `name` (case, spacing and dashes ignored).
     ///
     /// ```
@@ -880,78 +298,7 @@ impl Catalog {
     /// assert_eq!(turgen.key, "turgen");
     /// ```
     pub fn named(&self, table: &str, name: &str) -> Option<&NamedObject> {
-        self.named_index
-            .get(&(table.to_string(), normalize_name(name)))
-            .map(|&i| &self.named[i])
-    }
-}
-
-impl Rule {
-    /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
-    pub fn applies_to(&self, attrs: &crate::Attributes) -> bool {
-        self.applies_when.iter().all(|(a, c)| c.holds(attrs.get(a)))
-    }
-
-    /// The title in `lang`.
-    pub fn title_in(&self, lang: Lang) -> &str {
-        self.labels.get(lang)
-    }
-}
-
-impl LayerSpec {
-    /// Checks a feature's attributes against the contract: required present, types right,
-    /// nothing unknown. Returns one message per problem.
-    pub fn attribute_problems(&self, attributes: &crate::Attributes) -> Vec<String> {
-        let mut problems = Vec::new();
-        for spec in &self.attributes {
-            match attributes.get(&spec.name) {
-                None | Some(serde_json::Value::Null) if spec.required => {
-                    problems.push(format!("missing required attribute `{}`", spec.name))
-                }
-                None | Some(serde_json::Value::Null) => {}
-                Some(value) => {
-                    if !spec.kind.accepts(value) {
-                        problems.push(format!(
-                            "attribute `{}` must be a {}, found {}",
-                            spec.name,
-                            spec.kind.describe(),
-                            value
-                        ));
-                    } else if let Some(values) = &spec.values {
-                        let text = match value {
-                            serde_json::Value::String(s) => s.trim().to_string(),
-                            other => other.to_string(),
-                        };
-                        if !values.iter().any(|v| v.eq_ignore_ascii_case(&text)) {
-                            problems.push(format!(
-                                "attribute `{}` = {value} is not one of: {}",
-                                spec.name,
-                                values.join(", ")
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        for key in attributes.keys() {
-            if !self.attributes.iter().any(|a| &a.name == key) {
-                let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
-                problems.push(format!(
-                    "unknown attribute `{key}` (layer `{}` knows: {})",
-                    self.name,
-                    known.join(", ")
-                ));
-            }
-        }
-        problems
-    }
-
-    /// Type of a known attribute.
-    pub fn attribute_type(&self, name: &str) -> Option<AttributeType> {
-        self.attributes
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.kind)
+        self.named.get(table, name)
     }
 }
 
@@ -977,7 +324,7 @@ mod tests {
             assert!(rule.citation.scheme.is_some(), "{id} has no scheme lines");
         }
         assert_eq!(
-            c.named
+            c.named_objects()
                 .iter()
                 .filter(|n| n.table == "road_corridors")
                 .count(),
@@ -989,7 +336,7 @@ mod tests {
     #[test]
     fn every_named_width_cites_scheme_lines() {
         let c = Catalog::embedded();
-        for n in &c.named {
+        for n in c.named_objects() {
             for (attr, w) in &n.widths {
                 assert!(
                     w.citation.scheme.is_some(),
@@ -1069,6 +416,21 @@ mod tests {
         let err = Catalog::from_toml_str(&no_kk).unwrap_err().to_string();
         assert!(
             err.contains("message `verdict.error` has no kk text"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn width_tables_refuse_unknown_fields() {
+        let typo = EMBEDDED_CATALOG.replacen(
+            "kind = \"attribute\"\nattribute = \"belt_m\"",
+            "kind = \"attribute\"\nattribute = \"belt_m\"\nscael = 2",
+            1,
+        );
+        assert_ne!(typo, EMBEDDED_CATALOG);
+        let err = Catalog::from_toml_str(&typo).unwrap_err().to_string();
+        assert!(
+            err.contains("does not parse") && err.contains("scael"),
             "{err}"
         );
     }

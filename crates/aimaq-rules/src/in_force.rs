@@ -3,6 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
+use thiserror::Error;
 
 /// A calendar date (`YYYY-MM-DD`), enough to order acts by their dates.
 ///
@@ -21,10 +22,25 @@ pub struct Date {
     day: u8,
 }
 
+/// Text that is not a `YYYY-MM-DD` calendar date.
+///
+/// ```
+/// let err = "2024-02-30".parse::<aimaq_rules::Date>().unwrap_err();
+/// assert_eq!(err.to_string(), "`2024-02-30` is not a date: write YYYY-MM-DD");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("`{text}` is not a date: write YYYY-MM-DD")]
+pub struct InvalidDate {
+    /// The text given.
+    pub text: String,
+}
+
 impl FromStr for Date {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Date, String> {
-        let bad = || format!("`{s}` is not a date: write YYYY-MM-DD");
+    type Err = InvalidDate;
+    fn from_str(s: &str) -> Result<Date, InvalidDate> {
+        let bad = || InvalidDate {
+            text: s.to_string(),
+        };
         let parts: Vec<&str> = s.trim().split('-').collect();
         let [y, m, d] = parts.as_slice() else {
             return Err(bad());
@@ -106,7 +122,7 @@ impl InForce {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded().as_of("2022-01-01".parse().unwrap()).unwrap();
-/// let left_out = &catalog.not_in_force[0];
+/// let left_out = &catalog.not_in_force()[0];
 /// assert_eq!(left_out.rule, "zoning.south_direction");
 /// assert!(left_out.in_force.act.contains("No. 336"));
 /// ```

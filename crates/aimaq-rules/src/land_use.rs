@@ -3,6 +3,7 @@
 use crate::citation::Citation;
 use crate::lang::Labels;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// One proposed use a parcel may state, with a stable code and kk/ru/en labels.
 ///
@@ -41,4 +42,21 @@ impl LandUse {
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
     }
+}
+
+/// A parcel states a use that is not in the catalog's vocabulary.
+///
+/// ```
+/// let catalog = aimaq_rules::Catalog::embedded();
+/// let err = catalog.resolve_use(Some(" Carwash ")).unwrap_err();
+/// assert_eq!(err.code, "Carwash");
+/// assert!(err.allowed.iter().any(|c| c == "vehicle_wash"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown use `{code}` (allowed: {})", .allowed.join(", "))]
+pub struct UnknownUse {
+    /// The code as stated, trimmed.
+    pub code: String,
+    /// The vocabulary's codes, in catalog order.
+    pub allowed: Vec<String>,
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use thiserror::Error;
 
 /// A language aimaq answers in: Kazakh (the scheme's language), Russian or English.
 ///
@@ -10,7 +11,7 @@ use std::str::FromStr;
 /// use aimaq_rules::Lang;
 /// let kk: Lang = "kk".parse().unwrap();
 /// assert_eq!(kk, Lang::Kk);
-/// assert!("de".parse::<Lang>().unwrap_err().contains("kk, ru, en"));
+/// assert!("de".parse::<Lang>().unwrap_err().to_string().contains("kk, ru, en"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,14 +39,30 @@ impl Lang {
     }
 }
 
+/// A language code aimaq does not answer in.
+///
+/// ```
+/// let err = "DE".parse::<aimaq_rules::Lang>().unwrap_err();
+/// assert_eq!(err.code, "de");
+/// assert_eq!(err.to_string(), "unknown language `de` (known: kk, ru, en)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown language `{code}` (known: kk, ru, en)")]
+pub struct UnknownLang {
+    /// The code given, trimmed and in lower case.
+    pub code: String,
+}
+
 impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Lang, String> {
+    type Err = UnknownLang;
+    fn from_str(s: &str) -> Result<Lang, UnknownLang> {
         match s.trim().to_ascii_lowercase().as_str() {
             "kk" => Ok(Lang::Kk),
             "ru" => Ok(Lang::Ru),
             "en" => Ok(Lang::En),
-            other => Err(format!("unknown language `{other}` (known: kk, ru, en)")),
+            other => Err(UnknownLang {
+                code: other.to_string(),
+            }),
         }
     }
 }

@@ -17,43 +17,59 @@
 //! let catalog = Catalog::embedded();
 //! let belt = catalog.rule("water_conduit.sanitary_belt").unwrap();
 //! let conduit = serde_json::json!({"id": "c1", "soil": "dry", "diameter_mm": 1200});
-//! let zone = belt.resolve(&catalog, conduit.as_object().unwrap()).zone.unwrap();
+//! let zone = belt.resolve(conduit.as_object().unwrap()).zone.unwrap();
 //! assert_eq!(zone.limit, Limit::Fixed { m: 20.0 });
 //! assert_eq!(zone.citation.digest.as_deref(), Some("R08"));
 //! ```
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod approval;
 mod attributes;
 mod catalog;
 mod citation;
+mod condition;
+mod error;
 mod in_force;
+mod info;
 mod issue;
 mod land_use;
 mod lang;
+mod layer;
+mod load;
+mod message;
+mod metres;
+mod named;
+mod raw;
 mod regime;
+mod resolution;
+mod rule;
 mod severity;
 mod width;
+mod width_rule;
+mod zone;
 mod zoning;
 
+pub use approval::Approval;
 pub use attributes::{AttributeSpec, AttributeType, Attributes};
-pub use catalog::{
-    Approval, Catalog, CatalogError, CatalogInfo, LayerGeometry, LayerSpec, NamedObject, Offset,
-    Rule, EMBEDDED_CATALOG, MESSAGE_KEYS,
-};
+pub use catalog::{Catalog, EMBEDDED_CATALOG};
 pub use citation::Citation;
-pub use in_force::{Date, InForce, NotInForce};
+pub use condition::Condition;
+pub use error::{CatalogError, CellProblem, CellRef, Inconsistency, RuleProblem, WidthEntry};
+pub use in_force::{Date, InForce, InvalidDate, NotInForce};
+pub use info::CatalogInfo;
 pub use issue::{DataIssue, IssueLevel};
-pub use land_use::LandUse;
-pub use lang::{fill, Labels, Lang};
+pub use land_use::{LandUse, UnknownUse};
+pub use lang::{fill, Labels, Lang, UnknownLang};
+pub use layer::{AttributeProblem, LayerGeometry, LayerSpec};
+pub use message::MESSAGE_KEYS;
+pub use metres::format_metres;
+pub use named::{NamedObject, NamedWidths};
 pub use regime::{Regime, RegimeCell, RegimeMatrix};
+pub use resolution::{Resolution, ResolutionProblem};
+pub use rule::Rule;
 pub use severity::Severity;
-pub use width::{
-    Condition, Limit, MissingWidth, Resolution, SourcedWidth, WidthBasis, WidthRule, WidthValue,
-    Zone,
-};
+pub use width::{ExactWidth, SourcedWidth, WidthValue};
+pub use width_rule::{MissingWidth, Offset, WidthRule};
+pub use zone::{Limit, WidthBasis, Zone};
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};
-
-/// Formats metres for messages: `50`, `226.5`.
-pub fn format_metres(m: f64) -> String {
-    width::fmt_m(m)
-}

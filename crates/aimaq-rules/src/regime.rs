@@ -1,9 +1,9 @@
 //! What a zone means for a proposed use: the regime matrix.
 
 use crate::citation::Citation;
+use crate::condition::{describe_when, Condition};
 use crate::land_use::LandUse;
 use crate::severity::Severity;
-use crate::width::Condition;
 use crate::Attributes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -61,7 +61,7 @@ impl fmt::Display for Regime {
 /// let group3 = catalog.rule("zoning.group3").unwrap();
 /// let house = catalog.land_use("residential").unwrap();
 /// let spna = serde_json::json!({"group": 3, "subzone": "3.spna"});
-/// let cell = group3.regime.cell_for(house, spna.as_object().unwrap());
+/// let cell = group3.regime().cell_for(house, spna.as_object().unwrap());
 /// assert_eq!(cell.regime, Regime::Prohibited);
 /// assert_eq!(cell.describe_when(), "subzone in [3.spna, 3.park]");
 /// ```
@@ -101,11 +101,7 @@ impl RegimeCell {
 
     /// The `when` conditions in words, empty when there are none.
     pub fn describe_when(&self) -> String {
-        self.when
-            .iter()
-            .map(|(a, c)| format!("{a} {c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe_when(&self.when)
     }
 }
 
@@ -117,11 +113,11 @@ impl RegimeCell {
 /// let zone = catalog.rule("water.zone").unwrap();
 /// let none = serde_json::Map::new();
 /// let wash = catalog.land_use("vehicle_wash").unwrap();
-/// let cell = zone.regime.cell_for(wash, &none);
+/// let cell = zone.regime().cell_for(wash, &none);
 /// assert_eq!(cell.regime, Regime::Prohibited);
 /// assert_eq!(cell.citation.scheme.as_deref(), Some("L593-600"));
 /// let house = catalog.land_use("residential").unwrap();
-/// assert_eq!(zone.regime.cell_for(house, &none).regime, Regime::Conditional);
+/// assert_eq!(zone.regime().cell_for(house, &none).regime, Regime::Conditional);
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct RegimeMatrix {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let g2 = catalog.zoning.as_ref().unwrap().group(2).unwrap();
+/// let g2 = catalog.zoning().unwrap().group(2).unwrap();
 /// assert_eq!(g2.labels.kk, "Қоршаған табиғи ортаны экстенсивті игеру аймақтары");
 /// assert_eq!(g2.citation.scheme.as_deref(), Some("L129"));
 /// ```
@@ -28,7 +28,7 @@ pub struct ZoneGroup {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let zoning = catalog.zoning.as_ref().unwrap();
+/// let zoning = catalog.zoning().unwrap();
 /// let spna = zoning.subzone("3.spna").unwrap();
 /// assert_eq!(spna.group, 3);
 /// assert_eq!(spna.category, "spna_recreation_heritage");
@@ -52,7 +52,7 @@ pub struct Subzone {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let reserve = catalog.zoning.as_ref().unwrap().category("reserve").unwrap();
+/// let reserve = catalog.zoning().unwrap().category("reserve").unwrap();
 /// assert_eq!((reserve.targets["2018"], reserve.targets["2050"]), (37.54, 0.0));
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub struct LandCategory {
 ///
 /// ```
 /// let catalog = aimaq_rules::Catalog::embedded();
-/// let zoning = catalog.zoning.as_ref().unwrap();
+/// let zoning = catalog.zoning().unwrap();
 /// assert_eq!(zoning.layer, "functional_zones");
 /// assert_eq!(zoning.groups.len(), 4);
 /// // the categories' 2018 figures add up to the total (DIGEST §7.1)
@@ -111,37 +111,5 @@ impl Zoning {
     /// The land category with this key.
     pub fn category(&self, key: &str) -> Option<&LandCategory> {
         self.categories.iter().find(|c| c.key == key)
-    }
-
-    pub(crate) fn check(&self) -> Result<(), String> {
-        for g in &self.groups {
-            if let Some(l) = g.labels.missing() {
-                return Err(format!("zone group {} has no {l} label", g.number));
-            }
-        }
-        for s in &self.subzones {
-            if self.group(s.group).is_none() {
-                return Err(format!(
-                    "sub-zone `{}` names unknown group {}",
-                    s.code, s.group
-                ));
-            }
-            if !s.code.starts_with(&format!("{}.", s.group)) {
-                return Err(format!(
-                    "sub-zone `{}` must start with its group number",
-                    s.code
-                ));
-            }
-            if self.category(&s.category).is_none() {
-                return Err(format!(
-                    "sub-zone `{}` names unknown land category `{}`",
-                    s.code, s.category
-                ));
-            }
-            if let Some(l) = s.labels.missing() {
-                return Err(format!("sub-zone `{}` has no {l} label", s.code));
-            }
-        }
-        Ok(())
     }
 }

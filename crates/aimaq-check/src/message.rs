@@ -1,0 +1,138 @@
+//! A finding in words: the catalog's message fragments (`[messages]`) filled in the
+//! engine's language. The templates are data; this module only fills placeholders and
+//! joins the parts.
+
+use crate::prepare::Prepared;
+use crate::refine::{fmt_dist, Hit, Reason};
+use aimaq_rules::{fill, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone};
+
+/// What a finding is about — the rule, the feature, the zone and the regime cell that
+/// applied to the parcel's use — and the catalog and language to say it in.
+#[derive(Clone, Copy)]
+pub(crate) struct FindingContext<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: Lang,
+    pub rule: &'a Rule,
+    pub feature: &'a Prepared,
+    pub zone: &'a Zone,
+    pub land_use: &'a LandUse,
+    pub cell: &'a RegimeCell,
+}
+
+impl FindingContext<'_> {
+    fn msg(&self, key: &str) -> &str {
+        self.catalog.message(key, self.lang)
+    }
+
+    /// What makes a conditional use possible, in the engine's language.
+    pub(crate) fn approval(&self) -> Option<String> {
+        self.cell
+            .approval
+            .as_deref()
+            .and_then(|a| self.catalog.approval(a))
+            .map(|a| a.labels.get(self.lang).to_string())
+    }
+
+    /// The finding's one line: severity, rule, where, why, how much, and the regime for
+    /// the use with its approval.
+    pub(crate) fn message(
+        &self,
+        hit: &Hit,
+        encumbered_m2: f64,
+        share: f64,
+        approval: Option<&str>,
+    ) -> String {
+        let layer_title = self.catalog.layer_label(&self.feature.layer, self.lang);
+        let what = match &self.feature.name {
+            Some(n) => format!("{layer_title} «{n}» ({})", self.feature.id),
+            None => format!("{layer_title} {}", self.feature.id),
+        };
+        let severity_word = match hit.severity {
+            Severity::Prohibited => self.msg("regime.prohibited"),
+            Severity::Conditional => self.msg("regime.conditional"),
+            Severity::Review => self.msg("severity.review"),
+        };
+        let place = if hit.distance_m == 0.0 {
+            fill(self.msg("place.touches"), &[("what", &what)])
+        } else {
+            fill(
+                self.msg("place.distance"),
+                &[("d", &fmt_dist(hit.distance_m)), ("what", &what)],
+            )
+        };
+        let reason = self.reason(&hit.reason);
+        let encumbered = fill(
+            self.msg("encumbered"),
+            &[
+                ("m2", &format!("{encumbered_m2:.1}")),
+                ("pct", &format!("{:.1}", share * 100.0)),
+            ],
+        );
+        let offset = if self.zone.offset_m > 0.0 {
+            fill(
+                self.msg("offset"),
+                &[("m", &format_metres(self.zone.offset_m))],
+            )
+        } else {
+            String::new()
+        };
+        let regime_word = self.msg(&format!("regime.{}", self.cell.regime.as_str()));
+        let mut use_part = fill(
+            self.msg("use_regime"),
+            &[
+                ("use", self.land_use.label(self.lang)),
+                ("regime", regime_word),
+            ],
+        );
+        if let Some(a) = approval {
+            use_part.push_str(" — ");
+            use_part.push_str(&fill(self.msg("approval"), &[("approval", a)]));
+        }
+        format!(
+            "{severity_word}: {} — {place}, {reason}; {encumbered}{offset}. {use_part}",
+            self.rule.title_in(self.lang),
+        )
+    }
+
+    /// Why the parcel is inside the zone: which width it is closer than.
+    fn reason(&self, reason: &Reason) -> String {
+        let m = |v: f64| format_metres(v);
+        match reason {
+            Reason::InsideZone { m: w } => fill(self.msg("reason.inside_zone"), &[("m", &m(*w))]),
+            Reason::InsideMinimum { min, max } => fill(
+                self.msg("reason.inside_minimum"),
+                &[("min", &m(*min)), ("max", &m(*max))],
+            ),
+            Reason::BetweenRange { min, max } => fill(
+                self.msg("reason.between_range"),
+                &[("min", &m(*min)), ("max", &m(*max))],
+            ),
+            Reason::SettlementParts(parts) => parts
+                .iter()
+                .map(|&(inside, d, limit)| {
+                    let place = if inside {
+                        self.msg("reason.settlement_inside")
+                    } else {
+                        self.msg("reason.settlement_outside")
+                    };
+                    let clear = if d < limit {
+                        ""
+                    } else {
+                        self.msg("reason.clear")
+                    };
+                    fill(
+                        self.msg("reason.settlement_part"),
+                        &[
+                            ("where", place),
+                            ("d", &fmt_dist(d)),
+                            ("limit", &m(limit)),
+                            ("clear", clear),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Reason::Overlap => self.msg("reason.overlap").to_string(),
+        }
+    }
+}

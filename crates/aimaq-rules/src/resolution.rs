@@ -1,0 +1,162 @@
+//! What resolving a rule for one feature gives: the zone and the problems met.
+
+use crate::issue::IssueLevel;
+use crate::metres::format_metres;
+use crate::width::WidthValue;
+use crate::zone::Zone;
+use serde_json::Value;
+use thiserror::Error;
+
+/// A rule's outcome for one feature: the zone, if one could be found, and any problems.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resolution {
+    /// The zone, or `None` when no width applies.
+    pub zone: Option<Zone>,
+    /// Problems with the feature's attributes, in the order they were met.
+    pub problems: Vec<ResolutionProblem>,
+}
+
+/// A problem with a feature's attributes met while resolving a rule: the zone may still
+/// be found (from the catalog instead of the feature), or not at all.
+///
+/// ```
+/// use aimaq_rules::{Catalog, IssueLevel, ResolutionProblem};
+/// let catalog = Catalog::embedded();
+/// let power = catalog.rule("power.protection_zone").unwrap();
+/// let attrs = serde_json::json!({"id": "L2", "voltage_kv": "high"});
+/// let res = power.resolve(attrs.as_object().unwrap());
+/// let ResolutionProblem::CaseWrongType { attribute, expected, .. } = &res.problems[0]
+/// else { panic!("{:?}", res.problems) };
+/// assert_eq!((attribute.as_str(), *expected), ("voltage_kv", "number"));
+/// assert_eq!(res.problems[0].level(), IssueLevel::Error);
+/// assert_eq!(res.problems[0].to_string(),
+///     "`voltage_kv` must be a number, found \"high\": rule not applied");
+/// ```
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ResolutionProblem {
+    /// The offset attribute is not a non-negative number: measured from the geometry.
+    #[error("`{attribute}` must be a non-negative number of metres, found {found}; measured from the stored geometry instead")]
+    BadOffset {
+        /// The offset attribute.
+        attribute: String,
+        /// Its value.
+        found: Value,
+    },
+    /// The override attribute is not a positive number: the catalog's case is used.
+    #[error("`{attribute}` must be a positive number of metres, found {found}; the catalog width is used instead")]
+    BadOverride {
+        /// The override attribute.
+        attribute: String,
+        /// Its value.
+        found: Value,
+    },
+    /// An attribute a case tests has the wrong type: no zone.
+    #[error("`{attribute}` must be a {expected}, found {found}: rule not applied")]
+    CaseWrongType {
+        /// The attribute.
+        attribute: String,
+        /// `number` or `string`.
+        expected: &'static str,
+        /// Its value.
+        found: Value,
+    },
+    /// Attributes the cases test are missing: no zone.
+    #[error("missing {}: rule not applied (the catalog has: {catalog_has})", show_quoted(.attributes))]
+    MissingAttributes {
+        /// The attributes, in the order the cases test them.
+        attributes: Vec<String>,
+        /// The cases in words.
+        catalog_has: String,
+    },
+    /// No case holds for the feature's values: no zone.
+    #[error("no width in the catalog for {}: rule not applied (the catalog has: {catalog_has}; other values need the act that sets them)", show_values(.values))]
+    NoCase {
+        /// Each attribute the cases test, with the feature's value.
+        values: Vec<(String, Option<Value>)>,
+        /// The cases in words.
+        catalog_has: String,
+    },
+    /// The width attribute is not a positive number: another width is looked for.
+    #[error("`{attribute}` must be a positive number of metres, found {found}")]
+    NotPositive {
+        /// The width attribute.
+        attribute: String,
+        /// Its value.
+        found: Value,
+    },
+    /// The feature's own width is outside what the named object's act sets: the act's
+    /// width is used.
+    #[error("`{attribute}` = {} m is outside the {act_width} set for {object} by {act} ({}); the act's width is used", format_metres(*.value), .scheme.as_deref().unwrap_or(""))]
+    OutsideActWidth {
+        /// The width attribute.
+        attribute: String,
+        /// The feature's width, metres.
+        value: f64,
+        /// The act's width or range.
+        act_width: WidthValue,
+        /// The object's first name.
+        object: String,
+        /// The act.
+        act: String,
+        /// The scheme's lines for the act's width.
+        scheme: Option<String>,
+    },
+    /// An attribute a default tests has the wrong type: that default is not applied.
+    #[error("`{attribute}` must be a {expected}, found {found}; default not applied")]
+    DefaultWrongType {
+        /// The attribute.
+        attribute: String,
+        /// `number` or `string`.
+        expected: &'static str,
+        /// Its value.
+        found: Value,
+    },
+    /// Neither the feature, nor an act, nor a default gives a width: no zone.
+    #[error("no `{attribute}` and no act in the catalog gives a width for this feature{}", show_note(.note))]
+    NoWidth {
+        /// The width attribute.
+        attribute: String,
+        /// The catalog's words on it.
+        note: Option<String>,
+        /// Whether the catalog counts this an error or a warning.
+        level: IssueLevel,
+    },
+}
+
+impl ResolutionProblem {
+    /// Whether results are incomplete (`Error`) or only less certain (`Warning`).
+    pub fn level(&self) -> IssueLevel {
+        match self {
+            ResolutionProblem::NoWidth { level, .. } => *level,
+            _ => IssueLevel::Error,
+        }
+    }
+
+    /// Whether [`level`](Self::level) is `Error`.
+    pub fn is_error(&self) -> bool {
+        self.level() == IssueLevel::Error
+    }
+}
+
+fn show_quoted(attributes: &[String]) -> String {
+    attributes
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show_values(values: &[(String, Option<Value>)]) -> String {
+    values
+        .iter()
+        .map(|(a, v)| match v {
+            Some(v) => format!("{a} = {v}"),
+            None => format!("{a} = —"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show_note(note: &Option<String>) -> String {
+    note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+}

@@ -1,0 +1,139 @@
+//! How a rule finds its width from a feature's attributes, as the catalog states it.
+
+use crate::condition::{describe_when, Condition};
+use crate::metres::format_metres;
+use crate::named::NamedWidths;
+use crate::width::{ExactWidth, SourcedWidth};
+use serde::{Deserialize, Serialize};
+
+/// What to report when no width can be found for a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingWidth {
+    /// The rule cannot be applied: results are incomplete.
+    Error,
+    /// The rule does not apply for lack of a legal width; say so.
+    Warning,
+}
+
+/// The reference line lies `factor × attribute` metres outside the stored geometry
+/// (a right-of-way half width, an outer wire).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offset {
+    /// Attribute holding the distance in metres.
+    pub attribute: String,
+    /// Multiplier, e.g. 0.5 for a full right-of-way width.
+    pub factor: f64,
+}
+
+/// How a rule finds its width. Built from the catalog's `[rule.width]` table.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WidthRule {
+    /// First case whose `when` conditions all hold; a feature attribute may override.
+    Cases {
+        /// `(conditions, width)` in catalog order.
+        cases: Vec<(Vec<(String, Condition)>, ExactWidth)>,
+        /// Attribute that, when present, replaces the case width.
+        override_attribute: Option<String>,
+    },
+    /// One width inside settlement polygons, another outside.
+    BySettlement {
+        /// Polygon layer that decides inside/outside.
+        settlement_layer: String,
+        /// Width inside settlements.
+        inside: ExactWidth,
+        /// Width outside settlements.
+        outside: ExactWidth,
+    },
+    /// Width from a feature attribute, checked against a named object's act, with
+    /// national defaults when neither is known.
+    Attribute {
+        /// The attribute holding the width.
+        attribute: String,
+        /// Multiplier (0.5 when the attribute is a full width and the zone runs each side).
+        scale: f64,
+        /// The widths acts fix for named objects, which a feature's own width must keep to.
+        named: Option<NamedWidths>,
+        /// Defaults for features without attribute or named width, first match wins.
+        defaults: Vec<(Vec<(String, Condition)>, SourcedWidth)>,
+        /// Range used when no default matches.
+        fallback: Option<SourcedWidth>,
+        /// What a feature with no width at all is.
+        missing: MissingWidth,
+        /// Extra words for that report.
+        missing_note: Option<String>,
+    },
+    /// Any overlap with the polygon.
+    Overlap,
+}
+
+pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
+    cases
+        .iter()
+        .map(|(when, w)| match describe_when(when) {
+            cond if cond.is_empty() => w.to_string(),
+            cond => format!("{cond} → {w}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl WidthRule {
+    /// How the width is found, in one line for a person.
+    ///
+    /// ```
+    /// let catalog = aimaq_rules::Catalog::embedded();
+    /// let rail = catalog.rule("rail.control_zone").unwrap();
+    /// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
+    /// ```
+    pub fn describe(&self) -> String {
+        match self {
+            WidthRule::Overlap => "any overlap".into(),
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => {
+                format!("{} inside settlements, {} outside", inside, outside)
+            }
+            WidthRule::Cases {
+                cases,
+                override_attribute,
+            } => {
+                let mut text = describe_cases(cases);
+                if let Some(a) = override_attribute {
+                    text.push_str(&format!("; or the feature's `{a}`"));
+                }
+                text
+            }
+            WidthRule::Attribute {
+                attribute,
+                scale,
+                named,
+                defaults,
+                fallback,
+                ..
+            } => {
+                let mut parts = vec![if *scale == 1.0 {
+                    format!("feature's `{attribute}`")
+                } else {
+                    format!("feature's `{attribute}` × {}", format_metres(*scale))
+                }];
+                if let Some(named) = named {
+                    let widths: Vec<String> = named
+                        .iter()
+                        .map(|(object, w)| format!("{} {}", object.names[0], w.value))
+                        .collect();
+                    parts.push(format!("named: {}", widths.join(", ")));
+                }
+                for (when, w) in defaults {
+                    parts.push(format!("default {}: {}", describe_when(when), w.value));
+                }
+                if let Some(f) = fallback {
+                    parts.push(format!("otherwise {}", f.value));
+                }
+                parts.join("; ")
+            }
+        }
+    }
+}
