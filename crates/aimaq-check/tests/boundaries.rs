@@ -839,7 +839,13 @@ fn parcel_hole_crossed_by_a_zone_is_not_encumbered() {
     );
     let r = e.check(&p);
     assert_area(r.area_m2, 200.0 * 200.0 - 100.0 * 100.0, "parcel area");
-    let f = expect_finding(&r, "power.protection_zone", Severity::Conditional, 30.0, 0.0);
+    let f = expect_finding(
+        &r,
+        "power.protection_zone",
+        Severity::Conditional,
+        30.0,
+        0.0,
+    );
     // strip y ∈ [70, 130] over 200 m, less the hole's 100 m of it
     assert_area(
         f.encumbered_m2,

@@ -267,10 +267,17 @@ fn widths_only_zones_prohibit_nothing() {
     // against the sanitary rules the scheme names (L270-271)
     let field = e.check(&lot("arable_farming", 10.0));
     let f = must(&field, "power.protection_zone");
-    assert!(f.approval.as_deref().unwrap().contains("field work"), "{f:?}");
+    assert!(
+        f.approval.as_deref().unwrap().contains("field work"),
+        "{f:?}"
+    );
     let house = e.check(&lot("residential", 10.0));
     let f = must(&house, "power.protection_zone");
-    assert!(f.regime_citation.contains("L270-275"), "{}", f.regime_citation);
+    assert!(
+        f.regime_citation.contains("L270-275"),
+        "{}",
+        f.regime_citation
+    );
     // the corridor is reserved for the road itself (L210-215)
     let r = e.check(&lot("transport", 10.0));
     assert!(finding(&r, "road.reserved_corridor").is_none());
@@ -315,8 +322,16 @@ fn industry_in_group_3_is_prohibited_and_recreation_is_not() {
     let house = e.check(&lot("residential", 0.0));
     let f = must(&house, "zoning.group3");
     assert_eq!(f.regime, Regime::Conditional);
-    assert!(f.regime_citation.contains("L405-410"), "{}", f.regime_citation);
-    assert!(!f.regime_citation.contains("art. 45"), "{}", f.regime_citation);
+    assert!(
+        f.regime_citation.contains("L405-410"),
+        "{}",
+        f.regime_citation
+    );
+    assert!(
+        !f.regime_citation.contains("art. 45"),
+        "{}",
+        f.regime_citation
+    );
 }
 
 #[test]
@@ -338,7 +353,11 @@ fn one_park_gets_one_answer_in_either_layer() {
             let r = e.check(&lot(code, 0.0));
             let f = must(&r, rule);
             assert_eq!(f.regime, Regime::Conditional, "{rule} {code}");
-            assert!(f.regime_citation.contains("L422-425"), "{}", f.regime_citation);
+            assert!(
+                f.regime_citation.contains("L422-425"),
+                "{}",
+                f.regime_citation
+            );
         }
     }
     // industrial or agricultural production stays out of group 3 (L405-408)
@@ -352,7 +371,11 @@ fn one_park_gets_one_answer_in_either_layer() {
     let r = e.check(&lot("recreation", 0.0));
     let f = must(&r, "zoning.group3");
     assert_eq!(f.regime, Regime::Prohibited);
-    assert!(f.regime_citation.contains("L426-432"), "{}", f.regime_citation);
+    assert!(
+        f.regime_citation.contains("L426-432"),
+        "{}",
+        f.regime_citation
+    );
 }
 
 #[test]
@@ -495,7 +518,11 @@ fn heritage_zone_and_the_talgar_bypass() {
     let r = e.check(&lot("mining", 0.0));
     let mining = must(&r, "heritage.protection_zone");
     assert_eq!(mining.regime, Regime::Conditional);
-    assert!(mining.regime_citation.contains("L664-666"), "{}", mining.regime_citation);
+    assert!(
+        mining.regime_citation.contains("L664-666"),
+        "{}",
+        mining.regime_citation
+    );
 }
 
 #[test]

@@ -118,11 +118,13 @@ impl Engine {
         catalog: Option<PathBuf>,
         threads: Option<usize>,
     ) -> PyResult<Engine> {
-        let lang: Lang = lang.parse().map_err(PyValueError::new_err)?;
+        let lang: Lang = lang
+            .parse()
+            .map_err(|e: aimaq_rules::UnknownLang| PyValueError::new_err(e.to_string()))?;
         let as_of: Option<Date> = as_of
             .map(str::parse)
             .transpose()
-            .map_err(PyValueError::new_err)?;
+            .map_err(|e: aimaq_rules::InvalidDate| PyValueError::new_err(e.to_string()))?;
         let pool = match threads {
             Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
             Some(n) => Some(
@@ -177,7 +179,7 @@ impl Engine {
     /// The regulation catalog's id.
     #[getter]
     fn catalog(&self) -> String {
-        self.opened.engine.catalog().info.id.clone()
+        self.opened.engine.catalog().info().id.clone()
     }
 
     /// Problems of the dataset (level, layer, feature, rule, message), as `aimaq validate`

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import DEMO, REPO, cli_json
 
 
 def snippets() -> list[str]:
@@ -40,6 +41,12 @@ def test_python_snippet_runs():
     assert "P-035" in out and "prohibited" in out and "hazard.seismic" in out
 
 
-def test_spark_snippet_runs():
+def test_spark_snippet_runs(aimaq_bin):
     out = run(snippets()[1])
-    assert re.search(r"\|power\.protection_zone\s*\|prohibited\s*\|2\s*\|", out), out
+    # its table of findings by rule and severity counts what `aimaq check` finds
+    expected = Counter(
+        (f["rule"], f["severity"]) for p in cli_json(aimaq_bin, str(DEMO))["parcels"] for f in p["findings"]
+    )
+    shown = re.findall(r"^\|([a-z_.0-9]+)\s*\|([a-z]+)\s*\|(\d+)\s*\|$", out, flags=re.M)
+    assert len(shown) >= 10, out
+    assert {(rule, severity): int(n) for rule, severity, n in shown}.items() <= expected.items()
