@@ -36,6 +36,28 @@ import aimaq
 import aimaq.spark
 
 
+def cpu_busy(seconds: float) -> float:
+    """The whole machine's CPU use over `seconds`, in % (from /proc/stat)."""
+    def sample():
+        fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
+
+
+def wait_idle(limit_s: float) -> float:
+    """Waits (at most `limit_s`) until the machine is under 15 % CPU for 6 s; returns the
+    last load seen, so a run started on a busy machine says so."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        load = max(cpu_busy(3), cpu_busy(3))
+        if load < 15 or time.monotonic() > deadline:
+            return load
+        print(f"waiting: the machine is busy ({load:.0f} % CPU)", file=sys.stderr, flush=True)
+
+
 def timed(fn):
     started = time.perf_counter()
     out = fn()
@@ -51,7 +73,15 @@ def main() -> int:
     ap.add_argument("--parcels", type=int, default=100_000)
     ap.add_argument("--aimaq", type=Path, required=True, help="the aimaq binary (release)")
     ap.add_argument("--work", type=Path, default=None, help="folder for inputs and outputs")
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
+                    help="before each run, wait up to S seconds for the machine to be idle")
     args = ap.parse_args()
+    loads: list[float] = []
+
+    def idle() -> None:
+        if args.wait_idle:
+            loads.append(wait_idle(args.wait_idle))
+
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     work = args.work or Path(tempfile.mkdtemp(prefix="aimaq-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -63,6 +93,7 @@ def main() -> int:
 
     for label, extra in (("aimaq screen (2 cores)", []), ("aimaq screen --jobs 1", ["--jobs", "1"])):
         report = work / "report.gpkg"
+        idle()
         seconds, _ = timed(lambda: cli(args.aimaq, "screen", str(gpkg), "--out", str(report),
                                        "--overwrite", "--progress", "off", *extra))
         findings = pyogrio.read_info(report, layer="findings")["features"]
@@ -73,6 +104,7 @@ def main() -> int:
     table = pa.table({"id": table["id"], "use": table["use"], "geometry": table["geom"]})
     for label, threads in (("Engine.check_arrow (2 cores)", None), ("Engine.check_arrow, 1 thread", 1)):
         engine = aimaq.Engine(threads=threads)
+        idle()
         seconds, out = timed(lambda: engine.check_arrow(table, crs="EPSG:32643", repair=True))
         rows.append((label + ", Arrow in memory", seconds, out.num_rows))
 
@@ -93,6 +125,7 @@ def main() -> int:
         out = work / f"spark-{cores}.parquet"
         df = spark.read.parquet(str(parquet))
         partitions = df.rdd.getNumPartitions()
+        idle()
         seconds, _ = timed(lambda: aimaq.spark.screen(df, crs="EPSG:32643")
                            .write.mode("overwrite").parquet(str(out)))
         found = pq.read_table(out, columns=["parcel"]).num_rows
@@ -109,6 +142,8 @@ def main() -> int:
     for label, seconds, found in rows:
         ok &= found == expected
         print(f"| {label} | {seconds:.2f} | {n / seconds:,.0f} | {found:,} | {seconds / base:.2f}× |")
+    if loads:
+        print(f"\nCPU use of the machine just before each run: {', '.join(f'{v:.0f} %' for v in loads)}")
     if not ok:
         print("\nfindings differ from aimaq screen's", file=sys.stderr)
     return 0 if ok else 1
