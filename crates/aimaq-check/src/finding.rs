@@ -78,7 +78,9 @@ impl Finding {
             cell,
             ..
         } = *context;
-        let encumbered_m2 = hit.encumbered.unsigned_area();
+        // boolean operations round: a parcel wholly inside a zone can come back a few
+        // square millimetres larger than itself, which a report must not claim
+        let encumbered_m2 = hit.encumbered.unsigned_area().min(parcel_area_m2);
         let share = if parcel_area_m2 > 0.0 {
             (encumbered_m2 / parcel_area_m2).min(1.0)
         } else {

@@ -105,7 +105,8 @@ pub(crate) struct Prepared {
 /// assert_eq!(zone.zone.limit, Limit::Fixed { m: 30.0 });
 /// assert!(zone.geometry.lines().is_some());
 /// let house = engine.catalog().land_use("residential").unwrap();
-/// assert_eq!(zone.cell_for(house).regime, Regime::Prohibited);
+/// // the scheme gives the width, not a ban (L270-275): the operator's consent decides
+/// assert_eq!(zone.cell_for(house).regime, Regime::Conditional);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedZone<'a> {

@@ -125,7 +125,7 @@ pub enum Error {
     #[error(transparent)]
     Reproject(#[from] ReprojectError),
     /// The regulation catalog.
-    #[error("catalog {}: {cause}", path.display())]
+    #[error("{}: {cause}", path.display())]
     CatalogFile {
         /// The TOML file.
         path: PathBuf,
@@ -180,6 +180,12 @@ pub enum Error {
     /// WKT that is no parcel.
     #[error("unusable WKT: {0}")]
     Wkt(String),
+    /// A catalog file with nothing in it.
+    #[error("{}: the catalog file is empty", path.display())]
+    EmptyCatalog {
+        /// The TOML file.
+        path: PathBuf,
+    },
     /// Anything else that stops a run, said in full.
     #[error("{0}")]
     Other(String),

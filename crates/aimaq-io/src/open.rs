@@ -63,6 +63,11 @@ pub fn load_catalog(path: Option<&Path>) -> Result<Catalog> {
                 path: p.to_path_buf(),
                 cause,
             })?;
+            if text.trim().is_empty() {
+                return Err(Error::EmptyCatalog {
+                    path: p.to_path_buf(),
+                });
+            }
             Catalog::from_toml_str(&text).map_err(|cause| Error::CatalogFile {
                 path: p.to_path_buf(),
                 cause,
