@@ -233,3 +233,16 @@ def test_checks_release_the_gil(engine, cadastre):
     # runs throughout, paused only by the switch interval and the OS scheduler
     assert elapsed > 0.2, elapsed
     assert max(gaps) < elapsed / 4, (max(gaps), elapsed)
+
+
+def test_ids_default_to_the_frame_then_the_index(engine, demo):
+    by_id = demo.set_index("id")
+    # no `id` column: the index is the id, and stays the index
+    result = engine.check(by_id)
+    assert list(result.parcels["parcel"]) == list(demo["id"])
+    assert list(result.parcels.index) == list(demo["id"])
+    tail = engine.check(demo.geometry.iloc[3:6])
+    assert list(tail.parcels["parcel"]) == ["3", "4", "5"]
+    # explicit ids win over the frame's column
+    named = engine.check(demo, ids=[f"x{i}" for i in range(len(demo))])
+    assert named.parcels["parcel"].iloc[-1] == "x34"
