@@ -43,6 +43,10 @@ pub struct Args {
     /// Progress display: a bar on a terminal, else a line every 10 s.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: progress::Mode,
+    /// A GeoPackage report in the wide layout: every finding field, citation and message
+    /// on every row (written through GDAL; several times larger and slower).
+    #[arg(long)]
+    pub verbose_rows: bool,
 }
 
 impl Args {
@@ -60,6 +64,8 @@ impl Args {
             t_srs: self.t_srs.clone(),
             overwrite: self.overwrite,
             spatial_index: !self.no_spatial_index,
+            verbose_rows: self.verbose_rows,
+            command_line: std::env::args().collect::<Vec<_>>().join(" "),
         }
     }
 }
@@ -87,6 +93,13 @@ pub fn print_summary(s: &ScreenSummary, out: &mut impl std::io::Write) -> std::i
         count(Verdict::Review),
         count(Verdict::Clear)
     )?;
+    if s.id_source.starts_with("no id field") {
+        writeln!(
+            out,
+            "NOTE: {}; name the id field with --id-field",
+            s.id_source
+        )?;
+    }
     writeln!(out, "{} findings:", s.findings)?;
     for (rule, n) in &s.summary.findings_by_rule {
         writeln!(out, "  {rule:<32} {n}")?;

@@ -60,7 +60,10 @@ mod wkt;
 pub mod zones;
 
 pub use error::{Error, Result};
-pub use open::{load, load_catalog, open_engine, EngineOptions, OpenedEngine, DEFAULT_CRS};
+pub use open::{
+    catalog_digest, load, load_catalog, open_engine, sha256, EngineOptions, OpenedEngine,
+    DEFAULT_CRS,
+};
 pub use record::{polygonal, repair, RecordChecker, AREA_OF_USE_MARGIN_DEG};
 pub use source::{GeoJsonSource, OgrOptions, OgrSource, ParcelRecord, ParcelSource, SourceInfo};
 pub use wkt::parse_wkt_parcel;

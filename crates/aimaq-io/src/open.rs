@@ -52,6 +52,43 @@ pub struct OpenedEngine {
     pub dataset: String,
     /// The contract layers the dataset holds: what "clear" was checked against.
     pub layers: Vec<String>,
+    /// SHA-256 of the catalog's TOML.
+    pub catalog_digest: String,
+    /// The date rules were taken in force on, if one was given.
+    pub as_of: Option<aimaq_rules::Date>,
+}
+
+/// `sha256:` and the hex SHA-256 of `bytes`: how reports and decisions name the exact
+/// catalog and data they were made with.
+///
+/// ```
+/// assert_eq!(
+///     aimaq_io::sha256(b"abc"),
+///     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(7 + 64);
+    hex.push_str("sha256:");
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// The SHA-256 of the catalog's TOML at `path`, or of the embedded one.
+pub fn catalog_digest(path: Option<&Path>) -> Result<String> {
+    match path {
+        None => Ok(sha256(aimaq_rules::EMBEDDED_CATALOG.as_bytes())),
+        Some(p) => std::fs::read(p)
+            .map(|b| sha256(&b))
+            .map_err(|cause| Error::Read {
+                path: p.to_path_buf(),
+                cause,
+            }),
+    }
 }
 
 /// The catalog at `path`, or the embedded one.
@@ -108,5 +145,7 @@ pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
         reprojector,
         dataset: loaded.label,
         layers: loaded.layers,
+        catalog_digest: catalog_digest(options.catalog.as_deref())?,
+        as_of: options.as_of,
     })
 }

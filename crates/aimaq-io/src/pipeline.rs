@@ -31,7 +31,7 @@ pub enum Progress {
 }
 
 /// Counts of a finished run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Totals {
     /// Verdicts, findings by rule, errors.
     pub summary: Summary,
@@ -75,7 +75,7 @@ pub fn run<S: ParcelSource>(
     sink: &mut dyn ReportSink,
     options: &RunOptions,
 ) -> Result<Totals> {
-    let wants_wkb = sink.wants_wkb();
+    let encoding = sink.encoding();
     if let Some(p) = options.progress {
         p(Progress::Started(source.info().total));
     }
@@ -141,8 +141,8 @@ pub fn run<S: ParcelSource>(
                 .into_par_iter()
                 .map(|r| {
                     let mut o = checker.check(r);
-                    if wants_wkb {
-                        if let Err(reason) = o.encode_wkb() {
+                    {
+                        if let Err(reason) = o.encode(encoding) {
                             o.report = aimaq_check::ParcelReport::error(
                                 &o.report.id,
                                 o.report.proposed_use.clone(),
@@ -162,15 +162,17 @@ pub fn run<S: ParcelSource>(
         cancelled = reader.join().expect("reader thread panicked");
         written
     })?;
+    let totals = Totals {
+        summary,
+        repaired,
+        cancelled,
+    };
     if !cancelled {
         if let Some(p) = options.progress {
             p(Progress::Finishing);
         }
+        sink.totals(&totals);
         sink.finish()?;
     }
-    Ok(Totals {
-        summary,
-        repaired,
-        cancelled,
-    })
+    Ok(totals)
 }

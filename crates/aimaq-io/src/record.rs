@@ -99,6 +99,7 @@ impl<'e> RecordChecker<'e> {
             parcel_geometry: geometry.and_then(|g| self.source_to_report.apply(g).ok()),
             finding_geometries: Vec::new(),
             wkb: None,
+            gpkg: None,
         };
         let id = match id {
             Ok(id) => id,
@@ -174,6 +175,7 @@ impl<'e> RecordChecker<'e> {
             repair: repaired,
             finding_geometries,
             wkb: None,
+            gpkg: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::output::PendingFile;
 use crate::pipeline::{self, Progress, RunOptions};
 use crate::record::RecordChecker;
-use crate::sink::GdalReport;
+use crate::sink::{GdalReport, GpkgReport, ReportInfo, ReportSink};
 use crate::source::{OgrOptions, OgrSource, ParcelSource};
 use crate::{Error, OpenedEngine, Result};
 use aimaq_check::Summary;
@@ -28,6 +28,11 @@ pub struct ScreenRequest {
     pub overwrite: bool,
     /// Build the GeoPackage report's R-tree spatial indexes.
     pub spatial_index: bool,
+    /// A GeoPackage report in the wide layout (every finding field and message on every
+    /// row, written through GDAL) instead of the compact one.
+    pub verbose_rows: bool,
+    /// How the run was asked for, recorded in the report's metadata.
+    pub command_line: String,
 }
 
 impl ScreenRequest {
@@ -40,6 +45,8 @@ impl ScreenRequest {
             t_srs: None,
             overwrite: false,
             spatial_index: true,
+            verbose_rows: false,
+            command_line: String::new(),
         }
     }
 }
@@ -65,6 +72,8 @@ pub struct ScreenSummary {
     pub dataset: String,
     /// Its contract layers: what a `clear` verdict was checked against.
     pub layers: Vec<String>,
+    /// Where the ids came from (a field, or the FIDs: said loudly).
+    pub id_source: String,
     /// The catalog's id.
     pub catalog: String,
     /// Verdicts, findings by rule, errors.
@@ -123,16 +132,49 @@ pub fn screen_file(
         &info.crs.definition,
         &report_crs,
     )?;
-    let mut sink = GdalReport::create(
-        report.path(),
-        &report_crs,
-        &info.fields,
-        request.spatial_index,
-    )?;
+    let compact = !request.verbose_rows
+        && matches!(
+            crate::sink::format_of(&request.out)?,
+            (_, crate::sink::Layout::Layers)
+        );
+    let mut sink: Box<dyn ReportSink> = if compact {
+        let skip: Vec<&str> = [info.id_field.as_deref(), info.use_field.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        Box::new(GpkgReport::create(
+            report.path(),
+            &report_crs,
+            &info.fields,
+            &skip,
+            opened.engine.catalog(),
+            ReportInfo {
+                aimaq_version: env!("CARGO_PKG_VERSION").into(),
+                catalog: opened.engine.catalog().info().id.clone(),
+                catalog_digest: opened.catalog_digest.clone(),
+                dataset: opened.dataset.clone(),
+                layers: opened.layers.clone(),
+                measured_in: opened.metric.label(),
+                as_of: opened.as_of.map(|d| d.to_string()),
+                lang: opened.engine.lang().code().into(),
+                command_line: request.command_line.clone(),
+                parcels: format!("{} layer `{}`", request.parcels.display(), info.layer),
+                id_source: info.id_source.clone(),
+            },
+            request.spatial_index,
+        )?)
+    } else {
+        Box::new(GdalReport::create(
+            report.path(),
+            &report_crs,
+            &info.fields,
+            request.spatial_index,
+        )?)
+    };
     let totals = pipeline::run(
         &checker,
         source,
-        &mut sink,
+        sink.as_mut(),
         &RunOptions { progress, cancel },
     )?;
     if totals.cancelled {
@@ -152,6 +194,7 @@ pub fn screen_file(
         report_crs: aimaq_proj::short(&report_crs),
         dataset: opened.dataset.clone(),
         layers: opened.layers.clone(),
+        id_source: info.id_source.clone(),
         catalog: opened.engine.catalog().info().id.clone(),
         parcels_per_second: totals.summary.parcels_in as f64 / seconds.max(1e-9),
         findings: totals.summary.findings_by_rule.values().sum(),

@@ -61,6 +61,12 @@ pub struct SourceInfo {
     pub fields: Vec<SourceField>,
     /// Every file the source is made of: no output may be one of them.
     pub files: Vec<PathBuf>,
+    /// The field ids are read from (`None`: the FIDs are the ids).
+    pub id_field: Option<String>,
+    /// The field uses are read from.
+    pub use_field: Option<String>,
+    /// Where the ids come from, for people: `field kad_nomer`, or the FIDs and their base.
+    pub id_source: String,
 }
 
 /// An iterator of records that knows what it reads.
@@ -68,6 +74,25 @@ pub trait ParcelSource: Iterator<Item = ParcelRecord> + Send {
     /// The source's description.
     fn info(&self) -> &SourceInfo;
 }
+
+/// Field names taken for the parcel id when none is named (`--id-field`): the contract's
+/// `id`, then the names Kazakh cadastres and GIS exports use for the cadastral number.
+pub const ID_FIELD_NAMES: &[&str] = &[
+    "id",
+    "kad_nomer",
+    "kad_nomer_",
+    "kadnomer",
+    "kad_number",
+    "cad_number",
+    "cadastral",
+    "cadastral_number",
+    "cadastre",
+    "cadnum",
+    "parcel_id",
+    "кад_номер",
+    "кадастровый_номер",
+    "кадастрлық_нөмір",
+];
 
 /// How to read a GDAL source: the arguments of `aimaq screen` that concern its input.
 #[derive(Debug, Clone, Default)]
@@ -125,12 +150,48 @@ impl OgrSource {
                         None => Ok(ogr::field_index(&layer, default)),
                     }
                 };
-            let id_field = named("--id-field", &options.id_field, "id")?;
+            let id_field = match &options.id_field {
+                Some(_) => named("--id-field", &options.id_field, "id")?,
+                None => ID_FIELD_NAMES
+                    .iter()
+                    .find_map(|n| ogr::field_index(&layer, n)),
+            };
             let use_field = named("--use-field", &options.use_field, "use")?;
             let crs = ogr::layer_crs(&layer, options.s_srs.as_deref(), &what)?;
+            let field_name = |i: Option<usize>| {
+                i.map(|i| {
+                    layer
+                        .defn()
+                        .fields()
+                        .nth(i)
+                        .map(|f| f.name())
+                        .unwrap_or_default()
+                })
+            };
+            let id_source = match field_name(id_field) {
+                Some(f) => format!("field {f}"),
+                None => {
+                    // say loudly, and say the base: Shapefiles count from 0, GeoPackages
+                    // from 1, and a user matching ids to their own table needs to know
+                    let first = ds
+                        .layer_by_name(&name)
+                        .ok()
+                        .and_then(|mut l| l.features().next().and_then(|f| f.fid()));
+                    format!(
+                        "no id field (none of {}): ids are the source's FIDs{}",
+                        ID_FIELD_NAMES.join(", "),
+                        first
+                            .map(|f| format!(", the first being {f}"))
+                            .unwrap_or_default()
+                    )
+                }
+            };
             let info = SourceInfo {
                 path: path.to_path_buf(),
                 layer: name.clone(),
+                id_field: field_name(id_field),
+                use_field: field_name(use_field),
+                id_source,
                 crs,
                 total: layer.try_feature_count().or(Some(layer.feature_count())),
                 fields: layer
@@ -246,6 +307,9 @@ impl GeoJsonSource {
                 total: Some(records.len() as u64),
                 fields: Vec::new(),
                 files: vec![path.to_path_buf()],
+                id_field: Some("id".into()),
+                use_field: Some("use".into()),
+                id_source: "properties.id, else the feature's id".into(),
             },
             records: records.into_iter(),
         }

@@ -34,8 +34,12 @@ impl Collect {
 }
 
 impl ReportSink for Collect {
-    fn wants_wkb(&self) -> bool {
-        self.wkb
+    fn encoding(&self) -> super::Encoding {
+        if self.wkb {
+            super::Encoding::Wkb
+        } else {
+            super::Encoding::Geo
+        }
     }
 
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {

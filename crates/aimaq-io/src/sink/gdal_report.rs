@@ -211,8 +211,8 @@ impl GdalReport {
 }
 
 impl ReportSink for GdalReport {
-    fn wants_wkb(&self) -> bool {
-        true
+    fn encoding(&self) -> super::Encoding {
+        super::Encoding::Wkb
     }
 
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {

@@ -11,11 +11,13 @@
 mod collect;
 mod gdal_report;
 mod geojson_findings;
+pub mod gpkg;
 mod json_report;
 
 pub use collect::Collect;
 pub use gdal_report::{format_of, GdalReport, Layout};
 pub use geojson_findings::GeoJsonFindings;
+pub use gpkg::{gpkg_blob, GpkgBlob, GpkgReport, ReportInfo};
 pub use json_report::JsonReport;
 
 use crate::Result;
@@ -41,9 +43,40 @@ pub struct Outcome {
     pub parcel_geometry: Option<MultiPolygon<f64>>,
     /// Each finding's encumbered area in the report's CRS, parallel to `report.findings`.
     pub finding_geometries: Vec<MultiPolygon<f64>>,
-    /// The same geometries as WKB, when the sink asked for them ([`ReportSink::wants_wkb`]):
+    /// The same geometries as WKB, when the sink asked for them ([`Encoding::Wkb`]):
     /// encoded on the checking threads, so the writer only copies bytes.
     pub wkb: Option<EncodedGeometries>,
+    /// The same geometries as GeoPackage blobs ([`Encoding::Gpkg`]); a finding's is
+    /// `None` where its zone covers the whole parcel and the sink draws it with the
+    /// parcel's.
+    pub gpkg: Option<GpkgGeometries>,
+}
+
+/// GeoPackage blobs of an outcome's geometries.
+#[derive(Debug, Clone, Default)]
+pub struct GpkgGeometries {
+    /// The parcel.
+    pub parcel: Option<GpkgBlob>,
+    /// Each finding's encumbered area, or `None` where it is the whole parcel.
+    pub findings: Vec<Option<GpkgBlob>>,
+}
+
+/// How a sink wants geometries handed over: encoded on the checking threads, in
+/// parallel, so its writer only copies bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// As `geo` geometries ([`Outcome::parcel_geometry`], [`Outcome::finding_geometries`]).
+    Geo,
+    /// ISO WKB ([`Outcome::wkb`]).
+    Wkb,
+    /// GeoPackage blobs in `srs_id` ([`Outcome::gpkg`]), optionally without the
+    /// geometry of findings that cover their whole parcel.
+    Gpkg {
+        /// The `gpkg_spatial_ref_sys` id of the geometry columns.
+        srs_id: i32,
+        /// Leave out a whole-parcel finding's geometry (the parcel's stands for it).
+        omit_whole_parcel: bool,
+    },
 }
 
 /// WKB of an outcome's geometries.
@@ -55,23 +88,58 @@ pub struct EncodedGeometries {
     pub findings: Vec<Vec<u8>>,
 }
 
+/// ISO WKB of a geometry, little-endian.
+pub fn wkb_of(g: &MultiPolygon<f64>) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    wkb::writer::write_geometry(
+        &mut bytes,
+        g,
+        &wkb::writer::WriteOptions {
+            endianness: wkb::Endianness::LittleEndian,
+        },
+    )
+    .map_err(|e| format!("cannot encode a geometry for the report: {e}"))?;
+    Ok(bytes)
+}
+
+/// Shares at or above this are the whole parcel (boolean operations round).
+const WHOLE_PARCEL: f64 = 1.0 - 1e-9;
+
 impl Outcome {
-    /// Encodes the geometries as WKB (through GDAL, the writer that reads them back) and
-    /// drops the `geo` copies.
-    pub fn encode_wkb(&mut self) -> Result<(), String> {
-        use gdal::vector::ToGdal;
-        let wkb = |g: &MultiPolygon<f64>| {
-            g.to_gdal()
-                .and_then(|g| g.wkb())
-                .map_err(|e| format!("cannot encode a geometry for the report: {e}"))
-        };
-        let parcel = self.parcel_geometry.as_ref().map(wkb).transpose()?;
-        let findings = self
-            .finding_geometries
-            .iter()
-            .map(wkb)
-            .collect::<Result<_, _>>()?;
-        self.wkb = Some(EncodedGeometries { parcel, findings });
+    /// Encodes the geometries as `encoding` asks, and drops the `geo` copies it replaces.
+    pub fn encode(&mut self, encoding: Encoding) -> Result<(), String> {
+        match encoding {
+            Encoding::Geo => return Ok(()),
+            Encoding::Wkb => {
+                let parcel = self.parcel_geometry.as_ref().map(wkb_of).transpose()?;
+                let findings = self
+                    .finding_geometries
+                    .iter()
+                    .map(wkb_of)
+                    .collect::<Result<_, _>>()?;
+                self.wkb = Some(EncodedGeometries { parcel, findings });
+            }
+            Encoding::Gpkg {
+                srs_id,
+                omit_whole_parcel,
+            } => {
+                let parcel = self
+                    .parcel_geometry
+                    .as_ref()
+                    .map(|g| gpkg_blob(g, srs_id))
+                    .transpose()?;
+                let mut findings = Vec::with_capacity(self.finding_geometries.len());
+                for (f, g) in self.report.findings.iter().zip(&self.finding_geometries) {
+                    let whole = omit_whole_parcel && f.encumbered_share >= WHOLE_PARCEL;
+                    findings.push(if whole {
+                        None
+                    } else {
+                        Some(gpkg_blob(g, srs_id)?)
+                    });
+                }
+                self.gpkg = Some(GpkgGeometries { parcel, findings });
+            }
+        }
         self.parcel_geometry = None;
         self.finding_geometries = Vec::new();
         Ok(())
@@ -81,12 +149,15 @@ impl Outcome {
 /// Where screened records go, in input order. The pipeline calls [`ReportSink::write`]
 /// with chunks of outcomes from one writer thread, then [`ReportSink::finish`] once.
 pub trait ReportSink: Send {
-    /// Whether outcomes should arrive with WKB geometries ([`Outcome::wkb`]).
-    fn wants_wkb(&self) -> bool {
-        false
+    /// How outcomes' geometries should arrive.
+    fn encoding(&self) -> Encoding {
+        Encoding::Geo
     }
     /// Writes a chunk of outcomes, in order.
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()>;
+    /// The run's counts, once every record is written and before `finish`: for sinks
+    /// that record them in the file itself.
+    fn totals(&mut self, _totals: &crate::pipeline::Totals) {}
     /// Completes the output (commits, indexes, closes). Called once, after the last chunk.
     fn finish(&mut self) -> Result<()>;
 }
