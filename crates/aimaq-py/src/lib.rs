@@ -1,7 +1,7 @@
 //! `aimaq._aimaq`: the native part of the Python package `aimaq`.
 //!
 //! A thin binding over `aimaq-io`: an [`Engine`] is `aimaq_io::open_engine`; a check is
-//! an Arrow record batch of WKB through `aimaq_io::wkb::WkbSource` and
+//! an Arrow record batch of WKB through `aimaq_io::wkb_source::WkbSource` and
 //! `aimaq_io::pipeline::run` into two Arrow tables; a screen is
 //! `aimaq_io::screen::screen_file`, the pipeline of `aimaq screen`. Both run on rayon
 //! with the GIL released, and stop at the next chunk on Ctrl-C. Records in = rows out:
@@ -17,7 +17,7 @@ use aimaq_io::dataset::DatasetSource;
 use aimaq_io::output::OutputError;
 use aimaq_io::pipeline::{self, Progress, RunOptions};
 use aimaq_io::screen::{screen_file, ScreenRequest};
-use aimaq_io::wkb::WkbSource;
+use aimaq_io::wkb_source::WkbSource;
 use aimaq_io::{open_engine, EngineOptions, OgrOptions, OpenedEngine, ParcelSource, RecordChecker};
 use aimaq_rules::{Date, Lang};
 use arrow_ffi::{import_batch, ArrowBatch};
@@ -244,7 +244,7 @@ impl Engine {
     /// file (.gpkg, .geojson, .csv, .fgb) with its summary beside it. Returns the summary.
     /// `progress(written, total)` is called after each chunk written; raising in it stops
     /// reading at the next chunk, and the exception is raised from this call.
-    #[pyo3(signature = (parcels, out, *, layer=None, id_field=None, use_field=None, s_srs=None, t_srs=None, overwrite=false, spatial_index=true, progress=None))]
+    #[pyo3(signature = (parcels, out, *, layer=None, id_field=None, use_field=None, s_srs=None, t_srs=None, overwrite=false, spatial_index=true, verbose_rows=false, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn screen(
         &self,
@@ -258,20 +258,29 @@ impl Engine {
         t_srs: Option<String>,
         overwrite: bool,
         spatial_index: bool,
+        verbose_rows: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        // recorded in the report's metadata, where the CLI puts its command line
+        let command_line = format!(
+            "aimaq.Engine(data={:?}).screen({:?}, {:?})",
+            self.opened.dataset,
+            parcels.display().to_string(),
+            out.display().to_string()
+        );
         let request = ScreenRequest {
-            parcels,
             input: OgrOptions {
                 layer,
                 id_field,
                 use_field,
                 s_srs,
             },
-            out,
             t_srs,
             overwrite,
             spatial_index,
+            verbose_rows,
+            command_line,
+            ..ScreenRequest::new(parcels, out)
         };
         let cancel = AtomicBool::new(false);
         let total = AtomicU64::new(u64::MAX);

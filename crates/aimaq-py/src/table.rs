@@ -3,10 +3,10 @@
 //! report schema of `aimaq_io::sink` — the same names as `aimaq screen`'s GeoPackage.
 
 use aimaq_io::sink::{
-    finding_cells, parcel_cells, Cell, ColumnKind, Outcome, ReportSink, FINDING_COLUMNS,
+    finding_cells, parcel_cells, Cell, ColumnKind, Encoding, Outcome, ReportSink, FINDING_COLUMNS,
     PARCEL_COLUMNS,
 };
-use aimaq_io::wkb::WkbRecord;
+use aimaq_io::wkb_source::WkbRecord;
 use arrow_array::builder::{BinaryBuilder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -229,8 +229,8 @@ fn geometry_field(crs: &str) -> Field {
 }
 
 impl ReportSink for ArrowSink {
-    fn wants_wkb(&self) -> bool {
-        true
+    fn encoding(&self) -> Encoding {
+        Encoding::Wkb
     }
 
     fn write(&mut self, outcomes: &[Outcome]) -> aimaq_io::Result<()> {

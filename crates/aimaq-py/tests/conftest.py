@@ -63,7 +63,8 @@ USES = [None, "residential", "vehicle_wash", "industrial", "arable_farming", "re
 
 @pytest.fixture(scope="session")
 def cadastre(aimaq_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """10,000 generated parcels (EPSG:32643) with uses, and `aimaq screen`'s report."""
+    """10,000 generated parcels (EPSG:32643) with uses, and `aimaq screen`'s report in the
+    wide layout (every finding field on every row: what the Python tables hold)."""
     import pyogrio
 
     folder = tmp_path_factory.mktemp("cadastre")
@@ -74,7 +75,7 @@ def cadastre(aimaq_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     frame = pyogrio.read_dataframe(generated)
     frame["use"] = [USES[i % len(USES)] for i in range(len(frame))]
     pyogrio.write_dataframe(frame, parcels, layer="parcels")
-    run_cli(aimaq_bin, "screen", str(parcels), "--out", str(report), "--progress", "off")
+    run_cli(aimaq_bin, "screen", str(parcels), "--out", str(report), "--progress", "off", "--verbose-rows")
     return {"parcels": parcels, "report": report}
 
 

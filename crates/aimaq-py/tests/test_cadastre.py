@@ -14,6 +14,7 @@ import pytest
 import shapely
 
 import aimaq
+from conftest import run_cli
 
 FINDING_COLUMNS = [
     "parcel", "use", "rule", "layer", "feature", "feature_name", "severity", "distance_m",
@@ -123,10 +124,12 @@ def test_check_arrow_takes_other_arrow_layouts(engine, cadastre):
         engine.check_arrow(pa.table({"geometry": [1.0]}))
 
 
-def test_screen_equals_the_cli(engine, cadastre, cli_report, tmp_path):
+def test_screen_equals_the_cli(engine, aimaq_bin, cadastre, cli_report, tmp_path):
     out = tmp_path / "report.gpkg"
     seen = []
-    summary = engine.screen(cadastre["parcels"], out, progress=lambda n, total: seen.append((n, total)))
+    summary = engine.screen(
+        cadastre["parcels"], out, verbose_rows=True, progress=lambda n, total: seen.append((n, total))
+    )
     assert summary["parcels_in"] == 10_000 and summary["parcels_errored"] == 0
     cli_summary = json.loads((cadastre["report"].parent / "report.gpkg.summary.json").read_text())
     for key in ("by_verdict", "findings_by_rule", "findings", "parcels_checked", "source_crs"):
@@ -139,7 +142,19 @@ def test_screen_equals_the_cli(engine, cadastre, cli_report, tmp_path):
     # an existing report is kept unless overwrite is asked for
     with pytest.raises(FileExistsError):
         engine.screen(cadastre["parcels"], out)
-    assert engine.screen(cadastre["parcels"], out, overwrite=True)["parcels_in"] == 10_000
+    # the default, compact GeoPackage: every table as the CLI writes it
+    compact, cli_compact = tmp_path / "compact.gpkg", tmp_path / "cli-compact.gpkg"
+    assert engine.screen(cadastre["parcels"], compact)["parcels_in"] == 10_000
+    run_cli(aimaq_bin, "screen", str(cadastre["parcels"]), "--out", str(cli_compact), "--progress", "off")
+    layers = [name for name, _ in pyogrio.list_layers(cli_compact)]
+    assert {"parcels", "findings", "findings_view"} <= set(layers)
+    assert layers == [name for name, _ in pyogrio.list_layers(compact)]
+    for layer in layers:
+        if layer == "layer_styles":  # stamped with the time of writing
+            continue
+        _, ours = pyogrio.read_arrow(compact, layer=layer)
+        _, theirs = pyogrio.read_arrow(cli_compact, layer=layer)
+        assert ours.equals(theirs), layer
 
 
 def test_screen_stops_when_progress_raises(engine, cadastre, tmp_path):

@@ -58,6 +58,7 @@ class Engine:
         t_srs: str | None = None,
         overwrite: bool = False,
         spatial_index: bool = True,
+        verbose_rows: bool = False,
         progress: Callable[[int, int | None], object] | None = None,
     ) -> dict[str, Any]: ...
 

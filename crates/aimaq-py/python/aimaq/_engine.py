@@ -286,6 +286,7 @@ class Engine:
         t_srs: str | None = None,
         overwrite: bool = False,
         spatial_index: bool = True,
+        verbose_rows: bool = False,
         progress: Callable[[int, int | None], object] | None = None,
     ) -> dict[str, Any]:
         """Screens a parcel file into a report file: exactly ``aimaq screen``.
@@ -296,7 +297,8 @@ class Engine:
         complete, with ``OUT.summary.json`` beside it. The options are the command's:
         ``layer``, ``id_field`` (default ``id``, else the FID), ``use_field`` (default
         ``use``), ``s_srs`` (the source's CRS when it has none), ``t_srs`` (the report's
-        CRS; default the source's), ``overwrite``, ``spatial_index``. ``progress(written,
+        CRS; default the source's), ``overwrite``, ``spatial_index``, ``verbose_rows`` (a
+        GeoPackage in the wide layout: every finding field on every row). ``progress(written,
         total)`` is called after each chunk written; an exception raised there stops
         reading at the next chunk and is raised from this call (records already read are
         still written, so a short file may have its whole report).
@@ -313,6 +315,7 @@ class Engine:
             t_srs=t_srs,
             overwrite=overwrite,
             spatial_index=spatial_index,
+            verbose_rows=verbose_rows,
             progress=progress,
         )
 

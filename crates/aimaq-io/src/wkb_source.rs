@@ -27,7 +27,7 @@ pub struct WkbRecord<'a> {
 /// A batch of WKB records as a [`ParcelSource`], in the given order.
 ///
 /// ```
-/// use aimaq_io::wkb::{WkbRecord, WkbSource};
+/// use aimaq_io::wkb_source::{WkbRecord, WkbSource};
 /// use aimaq_io::ParcelSource;
 ///
 /// // POLYGON((76.5 43.5, 76.5005 43.5, 76.5005 43.5003, 76.5 43.5)), little-endian WKB
@@ -82,6 +82,9 @@ impl WkbSource {
                 total: Some(parsed.len() as u64),
                 fields: Vec::new(),
                 files: Vec::new(),
+                id_field: None,
+                use_field: None,
+                id_source: "the ids given with the records".into(),
             },
             records: parsed.into_iter(),
         })
@@ -126,7 +129,7 @@ fn crs_of(definition: &str) -> Result<LayerCrs> {
 /// cannot be one: unreadable bytes, an empty or curved geometry, a non-finite coordinate.
 ///
 /// ```
-/// use aimaq_io::wkb::parse_wkb;
+/// use aimaq_io::wkb_source::parse_wkb;
 /// // POINT(1 2)
 /// let mut point = vec![1u8, 1, 0, 0, 0];
 /// point.extend(1f64.to_le_bytes());
