@@ -4,13 +4,14 @@
 mod balance;
 mod explain;
 mod progress;
+mod report_text;
 mod screen;
 
 use aimaq_check::{ParcelReport, Report, Summary};
 use aimaq_io::dataset::DatasetSource;
 use aimaq_io::output::PendingFile;
 use aimaq_io::pipeline::{self, RunOptions};
-use aimaq_io::sink::{Collect, GeoJsonFindings, JsonReport, ReportSink};
+use aimaq_io::sink::{Collect, GeoJsonRows, JsonReport, ReportSink};
 use aimaq_io::{EngineOptions, GeoJsonSource, RecordChecker};
 use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
@@ -124,6 +125,14 @@ enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         overwrite: bool,
+    },
+    /// Print a compact screening report (.gpkg) as text, messages rendered from its fields.
+    ReportText {
+        /// The report, written by `aimaq screen`.
+        report: PathBuf,
+        /// Language of labels and rule titles: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
     },
     /// List the regulation catalog: every rule, its widths and sources.
     Rules {
@@ -255,15 +264,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             overwrite,
         } => {
             let opened = aimaq_io::open_engine(&common.options())?;
-            let rows =
-                aimaq_io::zones::write(&opened.engine, &opened.metric, &use_code, &out, overwrite)?;
+            let written = aimaq_io::zones::write(&opened, &use_code, &out, overwrite)?;
             println!(
-                "{}: {rows} zones of {} features from {}, in {}",
+                "{}: {} zone strips and {} zone areas restricting `{use_code}`, of {} features from {}, in {}",
                 out.display(),
+                written.strips,
+                written.areas,
                 opened.engine.stats().features_used,
                 opened.dataset,
                 opened.metric.label()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ReportText { report, lang } => {
+            report_text::print(&report, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { catalog } => {
@@ -345,7 +359,7 @@ fn check(
             run(&mut sink, source)?.summary
         }
         Format::Geojson => {
-            let mut sink = GeoJsonFindings::new(out);
+            let mut sink = GeoJsonRows::new(out);
             run(&mut sink, source)?.summary
         }
     };

@@ -171,7 +171,7 @@ fn demo_text_is_readable() {
 }
 
 #[test]
-fn geojson_output_is_wgs84_encumbered_areas() {
+fn geojson_output_is_wgs84_findings_and_every_parcel_with_its_verdict() {
     let demo = repo("fixtures/parcels/demo.geojson");
     // a fresh directory: `check -o` refuses to replace a file without --overwrite
     let dir = tempfile::tempdir().unwrap();
@@ -194,13 +194,25 @@ fn geojson_output_is_wgs84_encumbered_areas() {
         "json",
         demo.to_str().unwrap(),
     ]));
-    let total: u64 = json_out["summary"]["findings_by_rule"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
+    let parcels = json_out["parcels"].as_array().unwrap();
+    let findings: usize = parcels
+        .iter()
+        .map(|p| p["findings"].as_array().unwrap().len())
         .sum();
-    assert_eq!(feats.len() as u64, total);
+    let without = parcels
+        .iter()
+        .filter(|p| p["findings"].as_array().unwrap().is_empty())
+        .count();
+    // a feature per finding, and one per parcel with none, so every parcel is on the map
+    assert_eq!(feats.len(), findings + without);
+    let rows = |kind: &str| {
+        feats
+            .iter()
+            .filter(|f| f["properties"]["row"] == kind)
+            .count()
+    };
+    assert_eq!(rows("finding"), findings);
+    assert_eq!(rows("clear") + rows("error"), without);
     for f in feats {
         assert_eq!(f["geometry"]["type"], "MultiPolygon");
         for poly in f["geometry"]["coordinates"].as_array().unwrap() {
@@ -214,8 +226,26 @@ fn geojson_output_is_wgs84_encumbered_areas() {
                 }
             }
         }
-        assert!(f["properties"]["parcel"].is_string() && f["properties"]["citation"].is_string());
+        let props = f["properties"].as_object().unwrap();
+        assert!(props["parcel"].is_string() && props["verdict"].is_string());
+        if f["properties"]["row"] == "finding" {
+            assert!(props["citation"].is_string() && props["rule"].is_string());
+        }
     }
+    // properties in the contract's order (row, parcel, use, verdict, …), not a map's
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.matches(r#""properties":{"row":""#).count(),
+        feats.len(),
+        "every feature starts with row"
+    );
+    let first = text.find(r#""properties":{"row":""#).unwrap();
+    let head = &text[first..first + 200];
+    let at = |k: &str| head.find(&format!("\"{k}\":")).unwrap_or(usize::MAX);
+    assert!(
+        at("row") < at("parcel") && at("parcel") < at("use") && at("use") < at("verdict"),
+        "{head}"
+    );
 }
 
 #[test]

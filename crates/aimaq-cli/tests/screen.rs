@@ -406,8 +406,13 @@ fn zones_export_keeps_only_zones_that_restrict_the_use() {
         let run = aimaq(&["zones", "--out", out.to_str().unwrap(), "--use", use_code]);
         assert!(run.status.success(), "{}", text(&run));
         let mut by_rule = BTreeMap::new();
-        for row in rows(&out, "zones") {
+        // zones are areas now: strips buffered from their features, and areas themselves
+        for row in rows(&out, "zone_strips")
+            .into_iter()
+            .chain(rows(&out, "zone_areas"))
+        {
             assert_ne!(row["regime"], "allowed");
+            assert_eq!(row["use"], use_code, "the use filtered for is on every row");
             assert!(row["limit_m"].parse::<f64>().unwrap() >= 0.0);
             *by_rule.entry(row["rule"].clone()).or_default() += 1;
         }
@@ -426,4 +431,34 @@ fn zones_export_keeps_only_zones_that_restrict_the_use() {
         "casino",
     ]);
     assert_eq!(run.status.code(), Some(1));
+}
+
+#[test]
+fn report_text_renders_a_compact_report_from_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.gpkg");
+    let run = screen(&repo("fixtures/ogr/gk13/parcels.shp"), &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let printed = aimaq(&["report-text", out.to_str().unwrap(), "--lang", "ru"]);
+    assert!(printed.status.success(), "{}", text(&printed));
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
+    // every parcel, every finding with both citations, the totals, in Russian
+    let expected = demo_answers();
+    for (verdict, findings) in &expected {
+        let _ = verdict;
+        for (rule, feature, _) in findings {
+            assert!(
+                printed.contains(rule) && printed.contains(feature),
+                "{rule} {feature}"
+            );
+        }
+    }
+    let findings: usize = expected.iter().map(|(_, f)| f.len()).sum();
+    assert_eq!(
+        printed.matches("      источник:").count(),
+        findings,
+        "{printed}"
+    );
+    assert!(printed.contains(&format!("{} parcels in", expected.len())));
+    assert!(printed.contains("sha256:"), "the catalog digest is shown");
 }

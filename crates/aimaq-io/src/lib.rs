@@ -52,6 +52,7 @@ mod open;
 pub mod output;
 pub mod pipeline;
 mod record;
+pub mod report;
 pub mod screen;
 pub mod sink;
 pub mod source;

@@ -93,6 +93,9 @@ fn canonical(p: &Path) -> Option<PathBuf> {
 pub struct PendingFile {
     target: PathBuf,
     partial: PathBuf,
+    /// Extensions of files written beside the main one (a CSV's `.csvt` and `.prj`):
+    /// they move, are refused and are cleaned up with it.
+    side: Vec<&'static str>,
     committed: bool,
 }
 
@@ -104,30 +107,57 @@ impl PendingFile {
         overwrite: bool,
         inputs: &[PathBuf],
     ) -> Result<PendingFile, OutputError> {
-        if let Some(input) = inputs.iter().find(|i| same_file(i, target)) {
-            return Err(OutputError::IsInput {
-                output: target.to_path_buf(),
-                input: input.clone(),
-            });
+        PendingFile::with_side_files(target, &[], overwrite, inputs)
+    }
+
+    /// As [`PendingFile::new`], for a file that comes with side files of the given
+    /// extensions (`report.csv` with `report.csvt` and `report.prj`): each is held to the
+    /// same rules — a Shapefile's `.prj` is never overwritten by a CSV report's.
+    pub fn with_side_files(
+        target: &Path,
+        side: &[&'static str],
+        overwrite: bool,
+        inputs: &[PathBuf],
+    ) -> Result<PendingFile, OutputError> {
+        let all: Vec<PathBuf> = std::iter::once(target.to_path_buf())
+            .chain(side.iter().map(|ext| target.with_extension(ext)))
+            .collect();
+        for path in &all {
+            if let Some(input) = inputs.iter().find(|i| same_file(i, path)) {
+                return Err(OutputError::IsInput {
+                    output: path.clone(),
+                    input: input.clone(),
+                });
+            }
         }
         if target.is_dir() {
             return Err(OutputError::IsDirectory {
                 path: target.to_path_buf(),
             });
         }
-        if target.exists() && !overwrite {
-            return Err(OutputError::Exists {
-                path: target.to_path_buf(),
-            });
+        if let Some(existing) = all.iter().find(|p| p.exists()) {
+            if !overwrite {
+                return Err(OutputError::Exists {
+                    path: existing.clone(),
+                });
+            }
         }
-        let partial = partial_name(target);
-        // a partial file left by a killed run of the same target is ours to replace
-        remove_with_side_files(&partial);
-        Ok(PendingFile {
+        let pending = PendingFile {
             target: target.to_path_buf(),
-            partial,
+            partial: partial_name(target),
+            side: side.to_vec(),
             committed: false,
-        })
+        };
+        // a partial file left by a killed run of the same target is ours to replace
+        pending.remove_partial();
+        Ok(pending)
+    }
+
+    fn remove_partial(&self) {
+        remove_with_side_files(&self.partial);
+        for ext in &self.side {
+            let _ = std::fs::remove_file(self.partial.with_extension(ext));
+        }
     }
 
     /// Where to write now.
@@ -140,12 +170,26 @@ impl PendingFile {
         &self.target
     }
 
-    /// Moves the complete file to its final name (replacing what was there in one step).
+    /// Moves the complete file to its final name (replacing what was there in one step),
+    /// its side files first, so the main file is the last to appear.
     pub fn commit(mut self) -> Result<(), OutputError> {
-        std::fs::rename(&self.partial, &self.target).map_err(|cause| OutputError::Io {
-            path: self.target.clone(),
-            cause,
-        })?;
+        let rename = |from: &Path, to: &Path| {
+            std::fs::rename(from, to).map_err(|cause| OutputError::Io {
+                path: to.to_path_buf(),
+                cause,
+            })
+        };
+        for ext in &self.side {
+            let from = self.partial.with_extension(ext);
+            let to = self.target.with_extension(ext);
+            if from.exists() {
+                rename(&from, &to)?;
+            } else {
+                // a side file the new output does not have must not describe it
+                let _ = std::fs::remove_file(&to);
+            }
+        }
+        rename(&self.partial, &self.target)?;
         self.committed = true;
         Ok(())
     }
@@ -163,7 +207,7 @@ impl PendingFile {
 impl Drop for PendingFile {
     fn drop(&mut self) {
         if !self.committed {
-            remove_with_side_files(&self.partial);
+            self.remove_partial();
         }
     }
 }
@@ -213,6 +257,30 @@ mod tests {
             assert!(PendingFile::new(&link, true, std::slice::from_ref(&input)).is_err());
         }
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "data");
+    }
+
+    #[test]
+    fn a_csv_report_never_writes_over_a_shapefiles_prj() {
+        let dir = tempfile::tempdir().unwrap();
+        let prj = dir.path().join("parcels.prj");
+        std::fs::write(&prj, "PROJCS[...]").unwrap();
+        let target = dir.path().join("parcels.csv");
+        let e = PendingFile::with_side_files(
+            &target,
+            &["csvt", "prj"],
+            true,
+            std::slice::from_ref(&prj),
+        )
+        .unwrap_err();
+        assert!(matches!(e, OutputError::IsInput { .. }), "{e}");
+        // not an input, but there: kept unless replacing was asked for
+        assert!(PendingFile::with_side_files(&target, &["csvt", "prj"], false, &[]).is_err());
+        let p = PendingFile::with_side_files(&target, &["csvt", "prj"], true, &[]).unwrap();
+        std::fs::write(p.path(), "a,b").unwrap();
+        std::fs::write(p.path().with_extension("csvt"), "String,String").unwrap();
+        p.commit().unwrap();
+        assert!(target.exists() && dir.path().join("parcels.csvt").exists());
+        assert!(!prj.exists(), "the old .prj described another file");
     }
 
     #[test]

@@ -119,7 +119,11 @@ pub fn screen_file(
     let started = Instant::now();
     let source = OgrSource::open(&request.parcels, &request.input)?;
     let info = source.info().clone();
-    let report = PendingFile::new(&request.out, request.overwrite, &info.files)?;
+    let side: &[&str] = match crate::sink::format_of(&request.out)?.0 {
+        "CSV" => &["csvt", "prj"],
+        _ => &[],
+    };
+    let report = PendingFile::with_side_files(&request.out, side, request.overwrite, &info.files)?;
     let summary_file =
         PendingFile::new(&summary_path(&request.out), request.overwrite, &info.files)?;
     let report_crs = request
@@ -137,11 +141,11 @@ pub fn screen_file(
             crate::sink::format_of(&request.out)?,
             (_, crate::sink::Layout::Layers)
         );
+    let skip: Vec<&str> = [info.id_field.as_deref(), info.use_field.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     let mut sink: Box<dyn ReportSink> = if compact {
-        let skip: Vec<&str> = [info.id_field.as_deref(), info.use_field.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
         Box::new(GpkgReport::create(
             report.path(),
             &report_crs,
@@ -168,6 +172,7 @@ pub fn screen_file(
             report.path(),
             &report_crs,
             &info.fields,
+            &skip,
             request.spatial_index,
         )?)
     };

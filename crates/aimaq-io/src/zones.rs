@@ -1,35 +1,78 @@
-//! `zones`: the constraint dataset with every rule resolved to its distance limits, as a
-//! GeoPackage a GIS can display or another engine can join against. The zones are the
-//! engine's own ([`Engine::zones`]): exactly what findings come from, decided once.
+//! `zones`: the constraint dataset with every rule resolved and drawn as the areas the
+//! engine checks against, as a GeoPackage a GIS opens styled. The zones are the engine's
+//! own ([`Engine::zones`]): exactly what findings come from, decided once.
+//!
+//! Layers, each of one geometry type:
+//! - `zone_strips` (MultiPolygon): zones measured by distance, buffered — a strip
+//!   around a line, a ring around an area; a railway zone split at settlement edges
+//!   (`part` `inside_settlements` / `outside_settlements`), a range width as the band
+//!   within its minimum (`part` `minimum`, the regime applies) and the band out to its
+//!   maximum (`part` `up_to_maximum`, severity `review`);
+//! - `zone_areas` (MultiPolygon): zones that are an area itself (functional zones,
+//!   hazards, protected areas, heritage and sanitary sites);
+//! - `source_lines` (MultiLineString) and `source_areas` (MultiPolygon): the features
+//!   strips are measured from;
+//! - `settlements` (MultiPolygon): what decides settlement-dependent widths.
+//!
+//! Zone rows carry the use they were filtered for (`use`), the regime and approval for it,
+//! and both citations; the use, catalog and dataset are in the file's metadata too.
 
-use crate::gdal_write::{create_dataset, layer_srs, Batch};
 use crate::output::PendingFile;
-use crate::{Error, Result};
-use aimaq_check::Engine;
-use aimaq_proj::MetricCrs;
+use crate::sink::gpkg::{GeoPackage, ZONES_QML};
+use crate::sink::gpkg_blob;
+use crate::{Error, OpenedEngine, Result};
+use aimaq_check::{FeatureGeometry, ResolvedZone};
 use aimaq_rules::Limit;
-use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
+use geo::{BooleanOps, BoundingRect, Buffer, MultiPolygon, Translate};
 use std::path::Path;
 
-/// Writes layer `zones` (one row per feature and rule that restricts `use_code`: `rule`,
-/// `layer`, `feature`, `limit_m`, `min_limit_m`, `inside_limit_m`, `regime`,
-/// `citation`) and layer `settlements`, in `metric`'s CRS. Zones whose regime allows the
-/// use are left out: they give no finding.
-///
-/// `limit_m` is the distance a parcel must stay beyond (0: the area itself, overlap
-/// rules); for ranges it is the act's maximum and `min_limit_m` its minimum (a parcel
-/// nearer than the minimum is encumbered up to the minimum, else up to the maximum).
-/// `inside_limit_m` is set for settlement-dependent rules: the limit for the parcel's
-/// part inside settlements.
+/// Arc step of exported buffers (segment length over radius): about 63 segments a circle,
+/// a chord sag under 0.13 % of the width — a drawing, not a measurement.
+const ARC_STEP: f64 = 0.1;
+
+/// Counts of what [`write`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZonesWritten {
+    /// Rows of `zone_strips`.
+    pub strips: usize,
+    /// Rows of `zone_areas`.
+    pub areas: usize,
+}
+
+/// A strip of `m` around `g`, computed near the origin (boolean operations snap to a grid
+/// scaled to their inputs' magnitude, which would cost centimetres at UTM coordinates).
+fn strip(g: &FeatureGeometry, m: f64) -> MultiPolygon<f64> {
+    let geometry = geo::Geometry::from(g);
+    let Some(b) = geometry.bounding_rect() else {
+        return MultiPolygon::new(Vec::new());
+    };
+    let o = b.center();
+    let style = || {
+        BufferStyle::new(m)
+            .line_join(LineJoin::Round(ARC_STEP))
+            .line_cap(LineCap::Round(ARC_STEP))
+    };
+    let local = match g {
+        FeatureGeometry::Lines(l) => l.translate(-o.x, -o.y).buffer_with_style(style()),
+        FeatureGeometry::Area(a) => {
+            let a = a.translate(-o.x, -o.y);
+            a.union(&a.buffer_with_style(style()))
+        }
+    };
+    local.translate(o.x, o.y)
+}
+
+/// Writes the zones that restrict `use_code` (a vocabulary code) to `path` (`.gpkg`).
 pub fn write(
-    engine: &Engine,
-    metric: &MetricCrs,
+    opened: &OpenedEngine,
     use_code: &str,
     path: &Path,
     overwrite: bool,
-) -> Result<usize> {
-    let land_use = engine
-        .catalog()
+) -> Result<ZonesWritten> {
+    let engine = &opened.engine;
+    let catalog = engine.catalog();
+    let land_use = catalog
         .resolve_use(Some(use_code))
         .map_err(|e| Error::Other(e.to_string()))?;
     if path.extension().and_then(|e| e.to_str()) != Some("gpkg") {
@@ -38,77 +81,220 @@ pub fn write(
             expected: ".gpkg",
         });
     }
-    let srs = layer_srs(metric.definition())?;
+    let lang = engine.lang();
     let pending = PendingFile::new(path, overwrite, &[])?;
-    let mut ds = create_dataset(pending.path(), "GPKG")?;
-    for (name, cols) in [
-        (
-            "zones",
-            &[
-                ("rule", OGRFieldType::OFTString),
-                ("layer", OGRFieldType::OFTString),
-                ("feature", OGRFieldType::OFTString),
-                ("limit_m", OGRFieldType::OFTReal),
-                ("inside_limit_m", OGRFieldType::OFTReal),
-                ("min_limit_m", OGRFieldType::OFTReal),
-                ("regime", OGRFieldType::OFTString),
-                ("citation", OGRFieldType::OFTString),
-            ][..],
-        ),
-        ("settlements", &[("feature", OGRFieldType::OFTString)][..]),
-    ] {
-        let layer = ds.create_layer(LayerOptions {
-            name,
-            srs: Some(&srs),
-            ty: OGRwkbGeometryType::wkbUnknown,
-            ..Default::default()
-        })?;
-        layer.create_defn_fields(cols)?;
+    let mut gpkg = GeoPackage::create(pending.path(), opened.metric.definition())?;
+    const ZONE_COLUMNS: &str = ", rule TEXT NOT NULL, rule_title TEXT, layer TEXT NOT NULL,
+        feature TEXT NOT NULL, feature_name TEXT, part TEXT NOT NULL, limit_m REAL NOT NULL,
+        use TEXT NOT NULL, severity TEXT NOT NULL, regime TEXT NOT NULL, approval TEXT,
+        citation TEXT NOT NULL, regime_citation TEXT NOT NULL";
+    gpkg.feature_table(
+        "zone_strips",
+        "MULTIPOLYGON",
+        ZONE_COLUMNS,
+        "zones measured by distance, buffered from their features",
+        true,
+    )?;
+    gpkg.feature_table(
+        "zone_areas",
+        "MULTIPOLYGON",
+        ZONE_COLUMNS,
+        "zones that are an area themselves",
+        true,
+    )?;
+    let source_columns = ", layer TEXT NOT NULL, feature TEXT NOT NULL, feature_name TEXT";
+    gpkg.feature_table(
+        "source_lines",
+        "MULTILINESTRING",
+        source_columns,
+        "the line features strips are measured from",
+        true,
+    )?;
+    gpkg.feature_table(
+        "source_areas",
+        "MULTIPOLYGON",
+        source_columns,
+        "the area features strips are measured from",
+        true,
+    )?;
+    gpkg.feature_table(
+        "settlements",
+        "MULTIPOLYGON",
+        ", feature TEXT NOT NULL",
+        "settlements: where settlement-dependent widths change",
+        true,
+    )?;
+    gpkg.begin()?;
+    let srs = gpkg.srs_id;
+
+    let settlements: Vec<MultiPolygon<f64>> =
+        engine.settlements().map(|s| s.area.clone()).collect();
+    let mut next = [1i64; 5];
+    for s in engine.settlements() {
+        let blob = gpkg_blob(s.area, srs).map_err(Error::Other)?;
+        gpkg.conn()
+            .prepare_cached("INSERT INTO settlements (fid, geom, feature) VALUES (?1, ?2, ?3)")
+            .and_then(|mut st| st.execute(rusqlite::params![next[4], blob.bytes, s.id]))
+            .map_err(|e| Error::Other(format!("cannot write a settlement: {e}")))?;
+        gpkg.index("settlements", next[4], blob.envelope)?;
+        next[4] += 1;
     }
-    let mut rows = 0;
-    {
-        let mut batch = Batch::begin(&ds);
-        let zones = ds.layer(0)?;
-        let settlements = ds.layer(1)?;
-        for s in engine.settlements() {
-            let mut row = Feature::new(settlements.defn())?;
-            row.set_field_string(0, s.id)?;
-            row.set_geometry(s.area.to_gdal()?)?;
-            row.create(&settlements)?;
-            batch.row(&ds)?;
-        }
-        for z in engine.zones() {
-            let cell = z.cell_for(land_use);
-            if cell.regime.severity().is_none() {
-                continue; // allowed for this use: no finding
+
+    let mut written = ZonesWritten::default();
+    let mut sources_done = std::collections::HashSet::new();
+    for z in engine.zones() {
+        let cell = z.cell_for(land_use);
+        let Some(severity) = cell.regime.severity() else {
+            continue; // allowed for this use: no finding
+        };
+        let approval = cell
+            .approval
+            .as_deref()
+            .and_then(|a| catalog.approval(a))
+            .map(|a| a.labels.get(lang).to_string());
+        let rows = zone_rows(&z, &settlements, severity.as_str());
+        let table = if matches!(z.zone.limit, Limit::Overlap) {
+            written.areas += rows.len();
+            (1usize, "zone_areas")
+        } else {
+            written.strips += rows.len();
+            (0usize, "zone_strips")
+        };
+        for (part, limit_m, severity, area) in rows {
+            if area.0.is_empty() {
+                continue;
             }
-            let mut row = Feature::new(zones.defn())?;
-            row.set_field_string(0, z.rule.id())?;
-            row.set_field_string(1, z.layer)?;
-            row.set_field_string(2, z.feature)?;
-            match z.zone.limit {
-                Limit::Fixed { m } => row.set_field_double(3, m)?,
-                Limit::Range { min, max } => {
-                    row.set_field_double(3, max)?;
-                    row.set_field_double(5, min)?;
-                }
-                Limit::BySettlement { inside, outside } => {
-                    row.set_field_double(3, outside)?;
-                    row.set_field_double(4, inside)?;
-                }
-                Limit::Overlap => row.set_field_double(3, 0.0)?,
-            }
-            row.set_field_string(6, cell.regime.as_str())?;
-            row.set_field_string(7, &z.zone.citation.to_string())?;
-            row.set_geometry(geo::Geometry::from(z.geometry).to_gdal()?)?;
-            row.create(&zones)?;
-            rows += 1;
-            batch.row(&ds)?;
+            let blob = gpkg_blob(&area, srs).map_err(Error::Other)?;
+            let fid = next[table.0];
+            next[table.0] += 1;
+            gpkg.conn()
+                .prepare_cached(&format!(
+                    "INSERT INTO {} (fid, geom, rule, rule_title, layer, feature, feature_name, part,
+                       limit_m, use, severity, regime, approval, citation, regime_citation)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    table.1
+                ))
+                .and_then(|mut st| {
+                    st.execute(rusqlite::params![
+                        fid,
+                        blob.bytes,
+                        z.rule.id(),
+                        z.rule.title_in(lang),
+                        z.layer,
+                        z.feature,
+                        z.name,
+                        part,
+                        limit_m,
+                        land_use.code,
+                        severity,
+                        cell.regime.as_str(),
+                        approval,
+                        z.zone.citation.to_string(),
+                        cell.citation.to_string(),
+                    ])
+                })
+                .map_err(|e| Error::Other(format!("cannot write a zone: {e}")))?;
+            gpkg.index(table.1, fid, blob.envelope)?;
         }
-        batch.commit(&ds)?;
+        // the feature strips are measured from, once
+        if !matches!(z.zone.limit, Limit::Overlap) && sources_done.insert((z.layer, z.feature)) {
+            let (t, slot, bytes, envelope) = match z.geometry {
+                FeatureGeometry::Lines(l) => {
+                    let b = gpkg_blob(l, srs).map_err(Error::Other)?;
+                    ("source_lines", 2, b.bytes, b.envelope)
+                }
+                FeatureGeometry::Area(a) => {
+                    let b = gpkg_blob(a, srs).map_err(Error::Other)?;
+                    ("source_areas", 3, b.bytes, b.envelope)
+                }
+            };
+            let fid = next[slot];
+            next[slot] += 1;
+            gpkg.conn()
+                .prepare_cached(&format!(
+                    "INSERT INTO {t} (fid, geom, layer, feature, feature_name) VALUES (?1, ?2, ?3, ?4, ?5)"
+                ))
+                .and_then(|mut st| st.execute(rusqlite::params![fid, bytes, z.layer, z.feature, z.name]))
+                .map_err(|e| Error::Other(format!("cannot write a source feature: {e}")))?;
+            gpkg.index(t, fid, envelope)?;
+        }
     }
-    ds.close()
-        .map_err(Error::gdal("cannot close the zones file"))?;
+    for table in ["zone_strips", "zone_areas"] {
+        gpkg.style(table, "aimaq: zones by regime", ZONES_QML)?;
+    }
+    let doc = serde_json::json!({
+        "aimaq_version": env!("CARGO_PKG_VERSION"),
+        "use": land_use.code,
+        "catalog": catalog.info().id,
+        "catalog_digest": opened.catalog_digest,
+        "dataset": opened.dataset,
+        "layers": opened.layers,
+        "measured_in": opened.metric.label(),
+        "as_of": opened.as_of.map(|d| d.to_string()),
+        "lang": lang.code(),
+    });
+    gpkg.metadata(
+        "https://example.invalid/aimaq/zones",
+        &doc,
+        &[
+            ("AIMAQ_USE", land_use.code.clone()),
+            ("AIMAQ_CATALOG", catalog.info().id.clone()),
+            ("AIMAQ_CATALOG_DIGEST", opened.catalog_digest.clone()),
+            ("AIMAQ_DATASET", opened.dataset.clone()),
+            (
+                "AIMAQ_AS_OF",
+                opened
+                    .as_of
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "all rules".into()),
+            ),
+        ],
+        &["zone_strips", "zone_areas"],
+    )?;
+    gpkg.finish()?;
     pending.commit()?;
-    Ok(rows)
+    Ok(written)
+}
+
+/// The rows a zone draws: (part, limit, severity, area).
+fn zone_rows(
+    z: &ResolvedZone,
+    settlements: &[MultiPolygon<f64>],
+    severity: &'static str,
+) -> Vec<(&'static str, f64, &'static str, MultiPolygon<f64>)> {
+    match z.zone.limit {
+        Limit::Fixed { m } => vec![("whole", m, severity, strip(z.geometry, m))],
+        Limit::Overlap => match z.geometry.area() {
+            Some(a) => vec![("area", 0.0, severity, a.clone())],
+            None => Vec::new(),
+        },
+        Limit::Range { min, max } => {
+            let inner = strip(z.geometry, min);
+            let outer = strip(z.geometry, max).difference(&inner);
+            vec![
+                ("minimum", min, severity, inner),
+                // between the act's ends the decree's project decides: review
+                ("up_to_maximum", max, "review", outer),
+            ]
+        }
+        Limit::BySettlement { inside, outside } => {
+            let within: MultiPolygon<f64> = settlements
+                .iter()
+                .fold(MultiPolygon::new(Vec::new()), |acc, s| acc.union(s));
+            vec![
+                (
+                    "inside_settlements",
+                    inside,
+                    severity,
+                    strip(z.geometry, inside).intersection(&within),
+                ),
+                (
+                    "outside_settlements",
+                    outside,
+                    severity,
+                    strip(z.geometry, outside).difference(&within),
+                ),
+            ]
+        }
+    }
 }

@@ -71,7 +71,10 @@ impl LayerColumns {
             row: find("row"),
             parcel: PARCEL_COLUMNS.iter().map(|c| find(c.name)).collect(),
             finding: FINDING_COLUMNS.iter().map(|c| find(c.name)).collect(),
-            source: source_columns.iter().map(|n| find(n)).collect(),
+            source: source_columns
+                .iter()
+                .map(|n| if n.is_empty() { None } else { find(n) })
+                .collect(),
         }
     }
 }
@@ -92,6 +95,7 @@ impl GdalReport {
         path: &Path,
         srs_definition: &str,
         source_fields: &[SourceField],
+        skip: &[&str],
         spatial_index: bool,
     ) -> Result<GdalReport> {
         let (driver_name, layout) = format_of(path)?;
@@ -104,11 +108,15 @@ impl GdalReport {
             .map(|c| c.name)
             .chain(["row", "fid", "geom"])
             .collect();
-        // the source's own fields, renamed `src_<name>` where they would clash with ours
+        // the source's own fields, renamed `src_<name>` where they would clash with ours;
+        // the id and use fields are the `parcel` and `use` columns already (an empty name
+        // leaves a field out)
         let source_columns: Vec<String> = source_fields
             .iter()
             .map(|f| {
-                if ours.iter().any(|o| o.eq_ignore_ascii_case(&f.name)) {
+                if skip.iter().any(|s| s.eq_ignore_ascii_case(&f.name)) {
+                    String::new()
+                } else if ours.iter().any(|o| o.eq_ignore_ascii_case(&f.name)) {
                     format!("src_{}", f.name)
                 } else {
                     f.name.clone()
@@ -144,7 +152,9 @@ impl GdalReport {
             ],
             Layout::Rows => {
                 let options = match driver_name {
-                    "CSV" => vec!["GEOMETRY=AS_WKT"],
+                    // .csvt types every column and .prj names the CRS: QGIS loads typed
+                    // numbers in place, not text
+                    "CSV" => vec!["GEOMETRY=AS_WKT", "CREATE_CSVT=YES"],
                     "GeoJSON" => vec!["WRITE_NAME=NO"],
                     _ => vec![],
                 };
@@ -176,6 +186,7 @@ impl GdalReport {
                     source_columns
                         .iter()
                         .zip(source_fields)
+                        .filter(|(n, _)| !n.is_empty())
                         .map(|(n, f)| (n.as_str(), f.kind)),
                 );
             }

@@ -5,18 +5,18 @@
 //!
 //! Implementations: [`GdalReport`] (GeoPackage layers, or one table in CSV, GeoJSON or
 //! FlatGeobuf, through GDAL), [`JsonReport`] (the JSON contract of `aimaq check`),
-//! [`GeoJsonFindings`] (encumbered areas as RFC 7946 GeoJSON) and [`Collect`] (keeps the
+//! [`GeoJsonRows`] (the one-table layout as RFC 7946 GeoJSON) and [`Collect`] (keeps the
 //! outcomes for the caller).
 
 mod collect;
 mod gdal_report;
-mod geojson_findings;
+mod geojson_rows;
 pub mod gpkg;
 mod json_report;
 
 pub use collect::Collect;
 pub use gdal_report::{format_of, GdalReport, Layout};
-pub use geojson_findings::GeoJsonFindings;
+pub use geojson_rows::GeoJsonRows;
 pub use gpkg::{gpkg_blob, GpkgBlob, GpkgReport, ReportInfo};
 pub use json_report::JsonReport;
 

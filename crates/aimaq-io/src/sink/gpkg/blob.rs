@@ -2,7 +2,7 @@
 //! envelope, then ISO WKB. Encoded in Rust on the checking threads, so the writer only
 //! binds bytes.
 
-use geo::{BoundingRect, MultiPolygon};
+use geo::{BoundingRect, Rect};
 
 /// A geometry ready for a GeoPackage column, with its envelope for the R-tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,13 +22,15 @@ pub struct GpkgBlob {
 /// assert_eq!(&blob.bytes[..2], b"GP");
 /// assert_eq!(blob.envelope, (0.0, 2.0, 0.0, 1.0));
 /// ```
-pub fn gpkg_blob(g: &MultiPolygon<f64>, srs_id: i32) -> Result<GpkgBlob, String> {
+pub fn gpkg_blob<G>(g: &G, srs_id: i32) -> Result<GpkgBlob, String>
+where
+    G: BoundingRect<f64, Output = Option<Rect<f64>>> + geo_traits::GeometryTrait<T = f64>,
+{
     let rect = g
         .bounding_rect()
         .ok_or_else(|| "cannot write an empty geometry to the report".to_string())?;
     let envelope = (rect.min().x, rect.max().x, rect.min().y, rect.max().y);
-    let mut bytes =
-        Vec::with_capacity(40 + 9 + 16 * g.0.iter().map(|p| p.exterior().0.len()).sum::<usize>());
+    let mut bytes = Vec::with_capacity(256);
     bytes.extend_from_slice(b"GP");
     bytes.push(0); // version 1
                    // flags: little-endian header numbers (bit 0), envelope [minx, maxx, miny, maxy]

@@ -2,7 +2,7 @@
 //! output contract (docs/output.md).
 
 /// The core GeoPackage tables (GeoPackage 1.3 §1.1.2, §1.1.3, §2.1.5, §2.3).
-pub(super) const CORE: &str = "
+pub(crate) const CORE: &str = "
 CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
   organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
   definition TEXT NOT NULL, description TEXT);
@@ -38,7 +38,7 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
 ";
 
 /// QGIS's table of styles, which it reads a layer's default style from.
-pub(super) const LAYER_STYLES: &str = "
+pub(crate) const LAYER_STYLES: &str = "
 CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),
   f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256),
   styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT,
@@ -48,27 +48,10 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
   VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS styles: each layer opens styled');
 ";
 
-/// The texts findings refer to (citations, approvals, feature names), each stored once.
-pub(super) const TEXTS: &str = "
-CREATE TABLE texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
-INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
-  VALUES ('texts', 'attributes', 'texts', 'citations, approvals and names, each stored once; findings refer to them by id');
-";
-
-/// The catalog's rules, as read by the report.
-pub(super) const RULES: &str = "
-CREATE TABLE rules (fid INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL UNIQUE,
-  layer TEXT NOT NULL, title_en TEXT, title_kk TEXT, title_ru TEXT, width TEXT,
-  measured_from TEXT, citation TEXT, regime_at_worst TEXT, regime_basis TEXT,
-  in_force_from TEXT, explain TEXT);
-INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
-  VALUES ('rules', 'attributes', 'rules', 'the regulation catalog''s rules: titles in kk/ru/en, widths, citations, regime by use');
-";
-
 /// The R-tree of a feature table (GeoPackage 1.3 §F.3), without its triggers: those call
 /// the `ST_` functions only GeoPackage readers register, so they are created once the
 /// rows and the index are in.
-pub(super) fn rtree(table: &str) -> String {
+pub(crate) fn rtree(table: &str) -> String {
     format!(
         "CREATE VIRTUAL TABLE rtree_{table}_geom USING rtree(id, minx, maxx, miny, maxy);
          INSERT INTO gpkg_extensions VALUES ('{table}', 'geom', 'gpkg_rtree_index',
@@ -77,7 +60,7 @@ pub(super) fn rtree(table: &str) -> String {
 }
 
 /// The triggers that keep an R-tree in step with later edits (GeoPackage 1.3 §F.3).
-pub(super) fn rtree_triggers(t: &str) -> String {
+pub(crate) fn rtree_triggers(t: &str) -> String {
     let r = format!("rtree_{t}_geom");
     let bounds = "ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)";
     format!(
