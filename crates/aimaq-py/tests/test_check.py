@@ -67,7 +67,7 @@ def test_demo_matches_the_cli_json(aimaq_bin, engine, demo):
     expected = cli_rows(cli_json(aimaq_bin, str(DEMO)))
     result = engine.check(demo)
     got = py_rows(result)
-    assert len(got[0]) == 35 and len(got[1]) == len(expected[1]) > 35
+    assert len(got[0]) == len(demo) >= 35 and len(got[1]) == len(expected[1]) > len(demo)
     assert got[0] == expected[0]
     assert got[1] == expected[1]
     # the frame's own `id` and `use` columns were taken, the index kept
@@ -206,7 +206,7 @@ def test_bad_records_are_rows_and_the_rest_is_checked(engine, demo):
 
 
 def test_argument_errors_raise(engine, demo):
-    with pytest.raises(ValueError, match="2 ids for 35 geometries"):
+    with pytest.raises(ValueError, match=f"2 ids for {len(demo)} geometries"):
         engine.check(demo.geometry, ids=["a", "b"])
     with pytest.raises(ValueError, match="not a date"):
         aimaq.Engine(as_of="yesterday")
@@ -247,4 +247,4 @@ def test_ids_default_to_the_frame_then_the_index(engine, demo):
     assert list(tail.parcels["parcel"]) == ["3", "4", "5"]
     # explicit ids win over the frame's column
     named = engine.check(demo, ids=[f"x{i}" for i in range(len(demo))])
-    assert named.parcels["parcel"].iloc[-1] == "x34"
+    assert named.parcels["parcel"].iloc[-1] == f"x{len(demo) - 1}"

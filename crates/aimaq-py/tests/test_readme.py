@@ -38,7 +38,7 @@ def test_there_are_a_python_and_a_spark_snippet_of_the_promised_size():
 def test_python_snippet_runs():
     out = run(snippets()[0])
     # the demo's verdicts and findings are printed
-    assert "P-035" in out and "prohibited" in out and "hazard.seismic" in out
+    assert "P-001" in out and "prohibited" in out and "hazard.seismic" in out
 
 
 def test_spark_snippet_runs(aimaq_bin):
