@@ -396,12 +396,20 @@ def water_bodies():
         feats.append(feature({"id": "wb-%03d" % i, "name": name, "kind": "river"},
                              line_geom(meander(ctrl, "river-" + name))))
     n = len(feats) + 1
+    # Decree 241/2012 covers the water bodies of the resort complex in Talgar district
+    # (L559-561): the district tells them from the Karasai Ақбұлақ reservoir (L2877).
     pond = star(77.200, 43.150, 160, 130, "akbulak", 14, rough=0.15)
-    feats.append(feature({"id": "wb-%03d" % n, "name": "Akbulak Club Resort pond", "kind": "pond"},
+    feats.append(feature({"id": "wb-%03d" % n, "name": "Akbulak Club Resort pond", "kind": "pond",
+                          "district": "Talgar"},
                          polygon_geom(ring_xy(pond))))
     lake = star(76.650, 43.670, 3000, 2000, "sorbulak", 32, rough=0.14)
     feats.append(feature({"id": "wb-%03d" % (n + 1), "name": "Lake Sorbulak", "kind": "lake"},
                          polygon_geom(ring_xy(lake))))
+    # The lake Үлкен Алматы көлі (L418), below the source of the Ulken Almaty river: named
+    # like the river of decree 246/2011, but a lake, so the decree's widths are not its.
+    big_lake = star(76.986, 43.033, 650, 850, "ulken-almaty-lake", 18, rough=0.10)
+    feats.append(feature({"id": "wb-%03d" % (n + 2), "name": "Үлкен Алматы", "kind": "lake"},
+                         polygon_geom(ring_xy(big_lake))))
     return feats
 
 
@@ -415,6 +423,9 @@ CONDUITS = [
      [(76.660, 43.214), (76.700, 43.219), (76.730, 43.222), (76.752, 43.226)]),
     ("wc-003", "Great Almaty Canal water conduit", 1400, "wet",
      [(77.275, 43.372), (77.330, 43.383), (77.385, 43.392)]),
+    # From the fields south of Talgar into the town: the belt stops at the town (L284).
+    ("wc-004", "Talgar town water main", 500, "dry",
+     [(77.212, 43.262), (77.222, 43.275), (77.231, 43.288), (77.238, 43.300)]),
 ]
 
 

@@ -157,9 +157,20 @@ def main():
                 kap.exterior.distance(Point(utm.coords[-1]))))
             check(inner < 1.0, p["name"] + " runs into the reservoir")
             check(300 <= len(geo.coords) <= 1500, p["name"] + " vertex count")
-    for name in ("Akbulak Club Resort pond", "Lake Sorbulak"):
+    for name in ("Akbulak Club Resort pond", "Lake Sorbulak", "Үлкен Алматы"):
         x0, y0, x1, y1 = by_name(wb, name)[2].bounds
         print("%s: %.2f x %.2f km" % (name, (x1 - x0) / 1e3, (y1 - y0) / 1e3))
+    # The lake named like the river lies below the river's source, apart from it.
+    lake, river = by_name(wb, "Үлкен Алматы")[2], by_name(wb, "Ulken Almaty")[2]
+    print("Үлкен Алматы lake to the Ulken Almaty river: %.0f m" % lake.distance(river))
+    check(300 < lake.distance(river) < 2000, "the Үлкен Алматы lake is not just below the river's source")
+
+    # The Talgar town water main runs from open land into Talgar (L284: no belt inside).
+    main_ = data["water_conduits"]["wc-004"][2]
+    town = by_name(st, "Talgar")[2]
+    inside = main_.intersection(town).length
+    print("Talgar town water main: %.1f km, %.1f km inside Talgar" % (main_.length / 1e3, inside / 1e3))
+    check(1000 < inside < main_.length - 1000, "wc-004 does not run from open land into Talgar")
 
     # Local Almaty - Khorgos road parallel to the railway.
     road = by_name(data["road_corridors"], "Almaty – Khorgos (local road along the Zhetygen – Khorgos railway)")[2]

@@ -210,13 +210,14 @@ impl Engine {
     ///     }
     /// };
     /// // an unknown attribute is a dataset error, but the railway still has its zone
-    /// let features = vec![rail("r-1", serde_json::json!({"gauge": 1520}))];
+    /// let features = vec![rail("r-1", serde_json::json!({"gauge": 1520, "right_of_way_m": 30}))];
     /// let engine = Engine::new(Catalog::embedded(), "EPSG:32643", features);
     /// assert_eq!(engine.issues().len(), 1);
     /// let zones: Vec<_> = engine.zones().collect();
     /// assert_eq!(zones.len(), 1);
     /// assert_eq!((zones[0].layer, zones[0].rule.id()), ("railways", "rail.control_zone"));
-    /// assert_eq!(zones[0].zone.limit, Limit::BySettlement { inside: 20.0, outside: 50.0 });
+    /// // 20 and 50 m from the edge of a 30 m right-of-way (L259-263)
+    /// assert_eq!(zones[0].zone.limit, Limit::BySettlement { inside: 35.0, outside: 65.0 });
     /// ```
     pub fn zones(&self) -> impl Iterator<Item = ResolvedZone<'_>> {
         let rules = self.catalog.rules();

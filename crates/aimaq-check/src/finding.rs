@@ -42,17 +42,21 @@ pub struct Finding {
     /// `encumbered_m2` over the parcel's area.
     #[serde(serialize_with = "round6")]
     pub encumbered_share: f64,
-    /// The act and the scheme's lines behind the width.
+    /// The act and the scheme's lines behind the width, in the report's language.
     pub citation: String,
     /// The use the regime was looked up for (the parcel's, or the default `construction`).
     #[serde(rename = "use")]
     pub use_code: String,
-    /// The regime matrix's answer for that use: `prohibited` or `conditional`.
+    /// The regime matrix's answer for that use: `prohibited`, `conditional` or `review`.
     pub regime: Regime,
-    /// For a conditional regime: what makes the use possible, in the report's language.
+    /// For a conditional regime: what makes the use possible, in the report's language
+    /// (for a review regime, the approval that comes closest, if the cell names one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<String>,
-    /// The act and the scheme's lines behind the regime.
+    /// For a review regime: what the review must settle, in the report's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The act and the scheme's lines behind the regime, in the report's language.
     pub regime_citation: String,
     /// One line for a person, in the report's language.
     pub message: String,
@@ -87,12 +91,19 @@ impl Finding {
             0.0
         };
         let citation = match (&zone.settlement_citations, hit.inside_settlement) {
-            (Some((inside, _)), Some(true)) => inside.to_string(),
-            (Some((_, outside)), Some(false)) => outside.to_string(),
-            _ => zone.citation.to_string(),
+            (Some((inside, _)), Some(true)) => context.cite(inside),
+            (Some((_, outside)), Some(false)) => context.cite(outside),
+            _ => context.cite(&zone.citation),
         };
         let approval = context.approval();
-        let message = context.message(&hit, encumbered_m2, share, approval.as_deref());
+        let reason = context.reason();
+        let message = context.message(
+            &hit,
+            encumbered_m2,
+            share,
+            approval.as_deref(),
+            reason.as_deref(),
+        );
         Finding {
             rule: rule.id().to_string(),
             layer: feature.layer.clone(),
@@ -107,7 +118,8 @@ impl Finding {
             use_code: land_use.code.clone(),
             regime: cell.regime,
             approval,
-            regime_citation: cell.citation.to_string(),
+            reason,
+            regime_citation: context.cite(&cell.citation),
             message,
             geometry,
         }

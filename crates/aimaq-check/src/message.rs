@@ -4,7 +4,9 @@
 
 use crate::prepare::Prepared;
 use crate::refine::{fmt_dist, Hit, Reason};
-use aimaq_rules::{fill, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone};
+use aimaq_rules::{
+    fill_in, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone,
+};
 
 /// What a finding is about — the rule, the feature, the zone and the regime cell that
 /// applied to the parcel's use — and the catalog and language to say it in.
@@ -24,6 +26,20 @@ impl FindingContext<'_> {
         self.catalog.message(key, self.lang)
     }
 
+    fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        fill_in(self.lang, self.msg(key), values)
+    }
+
+    /// For a `review` regime: what the review must settle, in the engine's language.
+    pub(crate) fn reason(&self) -> Option<String> {
+        self.cell.reason_in(self.lang).map(String::from)
+    }
+
+    /// A citation in the engine's language.
+    pub(crate) fn cite(&self, citation: &aimaq_rules::Citation) -> String {
+        self.catalog.cite(citation, self.lang)
+    }
+
     /// What makes a conditional use possible, in the engine's language.
     pub(crate) fn approval(&self) -> Option<String> {
         self.cell
@@ -41,6 +57,7 @@ impl FindingContext<'_> {
         encumbered_m2: f64,
         share: f64,
         approval: Option<&str>,
+        reason: Option<&str>,
     ) -> String {
         let layer_title = self.catalog.layer_label(&self.feature.layer, self.lang);
         let what = match &self.feature.name {
@@ -53,58 +70,59 @@ impl FindingContext<'_> {
             Severity::Review => self.msg("severity.review"),
         };
         let place = if hit.distance_m == 0.0 {
-            fill(self.msg("place.touches"), &[("what", &what)])
+            self.fill("place.touches", &[("what", &what)])
         } else {
-            fill(
-                self.msg("place.distance"),
+            self.fill(
+                "place.distance",
                 &[("d", &fmt_dist(hit.distance_m)), ("what", &what)],
             )
         };
-        let reason = self.reason(&hit.reason);
-        let encumbered = fill(
-            self.msg("encumbered"),
+        let why = self.why(&hit.reason);
+        let encumbered = self.fill(
+            "encumbered",
             &[
                 ("m2", &format!("{encumbered_m2:.1}")),
                 ("pct", &format!("{:.1}", share * 100.0)),
             ],
         );
         let offset = if self.zone.offset_m > 0.0 {
-            fill(
-                self.msg("offset"),
-                &[("m", &format_metres(self.zone.offset_m))],
-            )
+            self.fill("offset", &[("m", &format_metres(self.zone.offset_m))])
         } else {
             String::new()
         };
         let regime_word = self.msg(&format!("regime.{}", self.cell.regime.as_str()));
-        let mut use_part = fill(
-            self.msg("use_regime"),
+        let mut use_part = self.fill(
+            "use_regime",
             &[
                 ("use", self.land_use.label(self.lang)),
                 ("regime", regime_word),
             ],
         );
+        if let Some(r) = reason {
+            use_part.push_str(" — ");
+            use_part.push_str(&self.fill("review_reason", &[("reason", r)]));
+        }
         if let Some(a) = approval {
             use_part.push_str(" — ");
-            use_part.push_str(&fill(self.msg("approval"), &[("approval", a)]));
+            use_part.push_str(&self.fill("approval", &[("approval", a)]));
         }
         format!(
-            "{severity_word}: {} — {place}, {reason}; {encumbered}{offset}. {use_part}",
+            "{severity_word}: {} — {place}, {why}; {encumbered}{offset}. {use_part}",
             self.rule.title_in(self.lang),
         )
     }
 
     /// Why the parcel is inside the zone: which width it is closer than.
-    fn reason(&self, reason: &Reason) -> String {
+    fn why(&self, reason: &Reason) -> String {
         let m = |v: f64| format_metres(v);
         match reason {
-            Reason::InsideZone { m: w } => fill(self.msg("reason.inside_zone"), &[("m", &m(*w))]),
-            Reason::InsideMinimum { min, max } => fill(
-                self.msg("reason.inside_minimum"),
+            Reason::InsideZone { m: w } => self.fill("reason.inside_zone", &[("m", &m(*w))]),
+            Reason::InsideMinimum { min, max } => self.fill(
+                "reason.inside_minimum",
                 &[("min", &m(*min)), ("max", &m(*max))],
             ),
-            Reason::BetweenRange { min, max } => fill(
-                self.msg("reason.between_range"),
+            Reason::BetweenRange { min, max } => self.fill(
+                "reason.between_range",
                 &[("min", &m(*min)), ("max", &m(*max))],
             ),
             Reason::SettlementParts(parts) => parts
@@ -115,13 +133,28 @@ impl FindingContext<'_> {
                     } else {
                         self.msg("reason.settlement_outside")
                     };
+                    if limit <= 0.0 {
+                        // a zone that applies only outside settlements (L284): say so, with
+                        // the lines that make it stop there
+                        let lines = self
+                            .zone
+                            .settlement_citations
+                            .as_ref()
+                            .map(|(in_c, out_c)| if inside { in_c } else { out_c })
+                            .and_then(|c| c.scheme.as_deref())
+                            .unwrap_or("");
+                        return self.fill(
+                            "reason.settlement_exempt",
+                            &[("where", place), ("d", &fmt_dist(d)), ("lines", lines)],
+                        );
+                    }
                     let clear = if d < limit {
                         ""
                     } else {
                         self.msg("reason.clear")
                     };
-                    fill(
-                        self.msg("reason.settlement_part"),
+                    self.fill(
+                        "reason.settlement_part",
                         &[
                             ("where", place),
                             ("d", &fmt_dist(d)),

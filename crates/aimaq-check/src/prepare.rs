@@ -104,9 +104,12 @@ pub(crate) struct Prepared {
 /// assert_eq!((zone.rule.id(), zone.feature), ("power.protection_zone", "pl-1"));
 /// assert_eq!(zone.zone.limit, Limit::Fixed { m: 30.0 });
 /// assert!(zone.geometry.lines().is_some());
-/// let house = engine.catalog().land_use("residential").unwrap();
+/// let shop = engine.catalog().land_use("commercial").unwrap();
 /// // the scheme gives the width, not a ban (L270-275): the operator's consent decides
-/// assert_eq!(zone.cell_for(house).regime, Regime::Conditional);
+/// assert_eq!(zone.cell_for(shop).regime, Regime::Conditional);
+/// // for a house it turns on sanitary rules the scheme names but does not give (L270-271)
+/// let house = engine.catalog().land_use("residential").unwrap();
+/// assert_eq!(zone.cell_for(house).regime, Regime::Review);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedZone<'a> {
@@ -347,6 +350,8 @@ fn check_zoning_group(
 }
 
 /// Every rule of the layer that applies to the feature, resolved: `(rule index, zone)`.
+/// The catalog resolves them together, so that a zone wider than the zone it lies inside
+/// is refused ([`Catalog::resolve_feature`]).
 fn resolve_zones(
     catalog: &Catalog,
     layer: &str,
@@ -354,11 +359,8 @@ fn resolve_zones(
     issues: &mut FeatureIssues<'_>,
 ) -> Vec<(usize, Zone)> {
     let mut zones = Vec::new();
-    for (rule_idx, rule) in catalog.rules().iter().enumerate() {
-        if rule.layer() != layer || !rule.applies_to(attributes) {
-            continue;
-        }
-        let res = rule.resolve(attributes);
+    for (rule_idx, res) in catalog.resolve_feature(layer, attributes) {
+        let rule = &catalog.rules()[rule_idx];
         for problem in res.problems {
             issues.push(problem.level(), Some(rule.id()), problem.to_string());
         }

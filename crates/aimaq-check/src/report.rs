@@ -4,7 +4,9 @@ use crate::engine::Engine;
 use crate::finding::ParcelReport;
 use crate::prepare::DatasetStats;
 use crate::verdict::Verdict;
-use aimaq_rules::{fill, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce};
+use aimaq_rules::{
+    fill_in, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce, Severity,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -149,34 +151,55 @@ impl Report {
         self.msg(&format!("verdict.{}", v.as_str()))
     }
 
+    fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        fill_in(self.lang, self.msg(key), values)
+    }
+
+    /// A severity as a word of the report's language, in lower case.
+    fn severity_word(&self, s: Severity) -> String {
+        let key = match s {
+            Severity::Prohibited => "regime.prohibited",
+            Severity::Conditional => "regime.conditional",
+            Severity::Review => "severity.review",
+        };
+        self.msg(key).to_lowercase()
+    }
+
     /// Writes the table a permit officer reads.
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
         let info = self.full_catalog.info();
-        writeln!(out, "aimaq — {} ({})", info.title, info.act)?;
+        writeln!(
+            out,
+            "aimaq — {} ({})",
+            info.title_in(self.lang),
+            self.full_catalog.text(&info.act, self.lang)
+        )?;
         writeln!(
             out,
             "{}",
-            fill(self.msg("label.measured_in"), &[("crs", &self.crs)])
+            self.fill("label.measured_in", &[("crs", &self.crs)])
         )?;
         if let Some(date) = self.full_catalog.as_of_date() {
             writeln!(
                 out,
                 "{}",
-                fill(self.msg("label.as_of"), &[("date", &date.to_string())])
+                self.fill("label.as_of", &[("date", &date.to_string())])
             )?;
             for n in self.full_catalog.not_in_force() {
-                let line = fill(
-                    self.msg("label.not_applied"),
+                let line = self.fill(
+                    "label.not_applied",
                     &[
                         ("rule", &n.rule),
                         ("from", &n.in_force.from.to_string()),
-                        ("act", &n.in_force.act),
+                        ("act", &self.full_catalog.text(&n.in_force.act, self.lang)),
                     ],
                 );
                 writeln!(out, "  {line}")?;
             }
         }
         writeln!(out)?;
+        let m = self.msg("unit.m");
+        let m2 = self.msg("unit.m2");
         for p in &self.parcels {
             let use_ = p
                 .proposed_use
@@ -191,7 +214,7 @@ impl Report {
                 )?,
                 None => writeln!(
                     out,
-                    "{:<14} {:<12} {:>12} m²  {}",
+                    "{:<14} {:<12} {:>12} {m2}  {}",
                     p.id,
                     use_,
                     format!("{:.1}", p.area_m2),
@@ -200,9 +223,9 @@ impl Report {
             }
             for f in &p.findings {
                 let mark = match f.severity {
-                    aimaq_rules::Severity::Prohibited => "✗",
-                    aimaq_rules::Severity::Conditional => "!",
-                    aimaq_rules::Severity::Review => "?",
+                    Severity::Prohibited => "✗",
+                    Severity::Conditional => "!",
+                    Severity::Review => "?",
                 };
                 let name = f
                     .feature_name
@@ -210,14 +233,14 @@ impl Report {
                     .map(|n| format!(" «{n}»"))
                     .unwrap_or_default();
                 let distance = if f.limit_m == 0.0 {
-                    "overlap".to_string()
+                    self.msg("label.overlap").to_string()
                 } else {
-                    format!("{:.2} m < {} m", f.distance_m, format_metres(f.limit_m))
+                    format!("{:.2} {m} < {} {m}", f.distance_m, format_metres(f.limit_m))
                 };
                 writeln!(
                     out,
-                    "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} m² ({:.1} %)",
-                    f.severity.as_str(),
+                    "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} {m2} ({:.1} %)",
+                    self.severity_word(f.severity),
                     f.rule,
                     f.feature,
                     name,
@@ -238,11 +261,18 @@ impl Report {
                     .by_severity
                     .iter()
                     .rev()
-                    .map(|(s, a)| format!("{s} {:.1} m² ({:.1} %)", a.m2, a.share * 100.0))
+                    .map(|(s, a)| {
+                        format!(
+                            "{} {:.1} {m2} ({:.1} %)",
+                            self.severity_word(*s),
+                            a.m2,
+                            a.share * 100.0
+                        )
+                    })
                     .collect();
                 writeln!(
                     out,
-                    "  = {}: {:.1} m² ({:.1} %) — {}",
+                    "  = {}: {:.1} {m2} ({:.1} %) — {}",
                     self.msg("label.encumbrance"),
                     e.total.m2,
                     e.total.share * 100.0,
@@ -263,8 +293,8 @@ impl Report {
         writeln!(
             out,
             "{}",
-            fill(
-                self.msg("label.summary"),
+            self.fill(
+                "label.summary",
                 &[
                     ("n", &s.parcels_in.to_string()),
                     ("checked", &s.parcels_checked.to_string()),
@@ -287,21 +317,22 @@ impl Report {
             )?;
         }
         if s.dataset_errors + s.dataset_warnings > 0 {
+            let incomplete = if s.dataset_errors > 0 {
+                format!(" — {}", self.msg("label.incomplete"))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{}{} (run `aimaq validate` for the list)",
-                fill(
-                    self.msg("label.dataset"),
+                "{}{incomplete} ({})",
+                self.fill(
+                    "label.dataset",
                     &[
                         ("errors", &s.dataset_errors.to_string()),
                         ("warnings", &s.dataset_warnings.to_string()),
                     ]
                 ),
-                if s.dataset_errors > 0 {
-                    " — results may be incomplete"
-                } else {
-                    ""
-                }
+                self.msg("label.run_validate")
             )?;
         }
         Ok(())

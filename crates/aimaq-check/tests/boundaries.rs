@@ -389,9 +389,50 @@ fn rail_outside_case(e: &Engine, limit: f64) {
 #[test]
 fn rail_zone_inside_and_outside_settlements() {
     let e = rail_engine(json!({"id": "rw-1", "name": "Almaty – Kapshagay"}));
-    assert!(e.issues().is_empty(), "{:?}", e.issues());
+    // without `right_of_way_m` the zone is measured from the axis: said, not silent
+    let issues = issues_of(&e, "railways", "rw-1");
+    assert_eq!(issues.len(), 1, "{:?}", e.issues());
+    assert_eq!(issues[0].level, IssueLevel::Warning);
+    assert!(
+        issues[0].message.contains("L259-261"),
+        "{}",
+        issues[0].message
+    );
     rail_inside_case(&e, 20.0, 50.0);
     rail_outside_case(&e, 50.0);
+}
+
+/// L259-261: the zone is measured from the railway strip outside the right-of-way. Without
+/// the right-of-way's width the check is not `clear` beyond the axis-measured zone: a
+/// review band reaches half a 24 m minimum right-of-way further (32 m inside settlements,
+/// 62 m outside).
+#[test]
+fn l259_railway_without_right_of_way_has_a_review_band_not_clear() {
+    let e = rail_engine(json!({"id": "rw-1"}));
+    let band = "rail.right_of_way_unknown";
+    // outside settlements: 50 m zone, 62 m band
+    let r = e.check(&lot(50.1));
+    expect_none(&r, "rail.control_zone");
+    let f = expect_finding(&r, band, Severity::Review, 62.0, 50.1);
+    assert_area(f.encumbered_m2, strip(62.0, 50.1), "band outside");
+    assert!(f.message.contains("right_of_way_m"), "{}", f.message);
+    assert_eq!(r.verdict, Verdict::Review);
+    expect_finding(&e.check(&lot(61.9)), band, Severity::Review, 62.0, 61.9);
+    expect_none(&e.check(&lot(62.0)), band);
+    assert_eq!(e.check(&lot(62.1)).verdict, Verdict::Clear);
+    // inside the settlement: 20 m zone, 32 m band
+    let r = e.check(&lot_in_town(31.9));
+    expect_finding(&r, band, Severity::Review, 32.0, 31.9);
+    expect_none(&r, "rail.control_zone");
+    expect_none(&e.check(&lot_in_town(32.1)), band);
+    // inside the zone the band says the zone may reach further; the zone decides
+    let r = e.check(&lot(30.0));
+    expect_finding(&r, "rail.control_zone", Severity::Conditional, 50.0, 30.0);
+    assert_eq!(r.verdict, Verdict::Conditional);
+    // a railway with its right-of-way has no band and no warning
+    let e = rail_engine(json!({"id": "rw-2", "right_of_way_m": 30}));
+    assert!(e.issues().is_empty(), "{:?}", e.issues());
+    expect_none(&e.check(&lot(65.1)), band);
 }
 
 #[test]
@@ -524,7 +565,8 @@ fn gas_zone_is_50_m_or_the_feature_width() {
 // road.reserved_corridor
 // ---------------------------------------------------------------------------------------
 // The scheme reserves the corridors and gives their widths (L210-240) but bans no use in
-// them: construction needs the road authority's consent, a conditional finding.
+// them: a building (the default use, construction) is `review` — whether it would block
+// the reserve is open — and other uses need the road authority's consent.
 
 #[test]
 fn named_corridor_half_width() {
@@ -533,7 +575,7 @@ fn named_corridor_half_width() {
         json!({"id": "r-we", "name": "Western Europe – Western China", "corridor_m": 130}),
     )]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
-    let c = boundary(&e, "road.reserved_corridor", Severity::Conditional, 65.0);
+    let c = boundary(&e, "road.reserved_corridor", Severity::Review, 65.0);
     assert!(c.contains("L219") && c.contains("R34"), "{c}");
 }
 
@@ -545,11 +587,12 @@ fn range_corridor_without_width() {
     )]);
     assert!(e.issues().is_empty(), "{:?}", e.issues());
     let rule = "road.reserved_corridor";
-    // inside the act's minimum half-width 132 / 2 = 66 m: the regime's conditional
+    // inside the act's minimum half-width 132 / 2 = 66 m: the regime's answer for a
+    // building, review (L210-240 reserve the corridor without a regime)
     let r = e.check(&lot(65.9));
-    let f = expect_finding(&r, rule, Severity::Conditional, 66.0, 65.9);
+    let f = expect_finding(&r, rule, Severity::Review, 66.0, 65.9);
     assert_area(f.encumbered_m2, strip(66.0, 65.9), "corridor min");
-    assert_eq!(r.verdict, Verdict::Conditional);
+    assert_eq!(r.verdict, Verdict::Review);
     // exactly at the minimum: no longer prohibited, but within the maximum 330.5 / 2
     let r = e.check(&lot(66.0));
     expect_finding(&r, rule, Severity::Review, 165.25, 66.0);
@@ -1005,9 +1048,10 @@ fn verdict_is_the_worst_finding() {
             json!({"id": "hz-v", "kind": "landslide", "impact": "intense"}),
             rect(100.0, 10.0, LOT_W, 8.0),
         ),
+        // a pipeline of class II: no minimum distance in the catalog (a data warning)
         feature(
             "gas_pipelines",
-            json!({"id": "g-v"}),
+            json!({"id": "g-v", "class": "II"}),
             segment((-5000.0, -10.0), (5000.0, -10.0)),
         ),
         feature(
@@ -1016,7 +1060,8 @@ fn verdict_is_the_worst_finding() {
             segment((-5000.0, -3000.0), (5000.0, -3000.0)),
         ),
     ]);
-    assert!(e.issues().is_empty(), "{:?}", e.issues());
+    let issues: Vec<_> = e.issues().iter().map(|i| i.rule.as_deref()).collect();
+    assert_eq!(issues, [Some("gas.minimum_distance")], "{:?}", e.issues());
     // power 20 m and gas 50 m (both conditional), the landslide area (prohibited)
     let r = e.check(&lot(15.0));
     expect_finding(

@@ -164,8 +164,8 @@ fn each_item_of_the_zone_list_at_the_zones_limit() {
         ("pasture", Regime::Conditional, "L608-610"),
         ("arable_farming", Regime::Conditional, "L614-617"),
         // item 3's catch-all (L599-600) turns on the project's effect on the water, not
-        // on the use code: conditional on the agreed project of item 2 (L586-592)
-        ("industrial", Regime::Conditional, "L599-600"),
+        // on the use code: review, the agreed project of item 2 (L586-592) the nearest
+        ("industrial", Regime::Review, "L599-600"),
         ("mining", Regime::Conditional, "L583-592"),
     ] {
         // zone 500 m: 499.9 inside, 500.1 outside
@@ -248,20 +248,28 @@ fn widths_only_zones_prohibit_nothing() {
         LineString::new(vec![at(-5000.0, 0.0), at(5000.0, 0.0)]),
     );
     let e = engine(vec![line, road]);
-    for code in [
-        "arable_farming",
-        "pasture",
-        "utility_line",
-        "residential",
-        "construction",
+    // (use, power line's regime, corridor's regime): never prohibited; `review` where the
+    // answer turns on an act the scheme does not name (the sanitary rules, L270-271; the
+    // zone rules' field-work limits; the regime of reserved land, L210-215)
+    use Regime::{Conditional, Review};
+    for (code, power, corridor) in [
+        ("arable_farming", Review, Conditional),
+        ("pasture", Review, Conditional),
+        ("utility_line", Conditional, Review),
+        ("residential", Review, Review),
+        ("construction", Conditional, Review),
     ] {
         let r = e.check(&lot(code, 10.0));
-        for rule in ["power.protection_zone", "road.reserved_corridor"] {
+        for (rule, regime) in [
+            ("power.protection_zone", power),
+            ("road.reserved_corridor", corridor),
+        ] {
             let f = must(&r, rule);
-            assert_eq!(f.regime, Regime::Conditional, "{rule} {code}");
+            assert_eq!(f.regime, regime, "{rule} {code}");
             assert!(f.approval.is_some(), "{rule} {code}");
+            assert_eq!(f.reason.is_some(), regime == Review, "{rule} {code}");
         }
-        assert_eq!(r.verdict, Verdict::Conditional, "{code}");
+        assert!(r.verdict < Verdict::Prohibited, "{code}");
     }
     // the power line's own cells: field work within the zone rules, houses checked
     // against the sanitary rules the scheme names (L270-271)
@@ -338,7 +346,13 @@ fn industry_in_group_3_is_prohibited_and_recreation_is_not() {
 fn one_park_gets_one_answer_in_either_layer() {
     // the Ile-Alatau national park as a park zone (L470-473) and as a protected area
     // (L422-425): recreation is conditional in both, never prohibited in one of them
-    let park = zone("fz-p", 3, "3.park", json!({}), big());
+    let park = zone(
+        "fz-p",
+        3,
+        "3.park",
+        json!({"category": "state national natural park"}),
+        big(),
+    );
     let spna = feature(
         "protected_areas",
         json!({"id": "pa-ia", "name": "Ile-Alatau", "category": "state national natural park"}),
@@ -360,8 +374,13 @@ fn one_park_gets_one_answer_in_either_layer() {
             );
         }
     }
-    // industrial or agricultural production stays out of group 3 (L405-408)
+    // a park zone that does not say which park it is: the regime turns on the park's
+    // category (L470-473), so review, never a ban
     let e = engine(vec![zone("fz-p", 3, "3.park", json!({}), big())]);
+    let f = must(&e.check(&lot("recreation", 0.0)), "zoning.group3").clone();
+    assert_eq!(f.regime, Regime::Review);
+    assert!(f.reason.as_deref().unwrap().contains("`category`"), "{f:?}");
+    // industrial or agricultural production stays out of group 3 (L405-408)
     assert_eq!(
         must(&e.check(&lot("industrial", 0.0)), "zoning.group3").regime,
         Regime::Prohibited
@@ -390,8 +409,10 @@ fn farmland_withdrawal_is_conditional_and_the_south_allows_recreation_only() {
     let r = e.check(&lot("residential", 0.0));
     assert_eq!(must(&r, "zoning.group2").regime, Regime::Conditional);
     let south = must(&r, "zoning.south_direction");
-    // «шектеу» (restrict, L793) is not «тыйым салу» (prohibit, L617): conditional
-    assert_eq!(south.severity, Severity::Conditional);
+    // «шектеу» (restrict, L793) is not «тыйым салу» (prohibit, L617), and the scheme only
+    // proposes it (L762-764) without naming who sets the limit: review
+    assert_eq!(south.severity, Severity::Review);
+    assert!(south.reason.is_some());
     assert!(south.regime_citation.contains("L792-793"));
     // recreational construction is the exception; orchards build nothing
     assert!(finding(&e.check(&lot("recreation", 0.0)), "zoning.south_direction").is_none());
@@ -502,9 +523,14 @@ fn heritage_zone_and_the_talgar_bypass() {
     let e = engine(vec![talgar]);
     let r = e.check(&lot("transport", 0.0));
     let road = must(&r, "heritage.protection_zone");
-    // the scheme plans the new bypass outside the zone (L3656-3659) but bans no road in it
-    assert_eq!(road.severity, Severity::Conditional);
+    // the scheme plans the new bypass outside the zone (L3656-3659) but bans no road in it:
+    // whether this road goes against the plan is for the heritage authority (review)
+    assert_eq!(road.severity, Severity::Review);
     assert!(road.regime_citation.contains("L3650-3662"));
+    assert!(
+        road.reason.as_deref().unwrap().contains("bypass"),
+        "{road:?}"
+    );
     assert_eq!(
         must(
             &e.check(&lot("residential", 0.0)),
@@ -514,10 +540,11 @@ fn heritage_zone_and_the_talgar_bypass() {
         Regime::Conditional
     );
     // industrial construction is restricted (шектеу, L467-469) and subsoil-use projects
-    // near monuments are studied for corrections (L664-666): conditional
+    // near monuments are studied for corrections (L664-666): whether this one spoils the
+    // monuments' appearance is the heritage authority's to judge (review)
     let r = e.check(&lot("mining", 0.0));
     let mining = must(&r, "heritage.protection_zone");
-    assert_eq!(mining.regime, Regime::Conditional);
+    assert_eq!(mining.regime, Regime::Review);
     assert!(
         mining.regime_citation.contains("L664-666"),
         "{}",
@@ -733,7 +760,8 @@ fn union_encumbrance_agrees_with_geos_on_round_zones() {
     let e = engine(vec![
         end("wc-1", "water_conduits", json!({"soil": "wet"}), 100.0),
         end("wc-2", "water_conduits", json!({"soil": "wet"}), 130.0),
-        end("gas-1", "gas_pipelines", json!({}), 120.0),
+        // class II: the catalog has no minimum distance for it, only the 50 m zone
+        end("gas-1", "gas_pipelines", json!({"class": "II"}), 120.0),
     ]);
     let r = e.check(&lot("residential", 5.0));
     assert_eq!(r.findings.len(), 3, "{:#?}", r.findings);

@@ -1,16 +1,20 @@
-//! `aimaq explain RULE`: a rule's full text — widths, conditions, regime by use, citations.
+//! `aimaq explain RULE`: a rule's full text — widths, conditions, regime by use, citations
+//! — in the language asked for. Every word comes from the catalog (`[messages]`, labels,
+//! bases, reasons, `[texts]`); only codes, ids and numbers stay as they are.
 
 use crate::truncate;
-use aimaq_rules::{Catalog, Lang, RegimeCell, Rule, WidthRule};
+use aimaq_rules::{fill_in, Catalog, Lang, RegimeCell, Rule, WidthRule};
 use anyhow::{bail, Result};
 use std::io::Write;
 
-/// Prints the rule `id` of `catalog`, titles and labels in `lang`.
+/// Prints the rule `id` of `catalog` in `lang`.
 pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> Result<()> {
     let Some(rule) = catalog.rule(id) else {
         let ids: Vec<&str> = catalog.rules().iter().map(|r| r.id()).collect();
         bail!("no rule `{id}` in the catalog (rules: {})", ids.join(", "));
     };
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     writeln!(out, "{} — {}", rule.id(), rule.title_in(lang))?;
     writeln!(
         out,
@@ -21,7 +25,8 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     )?;
     writeln!(
         out,
-        "layer: {} ({})",
+        "{}: {} ({})",
+        msg("explain.layer"),
         rule.layer(),
         catalog.layer_label(rule.layer(), lang)
     )?;
@@ -31,26 +36,51 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
             .iter()
             .map(|(a, c)| format!("{a} {c}"))
             .collect();
-        writeln!(out, "applies to features where: {}", when.join(", "))?;
+        writeln!(out, "{}: {}", msg("explain.applies_when"), when.join(", "))?;
     }
     let f = rule.in_force();
-    write!(out, "in force: from {}", f.from)?;
+    write!(
+        out,
+        "{}",
+        fill("explain.in_force", &[("from", &f.from.to_string())])
+    )?;
     if let Some(u) = f.until {
-        write!(out, " until {u}")?;
+        write!(
+            out,
+            " {}",
+            fill("explain.until", &[("until", &u.to_string())])
+        )?;
     }
-    writeln!(out, " ({})", f.act)?;
+    writeln!(out, " ({})", catalog.text(&f.act, lang))?;
     if let Some(note) = &f.note {
-        writeln!(out, "  note: {note}")?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("explain.note"),
+            catalog.text(note, lang)
+        )?;
     }
-    writeln!(out, "width: {}", rule.width().describe())?;
-    write_named_widths(catalog, rule, out)?;
-    writeln!(out, "measured from: {}", rule.measured_from())?;
-    writeln!(out, "source: {}", rule.citation())?;
-    writeln!(out)?;
     writeln!(
         out,
-        "regime cells (tried in order, first match decides; the default takes every other use):"
+        "{}: {}",
+        msg("explain.width"),
+        catalog.describe_width(rule, lang)
     )?;
+    write_named_widths(catalog, rule, lang, out)?;
+    writeln!(
+        out,
+        "{}: {}",
+        msg("explain.measured_from"),
+        rule.measured_from_in(lang)
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        msg("label.source"),
+        catalog.cite(rule.citation(), lang)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", msg("explain.cells"))?;
     let cells: Vec<&RegimeCell> = rule
         .regime()
         .cells
@@ -60,14 +90,15 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     let number = |cell: &RegimeCell| -> String {
         match cells.iter().position(|c| std::ptr::eq(*c, cell)) {
             Some(i) if i + 1 < cells.len() => format!("[{}]", i + 1),
-            _ => "[default]".to_string(),
+            _ => format!("[{}]", msg("explain.default")),
         }
     };
     for cell in &cells {
         write_cell(catalog, cell, &number(cell), lang, out)?;
     }
     writeln!(out)?;
-    writeln!(out, "regime by use:")?;
+    writeln!(out, "{}", msg("explain.by_use"))?;
+    let regime_word = |cell: &RegimeCell| msg(&format!("regime.{}", cell.regime)).to_lowercase();
     for land_use in catalog.uses() {
         let steps: Vec<String> = rule
             .regime()
@@ -78,9 +109,9 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
                 let head = if when.is_empty() {
                     String::new()
                 } else {
-                    format!("if {when}: ")
+                    format!("{}: ", fill("explain.if", &[("when", &when)]))
                 };
-                format!("{head}{} {}", cell.regime, number(cell))
+                format!("{head}{} {}", regime_word(cell), number(cell))
             })
             .collect();
         writeln!(
@@ -88,21 +119,15 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
             "  {:<27} {:<45} {}",
             land_use.code,
             truncate(land_use.label(lang), 45),
-            steps.join("; otherwise ")
+            steps.join(&format!("; {} ", msg("explain.otherwise")))
         )?;
     }
-    let mut approvals: Vec<&str> = rule
-        .regime()
-        .cells
-        .iter()
-        .chain([&rule.regime().default])
-        .filter_map(|c| c.approval.as_deref())
-        .collect();
+    let mut approvals: Vec<&str> = cells.iter().filter_map(|c| c.approval.as_deref()).collect();
     approvals.sort_unstable();
     approvals.dedup();
     if !approvals.is_empty() {
         writeln!(out)?;
-        writeln!(out, "approvals:")?;
+        writeln!(out, "{}", msg("explain.approvals"))?;
         for id in approvals {
             if let Some(a) = catalog.approval(id) {
                 writeln!(out, "  {id}: {}", a.labels.get(lang))?;
@@ -112,6 +137,8 @@ pub fn print(catalog: &Catalog, id: &str, lang: Lang, out: &mut impl Write) -> R
     Ok(())
 }
 
+/// One cell: which uses, when, the regime word, its approval or reason, then its basis
+/// and citation.
 fn write_cell(
     catalog: &Catalog,
     cell: &RegimeCell,
@@ -119,48 +146,72 @@ fn write_cell(
     lang: Lang,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     let when = cell.describe_when();
     let uses = if cell.uses == ["*"] {
-        "every use".to_string()
+        msg("explain.every_use").to_string()
     } else {
         cell.uses.join(", ")
     };
     let condition = if when.is_empty() {
         format!("{uses}: ")
     } else {
-        format!("{uses}, if {when}: ")
+        format!("{uses}, {}: ", fill("explain.if", &[("when", &when)]))
     };
-    let approval = cell
-        .approval
-        .as_deref()
-        .and_then(|a| catalog.approval(a))
-        .map(|a| format!(" — needs: {}", a.labels.get(lang)))
-        .unwrap_or_default();
-    writeln!(out, "  {number} {condition}{}{approval}", cell.regime)?;
-    writeln!(out, "      {} [{}]", cell.basis, cell.citation)
+    let mut tail = String::new();
+    if let Some(reason) = cell.reason_in(lang) {
+        tail.push_str(" — ");
+        tail.push_str(&fill("review_reason", &[("reason", reason)]));
+    }
+    if let Some(a) = cell.approval.as_deref().and_then(|a| catalog.approval(a)) {
+        tail.push_str(" — ");
+        tail.push_str(&fill("approval", &[("approval", a.labels.get(lang))]));
+    }
+    let regime = msg(&format!("regime.{}", cell.regime)).to_lowercase();
+    writeln!(out, "  {number} {condition}{regime}{tail}")?;
+    writeln!(
+        out,
+        "      {} [{}]",
+        cell.basis_in(lang),
+        catalog.cite(&cell.citation, lang)
+    )
 }
 
-/// Widths the act fixes for named objects, one per line with its citation.
-fn write_named_widths(catalog: &Catalog, rule: &Rule, out: &mut impl Write) -> std::io::Result<()> {
+/// Widths the acts fix for named objects, one per line with its act and lines (and what
+/// else a feature of that name must be to take them).
+fn write_named_widths(
+    catalog: &Catalog,
+    rule: &Rule,
+    lang: Lang,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     if let WidthRule::Attribute {
         named: Some(named), ..
     } = rule.width()
     {
-        for n in catalog
-            .named_objects()
-            .iter()
-            .filter(|n| n.table == named.table())
-        {
-            if let Some(w) = n.widths.get(named.attribute()) {
-                writeln!(
-                    out,
-                    "  {}: {} ({}, {})",
-                    n.names[0],
-                    w.value,
-                    n.act,
-                    w.citation.scheme.as_deref().unwrap_or("-")
-                )?;
-            }
+        for (n, w) in named.iter() {
+            let when = n.describe_when();
+            let when = if when.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {}",
+                    fill_in(
+                        lang,
+                        catalog.message("explain.if", lang),
+                        &[("when", &when)]
+                    )
+                )
+            };
+            writeln!(
+                out,
+                "  {}{when}: {} ({}, {})",
+                n.name_in(lang),
+                catalog.metres_in(w.value, lang),
+                catalog.text(&n.act, lang),
+                w.citation.scheme.as_deref().unwrap_or("-")
+            )?;
         }
     }
     Ok(())

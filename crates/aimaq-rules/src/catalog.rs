@@ -2,18 +2,23 @@
 //! over them. Loading and checking the TOML is `load.rs`'s.
 
 use crate::approval::Approval;
+use crate::attributes::Attributes;
+use crate::citation::Citation;
 use crate::error::CatalogError;
 use crate::in_force::{Date, NotInForce};
 use crate::info::CatalogInfo;
 use crate::land_use::{LandUse, UnknownUse};
-use crate::lang::{Labels, Lang};
+use crate::lang::{fill_in, Labels, Lang};
 use crate::layer::LayerSpec;
 use crate::load;
 use crate::message::MESSAGE_KEYS;
 use crate::named::{NamedObject, NamedObjects};
 use crate::raw::RawCatalog;
+use crate::resolution::{Resolution, ResolutionProblem};
 use crate::rule::Rule;
+use crate::texts::{user_supplied_attribute, Translations};
 use crate::width_rule::WidthRule;
+use crate::zone::WidthBasis;
 use crate::zoning::Zoning;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -53,6 +58,8 @@ pub struct Catalog {
     approvals: Vec<Approval>,
     /// Message fragments in the three languages (see [`MESSAGE_KEYS`]).
     messages: BTreeMap<String, Labels>,
+    /// The cited acts and notes in kk and ru.
+    texts: Translations,
     /// Functional-zoning taxonomy and the planned land balance.
     zoning: Option<Zoning>,
     /// The date the catalog was taken as of ([`Catalog::as_of`]), if any.
@@ -92,6 +99,16 @@ impl Catalog {
             in_force: &raw.catalog.in_force,
         };
         let rules = load::rules(raw.rule, &known)?;
+        load::translations(
+            &raw.texts,
+            &load::Cited {
+                info: &raw.catalog,
+                rules: &rules,
+                named: &named,
+                uses: &raw.uses,
+                zoning: raw.zoning.as_ref(),
+            },
+        )?;
         let default_use = vocabulary.default_use;
         Ok(Catalog {
             info: raw.catalog,
@@ -102,6 +119,7 @@ impl Catalog {
             default_use,
             approvals: raw.approval,
             messages: raw.messages,
+            texts: raw.texts,
             zoning: raw.zoning,
             as_of: None,
             not_in_force: Vec::new(),
@@ -246,6 +264,121 @@ impl Catalog {
         self.messages.get(key).map(|m| m.get(lang)).unwrap_or("")
     }
 
+    /// The cited acts and notes in kk and ru (`[texts]`).
+    pub fn texts(&self) -> &Translations {
+        &self.texts
+    }
+
+    /// A cited English text (an act, a reading note) in `lang`. Every act and note of the
+    /// catalog is translated (the catalog checks it on loading); the note of a width the
+    /// feature supplies is said from `[messages]`; any other text stays as given.
+    pub fn text(&self, en: &str, lang: Lang) -> String {
+        if let Some(t) = self.texts.get(en, lang) {
+            return t.to_string();
+        }
+        match user_supplied_attribute(en) {
+            Some(attribute) => fill_in(
+                lang,
+                self.message("note.user_supplied", lang),
+                &[("attribute", attribute)],
+            ),
+            None => en.to_string(),
+        }
+    }
+
+    /// A citation in `lang`: its act and note translated, "scheme" in `lang`'s word.
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, Citation, Lang};
+    /// let catalog = Catalog::embedded();
+    /// let c = Citation::new("Decree No. 514 of 13.08.2020").scheme("L273").digest("R04");
+    /// assert_eq!(catalog.cite(&c, Lang::En), c.to_string());
+    /// assert_eq!(catalog.cite(&c, Lang::Ru),
+    ///     "постановление Правительства РК от 13.08.2020 № 514, схема L273 [R04]");
+    /// ```
+    pub fn cite(&self, citation: &Citation, lang: Lang) -> String {
+        let mut out = self.text(&citation.act, lang);
+        if let Some(lines) = &citation.scheme {
+            out.push_str(&format!(", {} {lines}", self.message("label.scheme", lang)));
+        }
+        if let Some(digest) = &citation.digest {
+            out.push_str(&format!(" [{digest}]"));
+        }
+        if let Some(note) = &citation.note {
+            out.push_str(&format!(" ({})", self.text(note, lang)));
+        }
+        out
+    }
+
+    /// Every rule of `layer` that applies to a feature with `attrs`, resolved, in catalog
+    /// order: `(rule index, resolution)`. Besides each rule's own problems, a zone wider
+    /// than the zone it must lie inside ([`Rule::within`]) is refused with an error naming
+    /// both widths, and a name that matches a named object the feature is not is said
+    /// once, not once per rule.
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, ResolutionProblem};
+    /// let catalog = Catalog::embedded();
+    /// let pond = serde_json::json!({"id": "wb-x", "kind": "river", "belt_m": 800, "zone_m": 500});
+    /// let resolved = catalog.resolve_feature("water_bodies", pond.as_object().unwrap());
+    /// let belt = resolved.iter().find(|(i, _)| catalog.rules()[*i].id() == "water.belt").unwrap();
+    /// assert!(belt.1.zone.is_none(), "an 800 m belt does not fit a 500 m zone");
+    /// assert!(matches!(belt.1.problems[0], ResolutionProblem::WiderThanZone { .. }));
+    /// ```
+    pub fn resolve_feature(&self, layer: &str, attrs: &Attributes) -> Vec<(usize, Resolution)> {
+        let mut out: Vec<(usize, Resolution)> = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.layer == layer && r.applies_to(attrs))
+            .map(|(i, r)| (i, r.resolve(attrs)))
+            .collect();
+        // a zone inside another: compare once both are resolved
+        for k in 0..out.len() {
+            let rule = &self.rules[out[k].0];
+            let Some(within) = rule.within() else {
+                continue;
+            };
+            let outer = out
+                .iter()
+                .find(|(i, _)| self.rules[*i].id == within)
+                .and_then(|(i, res)| Some((*i, res.zone.clone()?)));
+            let (Some((outer_idx, outer)), Some(inner)) = (outer, out[k].1.zone.as_ref()) else {
+                continue;
+            };
+            if inner.limit.reach() > outer.limit.reach() + 1e-9 {
+                let from = |basis: &WidthBasis| match basis {
+                    WidthBasis::Attribute(a) => Some(a.clone()),
+                    _ => None,
+                };
+                let problem = ResolutionProblem::WiderThanZone {
+                    width: inner.limit.reach(),
+                    from: from(&inner.basis),
+                    within: within.to_string(),
+                    within_title: self.rules[outer_idx].title.clone(),
+                    within_width: outer.limit.reach(),
+                    within_from: from(&outer.basis),
+                    lines: rule.citation.scheme.clone().unwrap_or_default(),
+                };
+                out[k].1.zone = None;
+                out[k].1.problems.push(problem);
+            }
+        }
+        // one word per feature on a name it shares with another object
+        let mut said: Vec<String> = Vec::new();
+        for (_, res) in &mut out {
+            res.problems.retain(|p| match p {
+                ResolutionProblem::NotThisObject { key, .. } => {
+                    let first = !said.contains(key);
+                    said.push(key.clone());
+                    first
+                }
+                _ => true,
+            });
+        }
+        out
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
@@ -268,16 +401,22 @@ impl Catalog {
         self.rules.iter().filter(move |r| r.layer == layer)
     }
 
-    /// Layers whose polygons decide which width applies (settlements for the railway rule).
+    /// Layers whose polygons decide which width applies (settlements for the railway
+    /// rule, and for the conduit belts that stop at them).
     pub fn condition_layers(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self
             .rules
             .iter()
-            .filter_map(|r| match &r.width {
-                WidthRule::BySettlement {
-                    settlement_layer, ..
-                } => Some(settlement_layer.as_str()),
-                _ => None,
+            .flat_map(|r| {
+                let by_settlement = match &r.width {
+                    WidthRule::BySettlement {
+                        settlement_layer, ..
+                    } => Some(settlement_layer.as_str()),
+                    _ => None,
+                };
+                by_settlement
+                    .into_iter()
+                    .chain(r.outside_only.as_ref().map(|o| o.layer.as_str()))
             })
             .collect();
         out.sort_unstable();
@@ -363,14 +502,14 @@ mod tests {
     fn inconsistent_catalogs_are_refused() {
         let base = EMBEDDED_CATALOG;
         let rule = |id: &str, regime: &str| {
-            format!("\n[[rule]]\nid = \"{id}\"\nlayer = \"protected_areas\"\nlabels = {{ kk = \"x\", ru = \"x\", en = \"x\" }}\nmeasured_from = \"x\"\ncitation = {{ act = \"x\" }}\nwidth = {{ kind = \"overlap\" }}\nregime = {{ default = {regime} }}\n")
+            format!("\n[[rule]]\nid = \"{id}\"\nlayer = \"protected_areas\"\nlabels = {{ kk = \"x\", ru = \"x\", en = \"x\" }}\nmeasured_from = {{ kk = \"x\", ru = \"x\", en = \"x\" }}\ncitation = {{ act = \"Decree No. 514 of 13.08.2020\" }}\nwidth = {{ kind = \"overlap\" }}\nregime = {{ default = {regime} }}\n")
         };
         // rules go before the named objects' and zoning tables
         let with_rule =
             |extra: String| base.replacen("\n[[named]]", &format!("{extra}\n[[named]]"), 1);
         let dup = with_rule(rule(
             "spna.territory",
-            "{ regime = \"prohibited\", basis = \"x\", citation = { act = \"x\" } }",
+            "{ regime = \"prohibited\", basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
         ));
         let err = Catalog::from_toml_str(&dup).unwrap_err().to_string();
         assert!(err.contains("declared twice"), "{err}");
@@ -389,7 +528,7 @@ mod tests {
         // a conditional regime must say what makes the use possible
         let no_approval = with_rule(rule(
             "x.a",
-            "{ regime = \"conditional\", basis = \"x\", citation = { act = \"x\" } }",
+            "{ regime = \"conditional\", basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
         ));
         let err = Catalog::from_toml_str(&no_approval)
             .unwrap_err()
@@ -398,7 +537,7 @@ mod tests {
         // a rule that allows everything restricts nothing
         let all_allowed = with_rule(rule(
             "x.b",
-            "{ regime = \"allowed\", basis = \"x\", citation = { act = \"x\" } }",
+            "{ regime = \"allowed\", basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
         ));
         let err = Catalog::from_toml_str(&all_allowed)
             .unwrap_err()
@@ -418,6 +557,66 @@ mod tests {
             err.contains("message `verdict.error` has no kk text"),
             "{err}"
         );
+        // a review cell says what must be settled, in every language
+        let no_reason = with_rule(rule(
+            "x.c",
+            "{ regime = \"review\", basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
+        ));
+        let err = Catalog::from_toml_str(&no_reason).unwrap_err().to_string();
+        assert!(err.contains("a review cell must give its reason"), "{err}");
+        let half_reason = with_rule(rule(
+            "x.d",
+            "{ regime = \"review\", reason = { kk = \"x\", ru = \"\", en = \"x\" }, basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
+        ));
+        let err = Catalog::from_toml_str(&half_reason)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the reason has no ru text"), "{err}");
+        let reason_elsewhere = with_rule(rule(
+            "x.e",
+            "{ regime = \"prohibited\", reason = { kk = \"x\", ru = \"x\", en = \"x\" }, basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Decree No. 514 of 13.08.2020\" } }",
+        ));
+        let err = Catalog::from_toml_str(&reason_elsewhere)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("only review cells take a reason"), "{err}");
+        // a cited act Kazakh and Russian reports could not cite in their language
+        let untranslated = with_rule(rule(
+            "x.f",
+            "{ regime = \"prohibited\", basis = { kk = \"x\", ru = \"x\", en = \"x\" }, citation = { act = \"Some other act\" } }",
+        ));
+        let err = Catalog::from_toml_str(&untranslated)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the cited text `Some other act` has no kk translation"),
+            "{err}"
+        );
+        // a count's noun needs the language's forms: Russian has three
+        let two_forms = base.replace("{n:участок|участка|участков}", "{n:участок|участков}");
+        let err = Catalog::from_toml_str(&two_forms).unwrap_err().to_string();
+        assert!(
+            err.contains("gives 2 noun forms for `{n:…}` in ru, which has 3"),
+            "{err}"
+        );
+        // a zone inside another rule's zone names a rule of its layer
+        let bad_within = base.replace("within = \"water.zone\"", "within = \"rail.control_zone\"");
+        let err = Catalog::from_toml_str(&bad_within).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "lies `within` `rail.control_zone`, which is not another rule of its layer"
+            ),
+            "{err}"
+        );
+        // a named object's condition reads an attribute of its layer
+        let bad_when = base.replacen(
+            "when = { kind = \"river\" }\nwidths",
+            "when = { sort = \"river\" }\nwidths",
+            1,
+        );
+        assert_ne!(bad_when, base);
+        let err = Catalog::from_toml_str(&bad_when).unwrap_err().to_string();
+        assert!(err.contains("tests unknown attribute `sort`"), "{err}");
     }
 
     #[test]

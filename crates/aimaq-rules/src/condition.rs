@@ -14,6 +14,18 @@ pub enum Condition {
     Text(String),
     /// The attribute is one of these strings (case-insensitive).
     OneOf(Vec<String>),
+    /// The attribute is given (`{ present = true }`) or absent (`{ present = false }`):
+    /// a railway without `right_of_way_m`.
+    Present {
+        /// Whether it must be given.
+        present: bool,
+    },
+    /// The attribute is absent, or meets the condition (`{ or_missing = "I" }`): a
+    /// pipeline of class I, the class assumed when none is stated.
+    OrMissing {
+        /// The condition a given value must meet.
+        or_missing: Box<Condition>,
+    },
     /// The attribute is a number within bounds.
     Bound {
         /// `≤ max`.
@@ -30,17 +42,22 @@ impl fmt::Display for Condition {
         match self {
             Condition::Number(n) => write!(f, "= {}", format_metres(*n)),
             Condition::Text(s) => write!(f, "= \"{s}\""),
-            Condition::OneOf(list) => write!(f, "in [{}]", list.join(", ")),
-            Condition::Bound { max, above } => {
-                let mut parts = Vec::new();
-                if let Some(a) = above {
-                    parts.push(format!("> {}", format_metres(*a)));
-                }
-                if let Some(m) = max {
-                    parts.push(format!("≤ {}", format_metres(*m)));
-                }
-                f.write_str(&parts.join(" and "))
+            Condition::OneOf(list) => {
+                let quoted: Vec<String> = list.iter().map(|s| format!("\"{s}\"")).collect();
+                write!(f, "∈ [{}]", quoted.join(", "))
             }
+            // `—` is how a missing value is written everywhere (`kind = —`)
+            Condition::Present { present: true } => f.write_str("≠ —"),
+            Condition::Present { present: false } => f.write_str("= —"),
+            Condition::OrMissing { or_missing } => write!(f, "{or_missing} | —"),
+            Condition::Bound {
+                max: Some(m),
+                above: Some(a),
+            } => write!(f, "∈ ({}, {}]", format_metres(*a), format_metres(*m)),
+            Condition::Bound { max: Some(m), .. } => write!(f, "≤ {}", format_metres(*m)),
+            Condition::Bound { above: Some(a), .. } => write!(f, "> {}", format_metres(*a)),
+            // no bound: any number
+            Condition::Bound { .. } => f.write_str("∈ ℝ"),
         }
     }
 }
@@ -70,23 +87,25 @@ impl Condition {
 
     /// Tests `value`, telling a failed test from a missing or mistyped value.
     pub(crate) fn test(&self, value: Option<&serde_json::Value>) -> Test {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            return Test::Missing;
-        };
-        match self {
-            Condition::Number(n) => match value.as_f64() {
+        let value = value.filter(|v| !v.is_null());
+        match (self, value) {
+            (Condition::Present { present }, v) => pass(v.is_some() == *present),
+            (Condition::OrMissing { .. }, None) => Test::Pass,
+            (Condition::OrMissing { or_missing }, v) => or_missing.test(v),
+            (_, None) => Test::Missing,
+            (Condition::Number(n), Some(value)) => match value.as_f64() {
                 Some(v) if v.is_finite() => pass((v - n).abs() < 1e-9),
                 _ => Test::WrongType("number"),
             },
-            Condition::Text(s) => match value.as_str() {
+            (Condition::Text(s), Some(value)) => match value.as_str() {
                 Some(v) => pass(v.trim().eq_ignore_ascii_case(s)),
                 None => Test::WrongType("string"),
             },
-            Condition::OneOf(list) => match value.as_str() {
+            (Condition::OneOf(list), Some(value)) => match value.as_str() {
                 Some(v) => pass(list.iter().any(|s| v.trim().eq_ignore_ascii_case(s))),
                 None => Test::WrongType("string"),
             },
-            Condition::Bound { max, above } => match value.as_f64() {
+            (Condition::Bound { max, above }, Some(value)) => match value.as_f64() {
                 Some(v) if v.is_finite() => {
                     pass(max.is_none_or(|m| v <= m) && above.is_none_or(|a| v > a))
                 }
@@ -101,5 +120,45 @@ fn pass(b: bool) -> Test {
         Test::Pass
     } else {
         Test::Fail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(toml_value: &str) -> Condition {
+        #[derive(Deserialize)]
+        struct W {
+            c: Condition,
+        }
+        toml::from_str::<W>(&format!("c = {toml_value}")).unwrap().c
+    }
+
+    #[test]
+    fn presence_and_or_missing_conditions() {
+        let absent = parse("{ present = false }");
+        assert_eq!(absent, Condition::Present { present: false });
+        assert!(absent.holds(None) && absent.holds(Some(&json!(null))));
+        assert!(!absent.holds(Some(&json!(30))));
+        assert_eq!(absent.to_string(), "= —");
+        let class_i = parse("{ or_missing = \"I\" }");
+        assert!(class_i.holds(None));
+        assert!(class_i.holds(Some(&json!(" i "))));
+        assert!(!class_i.holds(Some(&json!("II"))));
+        assert!(matches!(
+            class_i.test(Some(&json!(2))),
+            Test::WrongType("string")
+        ));
+        assert_eq!(class_i.to_string(), "= \"I\" | —");
+        // bounds still parse as bounds
+        assert_eq!(
+            parse("{ max = 325 }"),
+            Condition::Bound {
+                max: Some(325.0),
+                above: None
+            }
+        );
     }
 }

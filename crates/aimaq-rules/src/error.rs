@@ -77,6 +77,14 @@ pub enum Inconsistency {
         /// The width's attribute, e.g. `belt_m`.
         attribute: String,
     },
+    /// A named object's condition tests an attribute its layer does not declare.
+    #[error("named object `{key}` tests unknown attribute `{attribute}`")]
+    NamedObjectCondition {
+        /// The object's key.
+        key: String,
+        /// The attribute.
+        attribute: String,
+    },
     /// Two named objects of a layer (or one twice) carry names that match alike.
     #[error("name `{name}` is used by two named objects")]
     DuplicateName {
@@ -122,6 +130,28 @@ pub enum Inconsistency {
     MessageTextMissing {
         /// The key.
         key: String,
+        /// The language.
+        lang: Lang,
+    },
+    /// A count's noun forms (`{n:form|form}`) are not as many as the language has.
+    #[error("message `{key}` gives {found} noun forms for `{{{placeholder}:…}}` in {lang}, which has {expected}")]
+    PluralForms {
+        /// The key.
+        key: String,
+        /// The language.
+        lang: Lang,
+        /// The count's placeholder.
+        placeholder: String,
+        /// How many forms the language has (kk 1, ru 3, en 2).
+        expected: usize,
+        /// How many the template gives.
+        found: usize,
+    },
+    /// An act or note the catalog cites has no text in a language in `[texts]`.
+    #[error("the cited text `{text}` has no {lang} translation in [texts]")]
+    Untranslated {
+        /// The English text.
+        text: String,
         /// The language.
         lang: Lang,
     },
@@ -271,6 +301,33 @@ pub enum RuleProblem {
         /// The language.
         lang: Lang,
     },
+    /// The rule's `measured_from` is empty in a language.
+    #[error("says in no {lang} what it is measured from")]
+    MeasuredFromMissing {
+        /// The language.
+        lang: Lang,
+    },
+    /// `outside_only` names a layer that is not a polygon layer.
+    #[error("`outside_only` needs polygon layer `{layer}`")]
+    OutsideOnlyLayer {
+        /// The layer named.
+        layer: String,
+    },
+    /// `outside_only` names an attribute the rule's layer does not declare.
+    #[error("`outside_only` reads unknown attribute `{attribute}`")]
+    OutsideOnlyAttribute {
+        /// The attribute.
+        attribute: String,
+    },
+    /// `outside_only` on a width that is not a single width by cases.
+    #[error("`outside_only` needs a width of kind `cases`")]
+    OutsideOnlyNeedsCases,
+    /// `within` does not name another rule of the same layer.
+    #[error("lies `within` `{rule}`, which is not another rule of its layer")]
+    UnknownWithin {
+        /// The rule named.
+        rule: String,
+    },
     /// `when` tests an attribute the layer does not declare.
     #[error("applies when unknown attribute `{attribute}`")]
     UnknownConditionAttribute {
@@ -318,8 +375,26 @@ pub enum CellProblem {
         approval: String,
     },
     /// An allowed or prohibited cell names an approval.
-    #[error("only conditional cells take an approval")]
+    #[error("only conditional and review cells take an approval")]
     ApprovalWithoutCondition,
+    /// A review cell does not say what the review must settle.
+    #[error("a review cell must give its reason")]
+    ReviewWithoutReason,
+    /// A cell other than a review cell gives a reason.
+    #[error("only review cells take a reason")]
+    ReasonWithoutReview,
+    /// The reason is empty in a language.
+    #[error("the reason has no {lang} text")]
+    ReasonTextMissing {
+        /// The language.
+        lang: Lang,
+    },
+    /// The basis is empty in a language.
+    #[error("the basis has no {lang} text")]
+    BasisTextMissing {
+        /// The language.
+        lang: Lang,
+    },
     /// The cell's citation names no act.
     #[error("the citation names no act")]
     NoAct,

@@ -37,6 +37,39 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// How many noun forms a count takes: Kazakh 1 (a noun after a numeral stays
+    /// singular: 21 учаске), Russian 3 (участок, участка, участков), English 2.
+    pub fn plural_forms(self) -> usize {
+        match self {
+            Lang::Kk => 1,
+            Lang::Ru => 3,
+            Lang::En => 2,
+        }
+    }
+
+    /// Which of the [`plural_forms`](Self::plural_forms) the count `n` takes.
+    ///
+    /// ```
+    /// use aimaq_rules::Lang;
+    /// let ru = |n| ["участок", "участка", "участков"][Lang::Ru.plural_index(n)];
+    /// assert_eq!([1, 21, 101].map(ru), ["участок"; 3]);
+    /// assert_eq!([2, 4, 22, 24].map(ru), ["участка"; 4]);
+    /// assert_eq!([0, 5, 11, 12, 14, 20, 111].map(ru), ["участков"; 7]);
+    /// assert_eq!([1, 2].map(|n| Lang::En.plural_index(n)), [0, 1]);
+    /// assert_eq!(Lang::Kk.plural_index(21), 0);
+    /// ```
+    pub fn plural_index(self, n: u64) -> usize {
+        match self {
+            Lang::Kk => 0,
+            Lang::En => usize::from(n != 1),
+            Lang::Ru => match (n % 10, n % 100) {
+                (1, r) if r != 11 => 0,
+                (2..=4, r) if !(12..=14).contains(&r) => 1,
+                _ => 2,
+            },
+        }
+    }
 }
 
 /// A language code aimaq does not answer in.
@@ -119,15 +152,72 @@ impl Labels {
     }
 }
 
-/// Fills `{name}` placeholders of a message template.
+/// Fills `{name}` placeholders of a message template, counts by English rules (use
+/// [`fill_in`] for another language's).
 ///
 /// ```
 /// assert_eq!(aimaq_rules::fill("{d} m from {what}", &[("d", "9.98"), ("what", "pl-003")]), "9.98 m from pl-003");
 /// ```
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    fill_in(Lang::En, template, values)
+}
+
+/// Fills `{name}` placeholders of a message template in `lang`. `{name:form|form|…}` is
+/// the noun form the count in `name` takes in `lang` ([`Lang::plural_index`]); a
+/// placeholder without a value is left as written.
+///
+/// ```
+/// use aimaq_rules::{fill_in, Lang};
+/// let ru = "{n} {n:участок|участка|участков}";
+/// assert_eq!(fill_in(Lang::Ru, ru, &[("n", "21")]), "21 участок");
+/// assert_eq!(fill_in(Lang::Ru, ru, &[("n", "3")]), "3 участка");
+/// assert_eq!(fill_in(Lang::Ru, ru, &[("n", "11")]), "11 участков");
+/// assert_eq!(fill_in(Lang::En, "{n} {n:parcel|parcels}", &[("n", "1")]), "1 parcel");
+/// ```
+pub fn fill_in(lang: Lang, template: &str, values: &[(&str, &str)]) -> String {
+    let value = |name: &str| values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &after[..close];
+        let filled = match inner.split_once(':') {
+            Some((name, forms)) => value(name).map(|v| {
+                let forms: Vec<&str> = forms.split('|').collect();
+                let i = v
+                    .trim()
+                    .parse::<u64>()
+                    .map_or(forms.len() - 1, |n| lang.plural_index(n));
+                forms[i.min(forms.len() - 1)].to_string()
+            }),
+            None => value(inner).map(String::from),
+        };
+        match filled {
+            Some(text) => out.push_str(&text),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `{name:forms}` of a template: the placeholder and how many forms it gives.
+pub(crate) fn count_placeholders(template: &str) -> Vec<(&str, usize)> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        if let Some((name, forms)) = after[..close].split_once(':') {
+            out.push((name, forms.split('|').count()));
+        }
+        rest = &after[close + 1..];
     }
     out
 }

@@ -18,7 +18,8 @@
 //! let belt = catalog.rule("water_conduit.sanitary_belt").unwrap();
 //! let conduit = serde_json::json!({"id": "c1", "soil": "dry", "diameter_mm": 1200});
 //! let zone = belt.resolve(conduit.as_object().unwrap()).zone.unwrap();
-//! assert_eq!(zone.limit, Limit::Fixed { m: 20.0 });
+//! // 20 m outside settlements; none inside, where the land is developed (L284)
+//! assert_eq!(zone.limit, Limit::BySettlement { inside: 0.0, outside: 20.0 });
 //! assert_eq!(zone.citation.digest.as_deref(), Some("R08"));
 //! ```
 #![forbid(unsafe_code)]
@@ -29,6 +30,7 @@ mod attributes;
 mod catalog;
 mod citation;
 mod condition;
+mod describe;
 mod error;
 mod in_force;
 mod info;
@@ -45,6 +47,7 @@ mod regime;
 mod resolution;
 mod rule;
 mod severity;
+mod texts;
 mod width;
 mod width_rule;
 mod zone;
@@ -60,16 +63,17 @@ pub use in_force::{Date, InForce, InvalidDate, NotInForce};
 pub use info::CatalogInfo;
 pub use issue::{DataIssue, IssueLevel};
 pub use land_use::{LandUse, UnknownUse};
-pub use lang::{fill, Labels, Lang, UnknownLang};
+pub use lang::{fill, fill_in, Labels, Lang, UnknownLang};
 pub use layer::{AttributeProblem, LayerGeometry, LayerSpec};
 pub use message::MESSAGE_KEYS;
 pub use metres::format_metres;
-pub use named::{NamedObject, NamedWidths};
+pub use named::{NamedMatch, NamedObject, NamedWidths};
 pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use resolution::{Resolution, ResolutionProblem};
 pub use rule::Rule;
 pub use severity::Severity;
+pub use texts::{Translation, Translations};
 pub use width::{ExactWidth, SourcedWidth, WidthValue};
-pub use width_rule::{MissingWidth, Offset, WidthRule};
+pub use width_rule::{MissingWidth, Offset, OutsideOnly, WidthRule};
 pub use zone::{Limit, WidthBasis, Zone};
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};

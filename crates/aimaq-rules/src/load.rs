@@ -4,11 +4,13 @@
 //! every text is given in kk, ru and en, …).
 
 use crate::approval::Approval;
+use crate::citation::Citation;
 use crate::condition::Condition;
 use crate::error::{CellProblem, CellRef, Inconsistency, RuleProblem, WidthEntry};
 use crate::in_force::InForce;
+use crate::info::CatalogInfo;
 use crate::land_use::LandUse;
-use crate::lang::Labels;
+use crate::lang::{count_placeholders, Labels, Lang};
 use crate::layer::{LayerGeometry, LayerSpec};
 use crate::message::MESSAGE_KEYS;
 use crate::named::{NamedObject, NamedObjects, NamedWidths};
@@ -17,8 +19,9 @@ use crate::raw::{
 };
 use crate::regime::{Regime, RegimeCell, RegimeMatrix};
 use crate::rule::Rule;
+use crate::texts::Translations;
 use crate::width::SourcedWidth;
-use crate::width_rule::WidthRule;
+use crate::width_rule::{OutsideOnly, WidthRule};
 use crate::zoning::Zoning;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -91,10 +94,16 @@ pub(crate) fn named_objects(
 ) -> Result<NamedObjects, Inconsistency> {
     let mut named = NamedObjects::default();
     for raw_named in raw {
-        if layer(layers, &raw_named.table).is_none() {
+        let Some(spec) = layer(layers, &raw_named.table) else {
             return Err(Inconsistency::NamedObjectLayer {
                 key: raw_named.key,
                 layer: raw_named.table,
+            });
+        };
+        if let Some(attr) = raw_named.when.keys().find(|a| !has_attribute(spec, a)) {
+            return Err(Inconsistency::NamedObjectCondition {
+                key: raw_named.key.clone(),
+                attribute: attr.clone(),
             });
         }
         let mut widths = BTreeMap::new();
@@ -113,6 +122,7 @@ pub(crate) fn named_objects(
             names: raw_named.names,
             act: raw_named.act,
             reference: raw_named.reference,
+            when: raw_named.when.into_iter().collect(),
             widths,
         })?;
     }
@@ -181,6 +191,19 @@ pub(crate) fn messages(messages: &BTreeMap<String, Labels>) -> Result<(), Incons
                         lang: l,
                     });
                 }
+                for lang in Lang::ALL {
+                    for (placeholder, found) in count_placeholders(m.get(lang)) {
+                        if found != lang.plural_forms() {
+                            return Err(Inconsistency::PluralForms {
+                                key: key.to_string(),
+                                lang,
+                                placeholder: placeholder.to_string(),
+                                expected: lang.plural_forms(),
+                                found,
+                            });
+                        }
+                    }
+                }
             }
         }
     }
@@ -243,6 +266,18 @@ pub(crate) fn rules(raw: Vec<RawRule>, known: &Known<'_>) -> Result<Vec<Rule>, I
         };
         rules.push(rule.map_err(|problem| Inconsistency::Rule { rule: id, problem })?);
     }
+    for r in &rules {
+        if let Some(within) = &r.within {
+            if within == &r.id || !rules.iter().any(|o| &o.id == within && o.layer == r.layer) {
+                return Err(Inconsistency::Rule {
+                    rule: r.id.clone(),
+                    problem: RuleProblem::UnknownWithin {
+                        rule: within.clone(),
+                    },
+                });
+            }
+        }
+    }
     Ok(rules)
 }
 
@@ -275,6 +310,12 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
     if let Some(l) = r.labels.missing() {
         return Err(RuleProblem::TitleMissing { lang: l });
     }
+    if let Some(l) = r.measured_from.missing() {
+        return Err(RuleProblem::MeasuredFromMissing { lang: l });
+    }
+    if let Some(only) = &r.outside_only {
+        outside_only(only, &width, layer, known)?;
+    }
     if let Some(attr) = r.when.keys().find(|a| !has_attribute(layer, a)) {
         return Err(RuleProblem::UnknownConditionAttribute {
             attribute: attr.clone(),
@@ -296,10 +337,38 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
         citation: r.citation,
         width,
         offset: r.offset,
+        outside_only: r.outside_only,
+        within: r.within,
         applies_when: r.when.into_iter().collect(),
         in_force: r.in_force.unwrap_or_else(|| known.in_force.clone()),
         regime,
     })
+}
+
+/// `outside_only`: polygons to stop at, an attribute of the rule's layer, single widths.
+fn outside_only(
+    only: &OutsideOnly,
+    width: &WidthRule,
+    layer: &LayerSpec,
+    known: &Known<'_>,
+) -> Result<(), RuleProblem> {
+    match self::layer(known.layers, &only.layer) {
+        Some(l) if l.geometry == LayerGeometry::Polygon => {}
+        _ => {
+            return Err(RuleProblem::OutsideOnlyLayer {
+                layer: only.layer.clone(),
+            })
+        }
+    }
+    if let Some(a) = only.attribute.as_ref().filter(|a| !has_attribute(layer, a)) {
+        return Err(RuleProblem::OutsideOnlyAttribute {
+            attribute: a.clone(),
+        });
+    }
+    if !matches!(width, WidthRule::Cases { .. }) {
+        return Err(RuleProblem::OutsideOnlyNeedsCases);
+    }
+    Ok(())
 }
 
 fn has_attribute(layer: &LayerSpec, name: &str) -> bool {
@@ -476,7 +545,9 @@ fn cell(c: RawCell, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeCell, 
     }
     match (&c.regime, &c.approval) {
         (Regime::Conditional, None) => return Err(CellProblem::ConditionalWithoutApproval),
-        (Regime::Conditional, Some(a)) if !known.approvals.iter().any(|x| &x.id == a) => {
+        (Regime::Conditional | Regime::Review, Some(a))
+            if !known.approvals.iter().any(|x| &x.id == a) =>
+        {
             return Err(CellProblem::UnknownApproval {
                 approval: a.clone(),
             })
@@ -486,6 +557,19 @@ fn cell(c: RawCell, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeCell, 
         }
         _ => {}
     }
+    match (&c.regime, &c.reason) {
+        (Regime::Review, None) => return Err(CellProblem::ReviewWithoutReason),
+        (Regime::Review, Some(r)) => {
+            if let Some(lang) = r.missing() {
+                return Err(CellProblem::ReasonTextMissing { lang });
+            }
+        }
+        (_, Some(_)) => return Err(CellProblem::ReasonWithoutReview),
+        (_, None) => {}
+    }
+    if let Some(lang) = c.basis.missing() {
+        return Err(CellProblem::BasisTextMissing { lang });
+    }
     if c.citation.act.trim().is_empty() {
         return Err(CellProblem::NoAct);
     }
@@ -494,7 +578,86 @@ fn cell(c: RawCell, layer: &LayerSpec, known: &Known<'_>) -> Result<RegimeCell, 
         when: c.when.into_iter().collect(),
         regime: c.regime,
         approval: c.approval,
-        basis: c.basis,
+        reason: c.reason,
+        basis: c.basis.en.clone(),
+        basis_labels: c.basis,
         citation: c.citation,
     })
+}
+
+/// The parts of a loaded catalog whose citations `[texts]` must translate.
+pub(crate) struct Cited<'a> {
+    pub(crate) info: &'a CatalogInfo,
+    pub(crate) rules: &'a [Rule],
+    pub(crate) named: &'a NamedObjects,
+    pub(crate) uses: &'a [LandUse],
+    pub(crate) zoning: Option<&'a Zoning>,
+}
+
+/// `[texts]`: every act, amendment and note the catalog cites, in kk and ru, so that no
+/// report in those languages cites in English.
+pub(crate) fn translations(texts: &Translations, cited: &Cited<'_>) -> Result<(), Inconsistency> {
+    let mut all: Vec<String> = Vec::new();
+    let mut add = |c: &Citation| {
+        all.push(c.act.clone());
+        all.extend(c.note.clone());
+    };
+    let info = cited.info;
+    add(&Citation::new(info.act.clone()));
+    for rule in cited.rules {
+        add(&rule.citation);
+        for cell in rule.regime.cells.iter().chain([&rule.regime.default]) {
+            add(&cell.citation);
+        }
+        match &rule.width {
+            WidthRule::Cases { cases, .. } => cases.iter().for_each(|(_, w)| add(&w.citation)),
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => {
+                add(&inside.citation);
+                add(&outside.citation);
+            }
+            WidthRule::Attribute {
+                defaults, fallback, ..
+            } => {
+                defaults.iter().for_each(|(_, w)| add(&w.citation));
+                fallback.iter().for_each(|w| add(&w.citation));
+            }
+            WidthRule::Overlap => {}
+        }
+        if let Some(only) = &rule.outside_only {
+            add(&only.citation);
+        }
+    }
+    for object in cited.named.all() {
+        object.widths.values().for_each(|w| add(&w.citation));
+    }
+    for u in cited.uses {
+        u.citation.iter().for_each(&mut add);
+    }
+    if let Some(z) = cited.zoning {
+        add(&z.total_citation);
+        z.groups.iter().for_each(|g| add(&g.citation));
+        z.subzones.iter().for_each(|s| add(&s.citation));
+        z.categories.iter().for_each(|c| add(&c.citation));
+    }
+    all.push(info.in_force.act.clone());
+    all.extend(info.in_force.note.clone());
+    all.extend(info.amendments.iter().cloned());
+    for rule in cited.rules {
+        all.push(rule.in_force.act.clone());
+        all.extend(rule.in_force.note.clone());
+    }
+    for text in &all {
+        if text.trim().is_empty() {
+            continue;
+        }
+        if let Some(lang) = texts.missing(text) {
+            return Err(Inconsistency::Untranslated {
+                text: text.clone(),
+                lang,
+            });
+        }
+    }
+    Ok(())
 }

@@ -9,8 +9,9 @@ use crate::land_use::LandUse;
 use crate::lang::Labels;
 use crate::layer::LayerSpec;
 use crate::regime::Regime;
+use crate::texts::Translations;
 use crate::width::{SourcedWidth, WidthValue};
-use crate::width_rule::{MissingWidth, Offset};
+use crate::width_rule::{MissingWidth, Offset, OutsideOnly};
 use crate::zoning::Zoning;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ pub(crate) struct RawCatalog {
     pub(crate) approval: Vec<Approval>,
     #[serde(default)]
     pub(crate) messages: BTreeMap<String, Labels>,
+    #[serde(default)]
+    pub(crate) texts: Translations,
     pub(crate) zoning: Option<Zoning>,
 }
 
@@ -52,7 +55,8 @@ pub(crate) struct RawCell {
     pub(crate) when: BTreeMap<String, Condition>,
     pub(crate) regime: Regime,
     pub(crate) approval: Option<String>,
-    pub(crate) basis: String,
+    pub(crate) reason: Option<Labels>,
+    pub(crate) basis: Labels,
     pub(crate) citation: Citation,
 }
 
@@ -66,10 +70,12 @@ pub(crate) struct RawRule {
     pub(crate) id: String,
     pub(crate) layer: String,
     pub(crate) labels: Labels,
-    pub(crate) measured_from: String,
+    pub(crate) measured_from: Labels,
     pub(crate) citation: Citation,
     pub(crate) width: RawWidthRule,
     pub(crate) offset: Option<Offset>,
+    pub(crate) outside_only: Option<OutsideOnly>,
+    pub(crate) within: Option<String>,
     #[serde(default)]
     pub(crate) when: BTreeMap<String, Condition>,
     pub(crate) in_force: Option<InForce>,
@@ -84,6 +90,8 @@ pub(crate) struct RawNamed {
     pub(crate) names: Vec<String>,
     pub(crate) act: String,
     pub(crate) reference: Option<String>,
+    #[serde(default)]
+    pub(crate) when: BTreeMap<String, Condition>,
     pub(crate) widths: BTreeMap<String, RawWidth>,
 }
 

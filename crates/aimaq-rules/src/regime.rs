@@ -3,24 +3,32 @@
 use crate::citation::Citation;
 use crate::condition::{describe_when, Condition};
 use crate::land_use::LandUse;
+use crate::lang::{Labels, Lang};
 use crate::severity::Severity;
 use crate::Attributes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Whether a use may go ahead inside a zone.
+/// Whether a use may go ahead inside a zone. Ordered from mildest to worst, as
+/// [`Severity`] is: `review` says the text leaves the answer open, which is milder than a
+/// stated condition and never a ban.
 ///
 /// ```
 /// use aimaq_rules::{Regime, Severity};
 /// assert_eq!(Regime::Prohibited.severity(), Some(Severity::Prohibited));
+/// assert_eq!(Regime::Review.severity(), Some(Severity::Review));
 /// assert_eq!(Regime::Allowed.severity(), None);
 /// assert!(Regime::Prohibited > Regime::Conditional);
+/// assert!(Regime::Conditional > Regime::Review && Regime::Review > Regime::Allowed);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Regime {
     /// The zone does not restrict this use.
     Allowed,
+    /// The text leaves the answer open for this use (it turns on a fact of the project,
+    /// on an act the scheme does not name, or on a doubtful reading): the cell says why.
+    Review,
     /// Allowed with an approval or an agreed project (the cell says which).
     Conditional,
     /// Not allowed.
@@ -32,6 +40,7 @@ impl Regime {
     pub fn severity(self) -> Option<Severity> {
         match self {
             Regime::Allowed => None,
+            Regime::Review => Some(Severity::Review),
             Regime::Conditional => Some(Severity::Conditional),
             Regime::Prohibited => Some(Severity::Prohibited),
         }
@@ -40,6 +49,7 @@ impl Regime {
     pub fn as_str(self) -> &'static str {
         match self {
             Regime::Allowed => "allowed",
+            Regime::Review => "review",
             Regime::Conditional => "conditional",
             Regime::Prohibited => "prohibited",
         }
@@ -63,7 +73,7 @@ impl fmt::Display for Regime {
 /// let spna = serde_json::json!({"group": 3, "subzone": "3.spna"});
 /// let cell = group3.regime().cell_for(house, spna.as_object().unwrap());
 /// assert_eq!(cell.regime, Regime::Prohibited);
-/// assert_eq!(cell.describe_when(), "subzone in [3.spna, 3.park]");
+/// assert_eq!(cell.describe_when(), "subzone = \"3.spna\"");
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct RegimeCell {
@@ -74,12 +84,18 @@ pub struct RegimeCell {
     pub when: Vec<(String, Condition)>,
     /// The regime.
     pub regime: Regime,
-    /// For `conditional`: id of the approval that allows the use (see
+    /// For `conditional` (required) and `review` (optional, the approval that comes
+    /// closest): id of the approval that allows the use (see
     /// [`Catalog::approval`](crate::Catalog::approval)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<String>,
-    /// Why, in a sentence.
+    /// For `review`: what the review must settle, in the three languages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Labels>,
+    /// Why, in a sentence (English; [`basis_labels`](Self::basis_labels) has all three).
     pub basis: String,
+    /// Why, in the three languages.
+    pub basis_labels: Labels,
     /// The act and lines that say so.
     pub citation: Citation,
 }
@@ -103,6 +119,16 @@ impl RegimeCell {
     pub fn describe_when(&self) -> String {
         describe_when(&self.when)
     }
+
+    /// Why, in `lang`.
+    pub fn basis_in(&self, lang: Lang) -> &str {
+        self.basis_labels.get(lang)
+    }
+
+    /// For `review`: what the review must settle, in `lang`.
+    pub fn reason_in(&self, lang: Lang) -> Option<&str> {
+        self.reason.as_ref().map(|r| r.get(lang))
+    }
 }
 
 /// A rule's regime for every use: cells tried in order, then the default.
@@ -115,7 +141,8 @@ impl RegimeCell {
 /// let wash = catalog.land_use("vehicle_wash").unwrap();
 /// let cell = zone.regime().cell_for(wash, &none);
 /// assert_eq!(cell.regime, Regime::Prohibited);
-/// assert_eq!(cell.citation.scheme.as_deref(), Some("L593-600"));
+/// // the list L593-600 ends in «тыйым салынады» at L617
+/// assert_eq!(cell.citation.scheme.as_deref(), Some("L593-600, L617"));
 /// let house = catalog.land_use("residential").unwrap();
 /// assert_eq!(zone.regime().cell_for(house, &none).regime, Regime::Conditional);
 /// ```

@@ -111,6 +111,51 @@ pub enum ResolutionProblem {
         /// Its value.
         found: Value,
     },
+    /// The feature carries a named object's name but not its conditions (another kind of
+    /// water body, another district, or no `kind` at all): it may be another feature of
+    /// that name, so the act's widths are not applied.
+    #[error("named like {object} of {act} ({key}), which is the one where {when}; this feature has {}: it is taken as another feature of that name and the act's widths are not applied (if it is that object, set {when})", show_values(.found))]
+    NotThisObject {
+        /// The object's first name.
+        object: String,
+        /// The object's key.
+        key: String,
+        /// The act that fixes its widths.
+        act: String,
+        /// The object's conditions in words.
+        when: String,
+        /// The feature's value for each attribute the conditions test.
+        found: Vec<(String, Option<Value>)>,
+    },
+    /// The offset attribute the law's reference line needs is missing: the zone is
+    /// measured from the stored geometry and falls short of the law.
+    #[error("no `{attribute}`: {note}")]
+    MissingOffset {
+        /// The offset attribute.
+        attribute: String,
+        /// The catalog's words on what that means.
+        note: String,
+    },
+    /// The zone is wider than the zone of another rule it must lie inside (a
+    /// water-protection belt wider than its water-protection zone): a contradiction in
+    /// the data, so this zone is not applied.
+    #[error("{} is wider than the {} of `{within}` ({}), which it must lie inside ({lines}): rule not applied; correct one of the two widths", show_width(*.width, .from.as_deref()), show_width(*.within_width, .within_from.as_deref()), .within_title)]
+    WiderThanZone {
+        /// This zone's width, metres.
+        width: f64,
+        /// The attribute it came from, if the feature's own.
+        from: Option<String>,
+        /// The rule whose zone it must lie inside.
+        within: String,
+        /// That rule's title.
+        within_title: String,
+        /// That zone's width, metres.
+        within_width: f64,
+        /// The attribute that width came from, if the feature's own.
+        within_from: Option<String>,
+        /// The scheme's lines that nest the zones.
+        lines: String,
+    },
     /// Neither the feature, nor an act, nor a default gives a width: no zone.
     #[error("no `{attribute}` and no act in the catalog gives a width for this feature{}", show_note(.note))]
     NoWidth {
@@ -128,6 +173,9 @@ impl ResolutionProblem {
     pub fn level(&self) -> IssueLevel {
         match self {
             ResolutionProblem::NoWidth { level, .. } => *level,
+            ResolutionProblem::NotThisObject { .. } | ResolutionProblem::MissingOffset { .. } => {
+                IssueLevel::Warning
+            }
             _ => IssueLevel::Error,
         }
     }
@@ -155,6 +203,13 @@ fn show_values(values: &[(String, Option<Value>)]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn show_width(m: f64, from: Option<&str>) -> String {
+    match from {
+        Some(a) => format!("`{a}` = {} m", format_metres(m)),
+        None => format!("{} m", format_metres(m)),
+    }
 }
 
 fn show_note(note: &Option<String>) -> String {

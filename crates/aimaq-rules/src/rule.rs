@@ -6,12 +6,13 @@ use crate::condition::{Condition, Test};
 use crate::in_force::InForce;
 use crate::issue::IssueLevel;
 use crate::lang::{Labels, Lang};
-use crate::named::NamedWidths;
+use crate::named::{NamedMatch, NamedWidths};
 use crate::regime::RegimeMatrix;
 use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
+use crate::texts::user_supplied_note;
 use crate::width::{ExactWidth, SourcedWidth, WidthValue};
-use crate::width_rule::{describe_cases, MissingWidth, Offset, WidthRule};
+use crate::width_rule::{describe_cases, MissingWidth, Offset, OutsideOnly, WidthRule};
 use crate::zone::{Limit, WidthBasis, Zone};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -49,8 +50,8 @@ pub struct Rule {
     pub(crate) in_force: InForce,
     /// What the zone means for each proposed use.
     pub(crate) regime: RegimeMatrix,
-    /// The reference line the width is measured from.
-    pub(crate) measured_from: String,
+    /// The reference line the width is measured from, in the three languages.
+    pub(crate) measured_from: Labels,
     /// The rule's source.
     pub(crate) citation: Citation,
     /// How the width is found for a feature.
@@ -58,6 +59,13 @@ pub struct Rule {
     /// An attribute that moves the reference line away from the stored geometry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) offset: Option<Offset>,
+    /// The zone applies only outside these polygons, unless the feature says otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) outside_only: Option<OutsideOnly>,
+    /// The rule (of the same layer) whose zone this one lies inside: a wider zone is a
+    /// data error ([`Catalog::resolve_feature`](crate::Catalog::resolve_feature)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) within: Option<String>,
 }
 
 impl Rule {
@@ -107,9 +115,14 @@ impl Rule {
         &self.regime
     }
 
-    /// The reference line the width is measured from.
+    /// The reference line the width is measured from (English).
     pub fn measured_from(&self) -> &str {
-        &self.measured_from
+        &self.measured_from.en
+    }
+
+    /// The reference line the width is measured from, in `lang`.
+    pub fn measured_from_in(&self, lang: Lang) -> &str {
+        self.measured_from.get(lang)
     }
 
     /// The rule's source.
@@ -125,6 +138,16 @@ impl Rule {
     /// An attribute that moves the reference line away from the stored geometry.
     pub fn offset(&self) -> Option<&Offset> {
         self.offset.as_ref()
+    }
+
+    /// The polygons the zone stops at, if it applies only outside them.
+    pub fn outside_only(&self) -> Option<&OutsideOnly> {
+        self.outside_only.as_ref()
+    }
+
+    /// The rule whose zone this one must lie inside, if any (`water.zone` for `water.belt`).
+    pub fn within(&self) -> Option<&str> {
+        self.within.as_deref()
     }
 
     /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
@@ -191,8 +214,51 @@ impl Rule {
                 &mut res,
             ),
         };
+        let zone = match (&self.outside_only, zone) {
+            (Some(only), Some(zone)) => self.outside_only_zone(only, zone, attrs),
+            (_, zone) => zone,
+        };
         res.zone = zone.map(|z| z.offset_by(offset_m));
         res
+    }
+
+    /// A zone that applies only outside `only`'s polygons: the feature's own word on
+    /// where it runs, else no zone inside the polygons and the width outside.
+    fn outside_only_zone(
+        &self,
+        only: &OutsideOnly,
+        zone: Zone,
+        attrs: &Attributes,
+    ) -> Option<Zone> {
+        let stated = only
+            .attribute
+            .as_deref()
+            .and_then(|a| attrs.get(a))
+            .and_then(|v| v.as_str())
+            .map(str::trim);
+        match stated {
+            Some(v) if v.eq_ignore_ascii_case(&only.everywhere) => Some(zone),
+            Some(v) if v.eq_ignore_ascii_case(&only.nowhere) => None,
+            // any other value is the layer contract's error; the polygons decide
+            _ => {
+                let Limit::Fixed { m } = zone.limit else {
+                    // the catalog allows `outside_only` on single widths only
+                    return Some(zone);
+                };
+                let inside = cite(self, &only.citation);
+                let outside = zone.citation.clone();
+                let mut split = Zone::new(
+                    Limit::BySettlement {
+                        inside: 0.0,
+                        outside: m,
+                    },
+                    zone.citation,
+                    zone.basis,
+                );
+                split.settlement_citations = Some((inside, outside));
+                Some(split)
+            }
+        }
     }
 
     /// Metres from the stored geometry to the reference line (the rule's `offset`).
@@ -201,7 +267,15 @@ impl Rule {
             return 0.0;
         };
         match attrs.get(&off.attribute) {
-            None | Some(serde_json::Value::Null) => 0.0,
+            None | Some(serde_json::Value::Null) => {
+                if let Some(note) = &off.missing_warning {
+                    res.problems.push(ResolutionProblem::MissingOffset {
+                        attribute: off.attribute.clone(),
+                        note: note.clone(),
+                    });
+                }
+                0.0
+            }
             Some(v) => match v.as_f64() {
                 Some(x) if x.is_finite() && x >= 0.0 => x * off.factor,
                 _ => {
@@ -246,10 +320,7 @@ impl Rule {
         if let Some(attr) = override_attribute {
             match positive_number(attrs, attr) {
                 Ok(Some(m)) => {
-                    let c = self
-                        .citation
-                        .clone()
-                        .note(format!("width from the feature's `{attr}`, user-supplied"));
+                    let c = self.citation.clone().note(user_supplied_note(attr));
                     return Some(Zone::new(
                         Limit::Fixed { m },
                         c,
@@ -316,9 +387,24 @@ impl Rule {
         let AttributeWidth {
             attribute, scale, ..
         } = width;
-        let named_width = width
-            .named
-            .and_then(|named| named.get(attrs.get("name").and_then(|v| v.as_str())?));
+        let named_width = match width.named.map(|named| named.lookup(attrs)) {
+            Some(NamedMatch::Found(object, w)) => Some((object, w)),
+            Some(NamedMatch::NotThisObject(object)) => {
+                res.problems.push(ResolutionProblem::NotThisObject {
+                    object: object.names[0].clone(),
+                    key: object.key.clone(),
+                    act: object.act.clone(),
+                    when: object.describe_when(),
+                    found: object
+                        .when
+                        .iter()
+                        .map(|(a, _)| (a.clone(), attrs.get(a).cloned()))
+                        .collect(),
+                });
+                None
+            }
+            Some(NamedMatch::None) | None => None,
+        };
         let own = match positive_number(attrs, attribute) {
             Ok(v) => v,
             Err(found) => {
@@ -359,9 +445,7 @@ impl Rule {
                 ))
             }
             (Some(v), None) => {
-                let c = self.citation.clone().note(format!(
-                    "width from the feature's `{attribute}`, user-supplied"
-                ));
+                let c = self.citation.clone().note(user_supplied_note(attribute));
                 Some(Zone::new(
                     to_limit(WidthValue::Exact(v)),
                     c,
@@ -584,7 +668,13 @@ mod tests {
 
     #[test]
     fn conduit_belt_by_soil_and_diameter() {
-        let l = |v| limit("water_conduit.sanitary_belt", v);
+        // `land = "undeveloped"`: the belt along the whole conduit, as L284-288 give it
+        let l = |mut v: serde_json::Value| {
+            v.as_object_mut()
+                .unwrap()
+                .insert("land".into(), "undeveloped".into());
+            limit("water_conduit.sanitary_belt", v)
+        };
         assert_eq!(
             l(json!({"soil": "dry", "diameter_mm": 800})),
             Limit::Fixed { m: 10.0 }
@@ -619,14 +709,66 @@ mod tests {
         );
     }
 
+    /// L284: «Құрылыс салынбаған аумақтардан өтетін су таратқыштардың…» — the belts of
+    /// conduits passing through undeveloped territories.
+    #[test]
+    fn l284_conduit_belt_stops_at_settlements_unless_the_feature_says_where_it_runs() {
+        let r = resolve(
+            "water_conduit.sanitary_belt",
+            json!({"soil": "dry", "diameter_mm": 1200}),
+        );
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let z = r.zone.unwrap();
+        assert_eq!(
+            z.limit,
+            Limit::BySettlement {
+                inside: 0.0,
+                outside: 20.0
+            }
+        );
+        let (inside, outside) = z.settlement_citations.unwrap();
+        assert_eq!(inside.scheme.as_deref(), Some("L284"));
+        assert_eq!(outside.scheme.as_deref(), Some("L287"));
+        let z = |land: &str| {
+            resolve(
+                "water_conduit.sanitary_belt",
+                json!({"soil": "wet", "land": land}),
+            )
+            .zone
+        };
+        assert_eq!(z("undeveloped").unwrap().limit, Limit::Fixed { m: 50.0 });
+        assert_eq!(z(" Undeveloped ").unwrap().limit, Limit::Fixed { m: 50.0 });
+        assert!(z("developed").is_none());
+        // an unknown value is the layer contract's error; the settlements decide
+        assert_eq!(
+            z("fields").unwrap().limit,
+            Limit::BySettlement {
+                inside: 0.0,
+                outside: 50.0
+            }
+        );
+    }
+
     #[test]
     fn rail_zone_depends_on_settlement_and_right_of_way() {
+        // L259-261 measure from the strip outside the right-of-way: without it, a warning
+        let r = resolve("rail.control_zone", json!({"id": "r-1"}));
         assert_eq!(
-            limit("rail.control_zone", json!({})),
+            r.zone.unwrap().limit,
             Limit::BySettlement {
                 inside: 20.0,
                 outside: 50.0
             }
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert!(!r.problems[0].is_error());
+        assert!(
+            r.problems[0]
+                .to_string()
+                .starts_with("no `right_of_way_m`: ")
+                && r.problems[0].to_string().contains("L259-261"),
+            "{}",
+            r.problems[0]
         );
         assert_eq!(
             limit("rail.control_zone", json!({"right_of_way_m": 30})),
@@ -660,7 +802,7 @@ mod tests {
         assert!(z.citation.act.contains("No. 93"));
         assert_eq!(z.citation.scheme.as_deref(), Some("L534-535"));
         assert_eq!(
-            limit("water.zone", json!({"name": "Turgen"})),
+            limit("water.zone", json!({"name": "Turgen", "kind": "river"})),
             Limit::Range {
                 min: 550.0,
                 max: 1700.0
@@ -668,11 +810,17 @@ mod tests {
         );
         // a reach's project width inside the decree's range is used as is
         assert_eq!(
-            limit("water.belt", json!({"name": "Turgen", "belt_m": 80})),
+            limit(
+                "water.belt",
+                json!({"name": "Turgen", "kind": "river", "belt_m": 80})
+            ),
             Limit::Fixed { m: 80.0 }
         );
         // outside the range: error, and the decree's range is used
-        let r = resolve("water.belt", json!({"name": "Turgen", "belt_m": 20}));
+        let r = resolve(
+            "water.belt",
+            json!({"name": "Turgen", "kind": "river", "belt_m": 20}),
+        );
         assert!(
             r.problems[0].is_error() && r.problems[0].to_string().contains("55–110 m"),
             "{:?}",
@@ -685,6 +833,62 @@ mod tests {
                 max: 110.0
             }
         );
+    }
+
+    /// L418 names the lake Үлкен Алматы көлі; decree 246/2011 (L536-540) sets the widths of
+    /// the river Үлкен Алматы өзені. L559-561: decree 241/2012 is the Akbulak Club Resort's in
+    /// Talgar district; the Ақбұлақ reservoir is in Karasai district (L2877).
+    #[test]
+    fn l418_a_lake_named_like_a_decree_river_gets_no_decree_widths() {
+        let r = resolve(
+            "water.zone",
+            json!({"name": "Үлкен Алматы", "kind": "lake"}),
+        );
+        let z = r.zone.unwrap();
+        assert_ne!(z.basis, WidthBasis::NamedObject("ulken_almaty".into()));
+        assert_eq!(
+            z.limit,
+            Limit::Range {
+                min: 500.0,
+                max: 1000.0
+            },
+            "the national default of a water body without a project"
+        );
+        let warning = r.problems[0].to_string();
+        assert!(!r.problems[0].is_error());
+        for both in [
+            "Ulken Almaty",
+            "No. 246",
+            "kind = \"river\"",
+            "kind = \"lake\"",
+        ] {
+            assert!(warning.contains(both), "{both} not in: {warning}");
+        }
+        // without a kind the name alone decides nothing
+        let r = resolve("water.belt", json!({"name": "Turgen"}));
+        assert!(r
+            .problems
+            .iter()
+            .any(|p| p.to_string().contains("kind = —")));
+        // the Karasai Ақбұлақ reservoir is not the Talgar resort's pond
+        let r = resolve(
+            "water.belt",
+            json!({"name": "Ақбұлақ", "kind": "reservoir", "district": "Karasai"}),
+        );
+        assert!(r.zone.is_none());
+        assert!(
+            r.problems[0].to_string().contains("No. 241")
+                && r.problems[0].to_string().contains("district = \"Karasai\""),
+            "{}",
+            r.problems[0]
+        );
+        let z = resolve(
+            "water.belt",
+            json!({"name": "Akbulak", "kind": "pond", "district": "Talgar"}),
+        )
+        .zone
+        .unwrap();
+        assert_eq!(z.limit, Limit::Fixed { m: 35.0 });
     }
 
     #[test]

@@ -14,8 +14,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// The width is a range and the parcel lies between its ends: the decree's project
-    /// (not in the dataset) decides.
+    /// The answer is open: the width is a range and the parcel lies between its ends (the
+    /// decree's project, not in the dataset, decides), or the regime for the use is
+    /// `review` (the cell says what must be settled).
     Review,
     /// Allowed with an approval or an agreed project.
     Conditional,

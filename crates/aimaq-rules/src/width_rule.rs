@@ -1,5 +1,6 @@
 //! How a rule finds its width from a feature's attributes, as the catalog states it.
 
+use crate::citation::Citation;
 use crate::condition::{describe_when, Condition};
 use crate::metres::format_metres;
 use crate::named::NamedWidths;
@@ -25,6 +26,49 @@ pub struct Offset {
     pub attribute: String,
     /// Multiplier, e.g. 0.5 for a full right-of-way width.
     pub factor: f64,
+    /// When set, a feature without the attribute is a data warning with these words:
+    /// measured from the stored geometry, the zone falls short of the law's reference
+    /// line (a railway's zone from its axis instead of its right-of-way, L259-261).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_warning: Option<String>,
+}
+
+/// The zone applies only outside the polygons of a layer: the sanitary belt of a water
+/// conduit "passing through undeveloped territories" (L284) is not drawn where the
+/// conduit runs inside a settlement. The parts of a parcel inside those polygons carry
+/// no zone ([`Limit::BySettlement`](crate::Limit::BySettlement) with `inside` 0). A
+/// feature may say where it runs instead, in `attribute`.
+///
+/// ```
+/// use aimaq_rules::{Catalog, Limit};
+/// let catalog = Catalog::embedded();
+/// let belt = catalog.rule("water_conduit.sanitary_belt").unwrap();
+/// let only = belt.outside_only().unwrap();
+/// assert_eq!((only.layer.as_str(), only.attribute.as_deref()), ("settlements", Some("land")));
+/// let zone = |attrs: serde_json::Value| belt.resolve(attrs.as_object().unwrap()).zone;
+/// // settlements decide: no belt inside them, 10 m outside
+/// assert_eq!(zone(serde_json::json!({"soil": "dry", "diameter_mm": 800})).unwrap().limit,
+///     Limit::BySettlement { inside: 0.0, outside: 10.0 });
+/// // the feature says it runs on undeveloped land: the belt all along it
+/// assert_eq!(zone(serde_json::json!({"soil": "dry", "diameter_mm": 800, "land": "undeveloped"})).unwrap().limit,
+///     Limit::Fixed { m: 10.0 });
+/// // …or on developed land: no belt at all
+/// assert!(zone(serde_json::json!({"soil": "dry", "diameter_mm": 800, "land": "developed"})).is_none());
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutsideOnly {
+    /// The polygon layer inside which the zone does not apply (`settlements`).
+    pub layer: String,
+    /// An attribute of the feature that says where it runs, overriding the polygons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// The attribute's value for "the zone applies along the whole feature".
+    pub everywhere: String,
+    /// The attribute's value for "the zone applies nowhere along the feature".
+    pub nowhere: String,
+    /// Why the zone stops at those polygons.
+    pub citation: Citation,
 }
 
 /// How a rule finds its width. Built from the catalog's `[rule.width]` table.

@@ -1,0 +1,126 @@
+//! A rule's width in words, in any of the catalog's languages: what `aimaq explain`
+//! prints. The words are the catalog's `[messages]`; only codes, ids and numbers stay as
+//! they are.
+
+use crate::catalog::Catalog;
+use crate::condition::describe_when;
+use crate::lang::{fill_in, Lang};
+use crate::metres::format_metres;
+use crate::rule::Rule;
+use crate::width::WidthValue;
+use crate::width_rule::WidthRule;
+
+impl Catalog {
+    /// Metres in `lang`: `20 м`, `550–1700 м`.
+    pub fn metres_in(&self, value: WidthValue, lang: Lang) -> String {
+        let unit = self.message("unit.m", lang);
+        match value {
+            WidthValue::Exact(m) => format!("{} {unit}", format_metres(m)),
+            WidthValue::Range { min, max } => {
+                format!("{}–{} {unit}", format_metres(min), format_metres(max))
+            }
+        }
+    }
+
+    /// How `rule` finds its width, in one line in `lang` (see [`WidthRule::describe`] for
+    /// the English line of the width alone).
+    ///
+    /// ```
+    /// use aimaq_rules::{Catalog, Lang};
+    /// let catalog = Catalog::embedded();
+    /// let rail = catalog.rule("rail.control_zone").unwrap();
+    /// assert_eq!(catalog.describe_width(rail, Lang::Ru), "20 м в населенных пунктах, 50 м вне их");
+    /// let belt = catalog.rule("water_conduit.sanitary_belt").unwrap();
+    /// assert!(catalog.describe_width(belt, Lang::En).contains("only outside the polygons of `settlements` (L284)"));
+    /// ```
+    pub fn describe_width(&self, rule: &Rule, lang: Lang) -> String {
+        let msg =
+            |key: &str, values: &[(&str, &str)]| fill_in(lang, self.message(key, lang), values);
+        let m = |value: WidthValue| self.metres_in(value, lang);
+        let mut text = match rule.width() {
+            WidthRule::Overlap => msg("width.overlap", &[]),
+            WidthRule::BySettlement {
+                inside, outside, ..
+            } => msg(
+                "width.by_settlement",
+                &[
+                    ("inside", &m(WidthValue::Exact(inside.m))),
+                    ("outside", &m(WidthValue::Exact(outside.m))),
+                ],
+            ),
+            WidthRule::Cases {
+                cases,
+                override_attribute,
+            } => {
+                let mut parts: Vec<String> = cases
+                    .iter()
+                    .map(|(when, w)| match describe_when(when) {
+                        cond if cond.is_empty() => m(WidthValue::Exact(w.m)),
+                        cond => format!("{cond} → {}", m(WidthValue::Exact(w.m))),
+                    })
+                    .collect();
+                if let Some(a) = override_attribute {
+                    parts.push(msg("width.override", &[("attribute", a)]));
+                }
+                parts.join("; ")
+            }
+            WidthRule::Attribute {
+                attribute,
+                scale,
+                named,
+                defaults,
+                fallback,
+                ..
+            } => {
+                let mut parts = vec![if *scale == 1.0 {
+                    msg("width.attribute", &[("attribute", attribute)])
+                } else {
+                    msg(
+                        "width.scaled",
+                        &[("attribute", attribute), ("scale", &format_metres(*scale))],
+                    )
+                }];
+                if let Some(named) = named {
+                    let widths: Vec<String> = named
+                        .iter()
+                        .map(|(object, w)| match object.describe_when() {
+                            when if when.is_empty() => {
+                                format!("{} {}", object.name_in(lang), m(w.value))
+                            }
+                            when => format!("{} ({when}) {}", object.name_in(lang), m(w.value)),
+                        })
+                        .collect();
+                    parts.push(msg("width.named", &[("list", &widths.join(", "))]));
+                }
+                for (when, w) in defaults {
+                    parts.push(msg(
+                        "width.default",
+                        &[("when", &describe_when(when)), ("width", &m(w.value))],
+                    ));
+                }
+                if let Some(f) = fallback {
+                    parts.push(msg("width.otherwise", &[("width", &m(f.value))]));
+                }
+                parts.join("; ")
+            }
+        };
+        if let Some(only) = rule.outside_only() {
+            text = msg(
+                "width.outside_only",
+                &[
+                    ("layer", &only.layer),
+                    ("lines", only.citation.scheme.as_deref().unwrap_or("")),
+                    ("width", &text),
+                    ("attribute", only.attribute.as_deref().unwrap_or("-")),
+                    ("everywhere", &only.everywhere),
+                    ("nowhere", &only.nowhere),
+                ],
+            );
+        }
+        if let Some(within) = rule.within() {
+            text.push_str("; ");
+            text.push_str(&msg("width.within", &[("rule", within)]));
+        }
+        text
+    }
+}
