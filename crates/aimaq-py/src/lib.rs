@@ -53,6 +53,8 @@ fn io_error(e: aimaq_io::Error) -> PyErr {
 #[pyclass(frozen, module = "aimaq._aimaq", name = "Engine")]
 struct Engine {
     opened: OpenedEngine,
+    /// What it was opened from: the land balance reads the dataset's features again.
+    options: EngineOptions,
     lang: Lang,
     as_of: Option<Date>,
     /// A pool of its own when the caller fixed the threads (a Spark task gets one core),
@@ -146,6 +148,7 @@ impl Engine {
         let opened = py.detach(|| open_engine(&options)).map_err(io_error)?;
         Ok(Engine {
             opened,
+            options,
             lang,
             as_of,
             pool,
@@ -308,6 +311,49 @@ impl Engine {
         }
         let json = serde_json::to_string(&summary.map_err(io_error)?)
             .map_err(|e| AimaqError::new_err(e.to_string()))?;
+        Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
+    }
+
+    /// Writes the zones that restrict `use` as areas to `out` (.gpkg), exactly as
+    /// `aimaq zones` does. Returns the counts: `{"strips": n, "areas": m}`.
+    #[pyo3(signature = (out, *, r#use="construction", overwrite=false))]
+    fn zones(
+        &self,
+        py: Python<'_>,
+        out: PathBuf,
+        r#use: &str,
+        overwrite: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let opened = &self.opened;
+        let written = py
+            .detach(|| aimaq_io::zones::write(opened, r#use, &out, overwrite))
+            .map_err(io_error)?;
+        let counts = pyo3::types::PyDict::new(py);
+        counts.set_item("strips", written.strips)?;
+        counts.set_item("areas", written.areas)?;
+        Ok(counts.into_any().unbind())
+    }
+
+    /// The land balance of the dataset's functional zones by group and sub-zone, beside
+    /// the scheme's Appendix 1 (the JSON of `aimaq balance --json`'s `balance`).
+    fn balance(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let options = &self.options;
+        let lang = self.lang;
+        let balance = py
+            .detach(|| {
+                aimaq_io::load(options).map(|(catalog, _, loaded)| {
+                    aimaq_check::LandBalance::compute(&catalog, &loaded.features, lang)
+                })
+            })
+            .map_err(io_error)?;
+        if balance.rows.is_empty() {
+            return Err(AimaqError::new_err(format!(
+                "dataset {} has no functional zones: nothing to balance",
+                self.opened.dataset
+            )));
+        }
+        let json =
+            serde_json::to_string(&balance).map_err(|e| AimaqError::new_err(e.to_string()))?;
         Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
     }
 

@@ -4,21 +4,39 @@ go to the native engine whole; its two Arrow tables come back as pandas/GeoPanda
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
-
-import numpy as np
-import pyarrow as pa
-import shapely
 
 from . import _aimaq
 from ._aimaq import AimaqError
 
 if TYPE_CHECKING:
     import geopandas
+    import numpy as np
     import pandas
+    import pyarrow as pa
+    import shapely
+else:
+
+    class _OnFirstUse:
+        """A module imported when first used: ``screen``, ``zones`` and ``balance`` need
+        none of numpy, pyarrow and shapely, so a host without them (QGIS's own Python
+        on Debian has no pyarrow) can still run the engine on files."""
+
+        def __init__(self, name: str):
+            self._name = name
+
+        def __getattr__(self, attr: str):
+            module = importlib.import_module(self._name)
+            globals()[{"numpy": "np", "pyarrow": "pa"}.get(self._name, self._name)] = module
+            return getattr(module, attr)
+
+    np = _OnFirstUse("numpy")
+    pa = _OnFirstUse("pyarrow")
+    shapely = _OnFirstUse("shapely")
 
 DEFAULT_CRS = "EPSG:4326"
 """The CRS of geometries that do not say: WGS84 longitude/latitude, as GeoJSON."""
@@ -273,6 +291,22 @@ class Engine:
         if rows not in ("findings", "parcels"):
             raise ValueError(f"rows must be 'findings' or 'parcels', not {rows!r}")
         return pa.record_batch(findings if rows == "findings" else parcels)
+
+    def zones(self, out: str | os.PathLike[str], *, use: str = "construction", overwrite: bool = False) -> dict[str, int]:
+        """Writes the zones that restrict ``use`` as areas to ``out`` (.gpkg): exactly
+        ``aimaq zones`` — ``zone_strips`` (buffered, railway zones split at settlement
+        edges, range widths as their minimum band and the review band to the maximum),
+        ``zone_areas``, ``source_lines``, ``source_areas`` and ``settlements``, styled.
+
+        Returns ``{"strips": n, "areas": m}``.
+        """
+        return self._native.zones(os.fspath(out), use=use, overwrite=overwrite)
+
+    def balance(self) -> dict[str, Any]:
+        """The land balance of the dataset's functional zones by group and sub-zone (the
+        union of their polygons), beside the scheme's Appendix 1 categories and their
+        planned figures: ``aimaq balance --json``'s ``balance``."""
+        return self._native.balance()
 
     def screen(
         self,
