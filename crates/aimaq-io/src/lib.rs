@@ -14,6 +14,8 @@
 //! - **The pipeline** ([`pipeline`], [`screen`]): records streamed through the engine
 //!   into a [`ReportSink`](sink::ReportSink) in input order, with flat memory, progress
 //!   as a callback, and cancellation.
+//! - **WKB batches** ([`wkb_source`]): parcels held in memory as WKB with ids and uses (Python,
+//!   Arrow, Spark), parsed in parallel, their extent held against their CRS.
 //! - **Sinks** ([`sink`]): GDAL reports (GeoPackage, CSV, GeoJSON, FlatGeobuf), the JSON
 //!   contract, GeoJSON findings, or the outcomes kept in memory — one column schema.
 //! - **Outputs** ([`output`]): partial files renamed into place when complete; an input
@@ -54,6 +56,7 @@ pub mod report;
 pub mod screen;
 pub mod sink;
 pub mod source;
+pub mod wkb_source;
 mod wkt;
 pub mod zones;
 

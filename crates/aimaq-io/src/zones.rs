@@ -154,15 +154,18 @@ pub fn write(
             .map(|a| a.labels.get(lang).to_string());
         let rows = zone_rows(&z, &settlements, severity.as_str());
         let table = if matches!(z.zone.limit, Limit::Overlap) {
-            written.areas += rows.len();
             (1usize, "zone_areas")
         } else {
-            written.strips += rows.len();
             (0usize, "zone_strips")
         };
         for (part, limit_m, severity, area) in rows {
+            // a part with no area (a conduit belt inside a settlement, L284) draws nothing
             if area.0.is_empty() {
                 continue;
+            }
+            match table.0 {
+                0 => written.strips += 1,
+                _ => written.areas += 1,
             }
             let blob = gpkg_blob(&area, srs).map_err(Error::Other)?;
             let fid = next[table.0];
