@@ -30,12 +30,14 @@ mod geometry;
 mod projected;
 mod refine;
 mod report;
+mod validity;
 mod verdict;
 
 pub use balance::{BalanceRow, CategoryRow, LandBalance};
 pub use encumbrance::{AreaShare, Encumbrance};
 pub use engine::{ConstraintFeature, DatasetStats, Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
+pub use geometry::is_valid;
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};
 pub use verdict::Verdict;
