@@ -418,7 +418,7 @@ impl Engine {
         // Refine in a frame centred on the parcel: boolean operations snap to a grid
         // scaled to their inputs' extent, which loses centimetres at UTM magnitudes.
         let origin = bbox.center();
-        let local = world.translate(-origin.x, -origin.y);
+        let local = crate::local::LocalParcel::new(world.translate(-origin.x, -origin.y));
         let area_m2 = local.unsigned_area();
 
         let candidates = self.index.query(bbox);

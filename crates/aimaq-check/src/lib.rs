@@ -27,6 +27,7 @@ mod encumbrance;
 mod engine;
 mod finding;
 mod geometry;
+mod local;
 mod projected;
 mod refine;
 mod report;
