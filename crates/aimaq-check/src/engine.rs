@@ -102,6 +102,7 @@ pub struct Engine {
     issues: Vec<DataIssue>,
     stats: DatasetStats,
     lang: Lang,
+    pub(crate) limits: crate::Limits,
 }
 
 impl Engine {
@@ -323,6 +324,7 @@ impl Engine {
             issues,
             stats,
             lang: Lang::default(),
+            limits: crate::Limits::default(),
         }
     }
 
@@ -395,7 +397,8 @@ impl Engine {
 
     fn check_inner(&self, parcel: &Parcel) -> ParcelReport {
         let world = parcel.geometry.geometry();
-        if let Err(reason) = polygon_problem(world) {
+        let within_limits = self.limits.check(world);
+        if let Err(reason) = within_limits.and_then(|_| polygon_problem(world)) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
         let land_use = match self.catalog.resolve_use(parcel.proposed_use.as_deref()) {

@@ -12,7 +12,7 @@ mod screen;
 mod sink;
 mod zones;
 
-use aimaq_check::{Engine, Parcel, ParcelReport, Report};
+use aimaq_check::{Engine, Limits, Parcel, ParcelReport, Report};
 use aimaq_rules::{Catalog, Date, IssueLevel, Lang};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -63,12 +63,34 @@ struct Common {
     as_of: Option<Date>,
 }
 
+/// Limits on one parcel: past them it is an error row with the reason, not a long wait.
+#[derive(clap::Args)]
+struct ParcelLimits {
+    /// Refuse parcels of more vertices than this (every ring, closing positions not counted).
+    #[arg(long, default_value_t = Limits::default().max_vertices)]
+    max_vertices: usize,
+    /// Refuse parcels whose bounding box, in the measuring CRS, has a longer diagonal, km.
+    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0)]
+    max_extent_km: f64,
+}
+
+impl ParcelLimits {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_vertices: self.max_vertices,
+            max_extent_m: self.max_extent_km * 1000.0,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check parcels (a GeoJSON FeatureCollection of (Multi)Polygons with `id`, optional `use`).
     Check {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        limits: ParcelLimits,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Write here instead of standard output.
@@ -81,6 +103,8 @@ enum Command {
     Screen {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        limits: ParcelLimits,
         #[command(flatten)]
         opts: screen::ScreenOptions,
     },
@@ -212,6 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check {
             common,
+            limits,
             format,
             output,
             parcels,
@@ -219,6 +244,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let Built {
                 engine, reproject, ..
             } = build_engine(&common)?;
+            let engine = engine.with_limits(limits.limits());
             let records = input::read_file(&parcels)?;
             let mut reports: Vec<Option<ParcelReport>> = Vec::with_capacity(records.len());
             let mut to_check = Vec::new();
@@ -296,7 +322,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(exit_code(s))
         }
-        Command::Screen { common, opts } => {
+        Command::Screen {
+            common,
+            limits,
+            opts,
+        } => {
             if let Some(n) = opts.jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
@@ -304,7 +334,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .context("cannot start the worker threads")?;
             }
             let built = build_engine(&common)?;
-            let summary = screen::run(&built.engine, &built.metric, &built.source, &opts)?;
+            let engine = built.engine.with_limits(limits.limits());
+            let summary = screen::run(&engine, &built.metric, &built.source, &opts)?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
             let s = &summary.summary;
             Ok(exit_code(s))

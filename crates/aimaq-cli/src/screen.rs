@@ -8,11 +8,11 @@
 use crate::crs::{self, MetricCrs, Transformer};
 use crate::ogr;
 use crate::sink::{Outcome, Sink, SourceField, Wkb};
-use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Summary, Verdict};
+use aimaq_check::{Engine, Limits, Parcel, ParcelReport, Projected, Summary, Verdict};
 use anyhow::{Context, Result};
 use gdal::cpl::CslStringList;
 use gdal::vector::{FieldValue, LayerAccess, ToGdal};
-use geo::{Geometry, MultiPolygon, Validation};
+use geo::{Geometry, MultiPolygon};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -464,7 +464,11 @@ fn screen_one(
     };
     let mut geometry = source;
     let mut repaired = None;
-    if report.verdict == Verdict::Error && !geometry.is_valid() {
+    // validity in O(n log n); no repair past the vertex limit, which it would not lift
+    if report.verdict == Verdict::Error
+        && Limits::vertices(&geometry) <= engine.limits().max_vertices
+        && !aimaq_check::is_valid(&geometry)
+    {
         let before = report.error.clone().unwrap_or_default();
         match repair(&geometry).and_then(|fixed| Ok((check(&fixed)?, fixed))) {
             Ok((again, fixed)) if again.verdict != Verdict::Error => {
