@@ -2,7 +2,7 @@
 //! with its reason, decided before any work that grows faster than its size.
 
 use crate::Engine;
-use geo::{CoordsIter, MultiPolygon};
+use geo::{BoundingRect, MultiPolygon};
 
 /// Limits on one parcel. A parcel beyond them is not checked: its report is an error
 /// naming the limit, the value found and how to raise it. Both are decided in one pass
@@ -107,8 +107,8 @@ impl Limits {
                 self.max_vertices
             ));
         }
-        if let Some(bbox) = aimaq_index::bbox_of(geometry.coords_iter()) {
-            let diagonal = bbox.width().hypot(bbox.height());
+        if let Some(bbox) = geometry.bounding_rect() {
+            let diagonal = (bbox.width().powi(2) + bbox.height().powi(2)).sqrt();
             if diagonal > self.max_extent_m {
                 return Err(format!(
                     "parcel too large: its bounding box has a diagonal of {:.3} km, the limit \

@@ -2,16 +2,15 @@
 //! inside the feature's zone. Everything here is in the parcel's local frame.
 
 use crate::encumbrance::union_all;
-use crate::local::{grow, indexed_area, LocalParcel};
+use crate::local::{indexed_area, LocalParcel};
 use aimaq_index::Candidate;
 use aimaq_rules::{Limit, Severity, Zone};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
-    unary_union, Area, BooleanOps, Buffer, Contains, Coord, Distance, Euclidean, Intersects, Line,
-    LineString, MultiLineString, MultiPolygon, Point, Rect, Translate,
+    unary_union, Area, BooleanOps, Buffer, Contains, Coord, Intersects, LineString,
+    MultiLineString, MultiPolygon, Rect, Translate,
 };
-use rstar::RTree;
 use std::cell::OnceCell;
 
 /// Arc step of buffers, as segment length over radius: the finest geo/i_overlay allow
@@ -96,16 +95,12 @@ pub(crate) struct LocalFeature<'a> {
     local_area: OnceCell<Option<MultiPolygon<f64>>>,
     /// The polygon indexed for containment, when many points are asked.
     area_index: OnceCell<Option<IntervalTreeMultiPolygon<f64>>>,
-    /// The runs' segments indexed for distances, when there are many.
-    run_tree: OnceCell<RTree<Line<f64>>>,
     origin: Coord<f64>,
 }
 
 /// Up to this many points, containment in a feature's polygon is tested point by point;
 /// above, the polygon is indexed first.
 const FEW_POINTS: usize = 8;
-/// Up to this many segments, distances to the runs are loops over them.
-const FEW_SEGMENTS: usize = 64;
 
 impl<'a> LocalFeature<'a> {
     pub(crate) fn new(
@@ -121,7 +116,6 @@ impl<'a> LocalFeature<'a> {
             world_area,
             local_area: OnceCell::new(),
             area_index: OnceCell::new(),
-            run_tree: OnceCell::new(),
             origin,
         }
     }
@@ -187,38 +181,9 @@ impl<'a> LocalFeature<'a> {
         })
     }
 
-    /// Distance from `c` to the nearest run segment.
-    fn run_distance(&self, c: Coord<f64>) -> f64 {
-        let p = Point(c);
-        let lines = || self.runs.0.iter().flat_map(|r| r.lines());
-        if self.runs.0.iter().map(|r| r.0.len()).sum::<usize>() <= FEW_SEGMENTS {
-            return lines()
-                .map(|l| Euclidean.distance(&p, &l))
-                .fold(f64::INFINITY, f64::min);
-        }
-        let tree = self
-            .run_tree
-            .get_or_init(|| RTree::bulk_load(lines().filter(|l| l.start != l.end).collect()));
-        let mut nearest = tree.nearest_neighbor_iter_with_distance_2(&p);
-        let Some((first, d2)) = nearest.next() else {
-            return f64::INFINITY;
-        };
-        let mut d = Euclidean.distance(&p, first);
-        for (l, d2_next) in nearest {
-            if d2_next > d2 {
-                break;
-            }
-            d = d.min(Euclidean.distance(&p, l));
-        }
-        d
-    }
-
     /// Minimum distance from `parcel` to the feature; 0 when they meet or the parcel is
     /// inside the feature's polygon. `None` when nothing of the feature is within reach.
-    ///
-    /// Two sets of segments that do not meet are nearest at a vertex of one of them: the
-    /// runs' vertices are measured to the parcel (its index), and the parcel's vertices
-    /// near the runs to the runs.
+    /// Each run segment finds its nearest parcel segment in the parcel's index.
     pub(crate) fn distance_to(&self, parcel: &LocalParcel) -> Option<f64> {
         if parcel.0.is_empty() {
             return None;
@@ -227,19 +192,8 @@ impl<'a> LocalFeature<'a> {
             return Some(0.0);
         }
         let mut d = f64::INFINITY;
-        let mut bbox: Option<Rect<f64>> = None;
-        for c in self.runs.0.iter().flat_map(|r| r.0.iter()) {
-            d = d.min(parcel.boundary_distance(*c));
-            bbox = Some(match bbox {
-                None => Rect::new(*c, *c),
-                Some(b) => Rect::new(
-                    geo::coord! { x: b.min().x.min(c.x), y: b.min().y.min(c.y) },
-                    geo::coord! { x: b.max().x.max(c.x), y: b.max().y.max(c.y) },
-                ),
-            });
-        }
-        if let Some(b) = bbox {
-            parcel.vertices_near(grow(b, d), |u| d = d.min(self.run_distance(u)));
+        for seg in self.runs.0.iter().flat_map(|r| r.lines()) {
+            d = d.min(parcel.line_distance(&seg, d));
         }
         if self.has_area() {
             // no boundary crosses any part of the parcel, so one vertex of each part tells
@@ -335,13 +289,14 @@ impl<'a> LocalFeature<'a> {
             .filter(|v| circle_crosses(**v, m, parcel))
             .map(|v| disk(*v, m, parcel.bbox()))
             .collect();
-        match &disks[..] {
-            [] => inside,
-            [one] => inside.union(&parcel.intersection(one)),
-            // one union of the disks (all counter-clockwise) and one cut, rather than two
-            // boolean operations on the whole parcel per vertex
-            _ => inside.union(&parcel.intersection(&unary_union(&disks))),
-        }
+        // one union of the disks (all counter-clockwise) and one cut, rather than two
+        // boolean operations on the whole parcel per vertex
+        let disks = match disks.len() {
+            0 => return inside,
+            1 => MultiPolygon(disks),
+            _ => unary_union(&disks),
+        };
+        inside.union(&parcel.intersection(&disks))
     }
 }
 
