@@ -121,7 +121,8 @@ def _():
 def _():
     for name, kind in [("zone_strips", "MultiPolygon"), ("zone_areas", "MultiPolygon"),
                        ("source_lines", "MultiLineString"), ("source_areas", "MultiPolygon"),
-                       ("settlements", "MultiPolygon")]:
+                       ("settlements", "MultiPolygon"), ("join_lines", "MultiLineString"),
+                       ("join_areas", "MultiPolygon")]:
         lyr = layer(zones, name)
         single_geometry_type(lyr, kind)
         assert lyr.featureCount() > 0, name

@@ -10,6 +10,7 @@ use crate::prepare::{
 use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
 use crate::verdict::Verdict;
+use crate::Limits;
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
 use aimaq_rules::{fill, Catalog, DataIssue, Lang};
 use geo::{Area, BoundingRect, MultiPolygon, Translate};
@@ -76,6 +77,7 @@ pub struct Engine {
     issues: Vec<DataIssue>,
     stats: DatasetStats,
     lang: Lang,
+    limits: Limits,
 }
 
 impl Engine {
@@ -143,6 +145,7 @@ impl Engine {
             issues,
             stats,
             lang: Lang::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -157,6 +160,17 @@ impl Engine {
     pub fn with_lang(mut self, lang: Lang) -> Engine {
         self.lang = lang;
         self
+    }
+
+    /// The engine with other limits on parcels ([`Limits`]; the defaults otherwise).
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits on parcels in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The language of messages.
@@ -291,7 +305,8 @@ impl Engine {
 
     fn check_inner(&self, parcel: &Parcel) -> ParcelReport {
         let world = parcel.geometry.geometry();
-        if let Err(reason) = polygon_problem(world) {
+        let within_limits = self.limits.check(world);
+        if let Err(reason) = within_limits.and_then(|_| polygon_problem(world)) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
         let land_use = match self.catalog.resolve_use(parcel.proposed_use.as_deref()) {
@@ -314,7 +329,7 @@ impl Engine {
         // Refine in a frame centred on the parcel: boolean operations snap to a grid
         // scaled to their inputs' extent, which loses centimetres at UTM magnitudes.
         let origin = bbox.center();
-        let local = world.translate(-origin.x, -origin.y);
+        let local = crate::local::LocalParcel::new(world.translate(-origin.x, -origin.y));
         let area_m2 = local.unsigned_area();
 
         let candidates = self.index.query(bbox);

@@ -3,7 +3,8 @@
 //! The parallel checker. An [`Engine`] takes a regulation [`Catalog`](aimaq_rules::Catalog)
 //! and a constraint dataset already in metres ([`Projected`]), resolves every rule for
 //! every feature, and indexes the features' segments. [`Engine::check`] then takes a
-//! parcel through:
+//! parcel through (after its [`Limits`] — vertices, extent — and its validity, both in
+//! O(n log n); past them the parcel is an error with its reason):
 //!
 //! 1. **candidates** — index lookup by the parcel's bounding box;
 //! 2. **refine** — exact minimum planar distance to the nearby segments (0 inside an
@@ -30,17 +31,22 @@ mod encumbrance;
 mod engine;
 mod finding;
 mod geometry;
+mod limits;
+mod local;
 mod message;
 mod prepare;
 mod projected;
 mod refine;
 mod report;
+mod validity;
 mod verdict;
 
 pub use balance::{BalanceRow, CategoryRow, LandBalance};
 pub use encumbrance::{AreaShare, Encumbrance};
 pub use engine::{Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
+pub use geometry::is_valid;
+pub use limits::Limits;
 pub use prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, ResolvedZone, Settlement};
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};

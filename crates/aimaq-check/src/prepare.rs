@@ -212,7 +212,16 @@ impl<'a> Preparer<'a> {
         for problem in spec.attribute_problems(&feature.attributes) {
             issues.error(problem.to_string());
         }
-        // reported above as a missing or mistyped `id`; findings need an id
+        // a blank id is a string, so no type problem above: say it, or the feature would
+        // vanish without a word (found by fuzzing the dataset loader)
+        if let Some(serde_json::Value::String(s)) = feature.attributes.get("id") {
+            if s.trim().is_empty() {
+                issues.error(
+                    "attribute `id` is blank: feature left out (findings need an id)".into(),
+                );
+            }
+        }
+        // reported above as a missing, mistyped or blank `id`; findings need an id
         let id = id?;
         if !self.seen.insert((feature.layer.clone(), id.clone())) {
             issues.error(format!(

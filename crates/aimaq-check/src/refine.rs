@@ -1,12 +1,15 @@
 //! The exact test: distance from a parcel to a feature, and the part of the parcel
 //! inside the feature's zone. Everything here is in the parcel's local frame.
 
+use crate::encumbrance::union_all;
+use crate::local::{indexed_area, LocalParcel};
 use aimaq_index::Candidate;
 use aimaq_rules::{Limit, Severity, Zone};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
+use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
-    Area, BooleanOps, BoundingRect, Buffer, Coord, Distance, Euclidean, Intersects, LineString,
-    MultiLineString, MultiPolygon, Translate,
+    unary_union, Area, BooleanOps, Buffer, Contains, Coord, Intersects, LineString,
+    MultiLineString, MultiPolygon, Rect, Translate,
 };
 use std::cell::OnceCell;
 
@@ -21,32 +24,24 @@ const COARSE_SAG: f64 = 1.3e-4;
 /// Chord sag of the disks that complete the buffer near vertices (m).
 const FINE_SAG_M: f64 = 0.002;
 
-/// Nearest and farthest distance from `v` to the parcel.
-fn reach_of(v: Coord<f64>, parcel: &MultiPolygon<f64>) -> (f64, f64) {
-    let point = geo::Point(v);
-    let near = parcel
-        .0
-        .iter()
-        .map(|p| Euclidean.distance(&point, p))
-        .fold(f64::INFINITY, f64::min);
-    let far = parcel
-        .0
-        .iter()
-        .flat_map(|p| p.exterior().0.iter())
-        .map(|c| (c.x - v.x).hypot(c.y - v.y))
-        .fold(0.0, f64::max);
-    (near, far)
+/// Whether the circle of radius `m` around `v` crosses the parcel where the buffer's
+/// coarse arcs would cut it short: it comes nearer than `m` to the boundary, and the
+/// parcel reaches beyond the arcs' chords. A circle wholly inside the parcel is left to
+/// the buffer: its chords lose at most 0.016 % of the disk, all of it encumbered.
+fn circle_crosses(v: Coord<f64>, m: f64, parcel: &LocalParcel) -> bool {
+    parcel.boundary_distance(v) < m && parcel.reaches_beyond(v, m * (1.0 - COARSE_SAG))
 }
 
-/// The part of the disk of radius `r` around `c` that can meet `parcel`, with chords
-/// that sag at most `FINE_SAG_M`, inscribed like the buffer's own arcs. Seen from
-/// outside the parcel's bounding box, the parcel spans less than a half-turn, and only
-/// that sector is built: a 30 m lot 500 m away needs a dozen arc points, not a thousand.
-fn disk(c: Coord<f64>, r: f64, parcel: &MultiPolygon<f64>) -> geo::Polygon<f64> {
+/// The part of the disk of radius `r` around `c` that can meet a parcel whose bounding
+/// box is `bbox`, with chords that sag at most `FINE_SAG_M`, inscribed like the buffer's
+/// own arcs. Seen from outside the parcel's bounding box, the parcel spans less than a
+/// half-turn, and only that sector is built: a 30 m lot 500 m away needs a dozen arc
+/// points, not a thousand.
+fn disk(c: Coord<f64>, r: f64, bbox: Option<Rect<f64>>) -> geo::Polygon<f64> {
     use std::f64::consts::PI;
     let step = 2.0 * (1.0 - (FINE_SAG_M / r).min(1.0)).acos();
     let (mut from, mut to) = (0.0, 2.0 * PI);
-    if let Some(b) = parcel.bounding_rect() {
+    if let Some(b) = bbox {
         let outside = c.x < b.min().x || c.x > b.max().x || c.y < b.min().y || c.y > b.max().y;
         if outside {
             let centre = b.center();
@@ -98,8 +93,14 @@ pub(crate) struct LocalFeature<'a> {
     /// and a tiling of functional zones is thousands of vertices to copy per parcel.
     world_area: Option<&'a MultiPolygon<f64>>,
     local_area: OnceCell<Option<MultiPolygon<f64>>>,
+    /// The polygon indexed for containment, when many points are asked.
+    area_index: OnceCell<Option<IntervalTreeMultiPolygon<f64>>>,
     origin: Coord<f64>,
 }
+
+/// Up to this many points, containment in a feature's polygon is tested point by point;
+/// above, the polygon is indexed first.
+const FEW_POINTS: usize = 8;
 
 impl<'a> LocalFeature<'a> {
     pub(crate) fn new(
@@ -114,6 +115,7 @@ impl<'a> LocalFeature<'a> {
             runs,
             world_area,
             local_area: OnceCell::new(),
+            area_index: OnceCell::new(),
             origin,
         }
     }
@@ -141,30 +143,62 @@ impl<'a> LocalFeature<'a> {
         })
     }
 
+    /// Whether the first position of every part (`all`) or of some part (`!all`) of the
+    /// parcel lies in the polygon, for a parcel that no run meets (so no position lies on
+    /// the polygon's boundary: every boundary segment near the parcel is in the runs).
+    /// With many parts the polygon is indexed first, so that a parcel of thousands of
+    /// parts costs thousands of lookups, not thousands of passes over the polygon.
+    fn area_holds_parts(&self, parcel: &MultiPolygon<f64>, all: bool) -> bool {
+        let mut firsts = parcel.0.iter().map(|p| p.exterior().0.first().copied());
+        let test: Box<dyn Fn(Option<Coord<f64>>) -> bool + '_> = if parcel.0.len() <= FEW_POINTS {
+            Box::new(|v: Option<Coord<f64>>| v.is_some_and(|v| self.area_holds(&v)))
+        } else {
+            let Some(index) = self
+                .area_index
+                .get_or_init(|| self.world_area.map(indexed_area))
+            else {
+                return false;
+            };
+            let origin = self.origin;
+            Box::new(move |v: Option<Coord<f64>>| {
+                v.is_some_and(|v| {
+                    index.contains(&geo::coord! { x: v.x + origin.x, y: v.y + origin.y })
+                })
+            })
+        };
+        if all {
+            firsts.all(test)
+        } else {
+            firsts.any(test)
+        }
+    }
+
+    /// Whether a run meets the parcel: crosses or touches its boundary, or lies inside.
+    fn meets(&self, parcel: &LocalParcel) -> bool {
+        self.runs.0.iter().any(|r| {
+            r.0.first()
+                .is_some_and(|s| parcel.meets_path(*s, r.lines()))
+        })
+    }
+
     /// Minimum distance from `parcel` to the feature; 0 when they meet or the parcel is
     /// inside the feature's polygon. `None` when nothing of the feature is within reach.
-    pub(crate) fn distance_to(&self, parcel: &MultiPolygon<f64>) -> Option<f64> {
+    /// Each run segment finds its nearest parcel segment in the parcel's index.
+    pub(crate) fn distance_to(&self, parcel: &LocalParcel) -> Option<f64> {
         if parcel.0.is_empty() {
             return None;
         }
+        if self.meets(parcel) {
+            return Some(0.0);
+        }
         let mut d = f64::INFINITY;
-        for poly in &parcel.0 {
-            for run in &self.runs.0 {
-                d = d.min(Euclidean.distance(poly, run));
-                if d == 0.0 {
-                    return Some(0.0);
-                }
-            }
+        for seg in self.runs.0.iter().flat_map(|r| r.lines()) {
+            d = d.min(parcel.line_distance(&seg, d));
         }
         if self.has_area() {
             // no boundary crosses any part of the parcel, so one vertex of each part tells
             // whether that part is inside or outside
-            if parcel.0.iter().any(|part| {
-                part.exterior()
-                    .0
-                    .first()
-                    .is_some_and(|v| self.area_holds(v))
-            }) {
+            if self.area_holds_parts(parcel, false) {
                 return Some(0.0);
             }
         }
@@ -176,41 +210,28 @@ impl<'a> LocalFeature<'a> {
     /// segment (a segment's zone is convex, so its vertices decide). The common case of
     /// a lot deep inside a wide zone then costs no boolean operation, and its answer —
     /// the whole parcel — is exact.
-    fn covers(&self, parcel: &MultiPolygon<f64>, m: f64) -> bool {
-        if self.has_area() {
-            let crosses = parcel
-                .0
-                .iter()
-                .any(|p| self.runs.0.iter().any(|r| p.intersects(r)));
-            if !crosses
-                && parcel
-                    .0
-                    .iter()
-                    .all(|p| p.exterior().0.first().is_some_and(|v| self.area_holds(v)))
-            {
-                return true;
-            }
+    fn covers(&self, parcel: &LocalParcel, m: f64) -> bool {
+        if self.has_area() && !self.meets(parcel) && self.area_holds_parts(parcel, true) {
+            return true;
         }
         if m <= 0.0 {
             return false;
         }
-        let vertices = || parcel.0.iter().flat_map(|p| p.exterior().0.iter());
         self.runs
             .0
             .iter()
             .flat_map(|r| r.lines())
-            .any(|seg| vertices().all(|v| Euclidean.distance(&geo::Point(*v), &seg) < m))
+            .any(|seg| parcel.all_within(&seg, m))
     }
 
     /// The runs cut down to the segments nearer than `m` to the parcel: the others'
     /// zones cannot reach it, and every segment dropped is a buffer not built.
-    fn runs_within(&self, parcel: &MultiPolygon<f64>, m: f64) -> MultiLineString<f64> {
+    fn runs_within(&self, parcel: &LocalParcel, m: f64) -> MultiLineString<f64> {
         let mut kept = Vec::new();
         for run in &self.runs.0 {
             let mut chain: Vec<Coord<f64>> = Vec::new();
             for seg in run.lines() {
-                let near = parcel.0.iter().any(|p| Euclidean.distance(&seg, p) < m);
-                if near {
+                if parcel.line_within(&seg, m) {
                     if chain.last() != Some(&seg.start) {
                         if chain.len() > 1 {
                             kept.push(LineString::new(std::mem::take(&mut chain)));
@@ -235,9 +256,9 @@ impl<'a> LocalFeature<'a> {
     /// at vertices with chords whose sag grows with the width (21 cm at 1,700 m), which
     /// is several per cent of a thin overlap. So the zone is completed with finer disks
     /// (sag ≤ `FINE_SAG_M`) around the vertices whose circle crosses the parcel.
-    fn encumbered(&self, parcel: &MultiPolygon<f64>, m: f64) -> MultiPolygon<f64> {
+    fn encumbered(&self, parcel: &LocalParcel, m: f64) -> MultiPolygon<f64> {
         if self.covers(parcel, m) {
-            return parcel.clone();
+            return parcel.geometry().clone();
         }
         let runs = if m > 0.0 {
             self.runs_within(parcel, m)
@@ -257,53 +278,55 @@ impl<'a> LocalFeature<'a> {
             Some(a) => a.union(&buffered),
             None => buffered,
         };
-        let mut inside = parcel.intersection(&zone);
+        let inside = parcel.intersection(&zone);
         if m <= 0.0 {
             return inside;
         }
-        for run in &runs.0 {
-            for &v in &run.0 {
-                let (near, far) = reach_of(v, parcel);
-                if near < m && far > m * (1.0 - COARSE_SAG) {
-                    inside = inside.union(&parcel.intersection(&disk(v, m, parcel)));
-                }
-            }
-        }
-        inside
+        let disks: Vec<geo::Polygon<f64>> = runs
+            .0
+            .iter()
+            .flat_map(|run| run.0.iter())
+            .filter(|v| circle_crosses(**v, m, parcel))
+            .map(|v| disk(*v, m, parcel.bbox()))
+            .collect();
+        // one union of the disks (all counter-clockwise) and one cut, rather than two
+        // boolean operations on the whole parcel per vertex
+        let disks = match disks.len() {
+            0 => return inside,
+            1 => MultiPolygon(disks),
+            _ => unary_union(&disks),
+        };
+        inside.union(&parcel.intersection(&disks))
     }
 }
 
 /// The parcel cut along settlement boundaries, for rules whose width depends on it.
 pub(crate) struct SettlementSplit {
-    inside: MultiPolygon<f64>,
-    outside: MultiPolygon<f64>,
+    inside: LocalParcel,
+    outside: LocalParcel,
 }
 
 impl SettlementSplit {
     pub(crate) fn new(
-        parcel: &MultiPolygon<f64>,
+        parcel: &LocalParcel,
         candidates: &[Candidate],
         settlements: &[MultiPolygon<f64>],
         origin: Coord<f64>,
     ) -> Self {
-        let mut union = MultiPolygon::new(Vec::new());
-        for c in candidates {
-            let s = settlements[c.feature.0 as usize].translate(-origin.x, -origin.y);
-            union = if union.0.is_empty() {
-                s
-            } else {
-                union.union(&s)
-            };
-        }
+        let local: Vec<MultiPolygon<f64>> = candidates
+            .iter()
+            .map(|c| settlements[c.feature.0 as usize].translate(-origin.x, -origin.y))
+            .collect();
+        let union = union_all(local.iter());
         if union.0.is_empty() {
             return SettlementSplit {
-                inside: MultiPolygon::new(Vec::new()),
-                outside: parcel.clone(),
+                inside: LocalParcel::new(MultiPolygon::new(Vec::new())),
+                outside: LocalParcel::new(parcel.geometry().clone()),
             };
         }
         SettlementSplit {
-            inside: drop_slivers(parcel.intersection(&union)),
-            outside: drop_slivers(parcel.difference(&union)),
+            inside: LocalParcel::new(drop_slivers(parcel.intersection(&union))),
+            outside: LocalParcel::new(drop_slivers(parcel.difference(&union))),
         }
     }
 }
@@ -350,7 +373,7 @@ pub(crate) fn evaluate(
     severity: Severity,
     zone: &Zone,
     feature: &LocalFeature,
-    parcel: &MultiPolygon<f64>,
+    parcel: &LocalParcel,
     distance: f64,
     split: Option<&SettlementSplit>,
 ) -> Option<Hit> {
@@ -429,7 +452,7 @@ pub(crate) fn evaluate(
                 return None;
             }
             let overlap = if feature.covers(parcel, 0.0) {
-                parcel.clone() // wholly inside: exact, and no boolean operation
+                parcel.geometry().clone() // wholly inside: exact, and no boolean operation
             } else {
                 drop_slivers(parcel.intersection(feature.area()?))
             };

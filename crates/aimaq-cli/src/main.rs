@@ -8,7 +8,7 @@ mod report_text;
 mod screen;
 mod serve;
 
-use aimaq_check::{ParcelReport, Report, Summary};
+use aimaq_check::{Limits, ParcelReport, Report, Summary};
 use aimaq_io::dataset::DatasetSource;
 use aimaq_io::output::PendingFile;
 use aimaq_io::pipeline::{self, RunOptions};
@@ -72,6 +72,35 @@ impl Common {
             catalog: self.catalog.clone(),
             lang: self.lang,
             as_of: self.as_of,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The options with per-parcel limits of the command line.
+    fn options_with(&self, limits: &ParcelLimits) -> EngineOptions {
+        EngineOptions {
+            limits: limits.limits(),
+            ..self.options()
+        }
+    }
+}
+
+/// Limits on one parcel: past them it is an error row with the reason, not a long wait.
+#[derive(clap::Args)]
+struct ParcelLimits {
+    /// Refuse parcels of more vertices than this (every ring, closing positions not counted).
+    #[arg(long, default_value_t = Limits::default().max_vertices)]
+    max_vertices: usize,
+    /// Refuse parcels whose bounding box, in the measuring CRS, has a longer diagonal, km.
+    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0)]
+    max_extent_km: f64,
+}
+
+impl ParcelLimits {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_vertices: self.max_vertices,
+            max_extent_m: self.max_extent_km * 1000.0,
         }
     }
 }
@@ -82,6 +111,8 @@ enum Command {
     Check {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        limits: ParcelLimits,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Write here instead of standard output.
@@ -97,6 +128,8 @@ enum Command {
     Screen {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        limits: ParcelLimits,
         #[command(flatten)]
         args: screen::Args,
     },
@@ -233,19 +266,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check {
             common,
+            limits,
             format,
             output,
             overwrite,
             parcels,
-        } => check(&common, format, output.as_deref(), overwrite, &parcels),
-        Command::Screen { common, args } => {
+        } => check(
+            &common.options_with(&limits),
+            format,
+            output.as_deref(),
+            overwrite,
+            &parcels,
+        ),
+        Command::Screen {
+            common,
+            limits,
+            args,
+        } => {
             if let Some(n) = args.jobs {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
                     .build_global()
                     .context("cannot start the worker threads")?;
             }
-            let opened = aimaq_io::open_engine(&common.options())?;
+            let opened = aimaq_io::open_engine(&common.options_with(&limits))?;
             let display = progress::Display::new(args.progress);
             let update = |p| display.update(p);
             let summary =
@@ -312,13 +356,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// `aimaq check`: GeoJSON parcels through the engine, as text, JSON or GeoJSON.
 fn check(
-    common: &Common,
+    options: &EngineOptions,
     format: Format,
     output: Option<&Path>,
     overwrite: bool,
     parcels: &Path,
 ) -> Result<ExitCode> {
-    let opened = aimaq_io::open_engine(&common.options())?;
+    let opened = aimaq_io::open_engine(options)?;
     let source = GeoJsonSource::open(parcels)?;
     // GeoJSON output is WGS84 (RFC 7946); the others carry no geometry
     let report_crs = match format {

@@ -86,7 +86,7 @@ fn next(state: &mut u64) -> u64 {
 }
 
 #[test]
-fn sigkill_at_any_point_leaves_no_partial_report_at_the_final_name() {
+fn d4_sigkill_at_any_point_leaves_no_partial_report_at_the_final_name() {
     let dir = tempfile::tempdir().unwrap();
     let input = cadastre(dir.path());
     let report = dir.path().join("report.gpkg");
@@ -151,7 +151,7 @@ fn sigkill_at_any_point_leaves_no_partial_report_at_the_final_name() {
 }
 
 #[test]
-fn ctrl_c_stops_cleanly_writes_nothing_and_says_so() {
+fn d4_ctrl_c_stops_cleanly_writes_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let input = cadastre(dir.path());
     let report = dir.path().join("report.gpkg");

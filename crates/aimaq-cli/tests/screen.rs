@@ -462,3 +462,63 @@ fn report_text_renders_a_compact_report_from_its_fields() {
     assert!(printed.contains(&format!("{} parcels in", expected.len())));
     assert!(printed.contains("sha256:"), "the catalog digest is shown");
 }
+
+/// Issue 9, D5: a parcel past the vertex limit is an error row naming the limit, at
+/// once (no O(n²) validity test, no repair attempt, which would not lift it); the flag
+/// raises the limit.
+#[test]
+fn d5_a_parcel_past_the_vertex_limit_is_an_error_row_and_the_flag_raises_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.geojson");
+    // a 100 m circle of 120,000 vertices by the demo lot P-001, the same circle with two
+    // vertices swapped (it crosses itself), and a plain lot
+    let n = 120_000;
+    let circle: Vec<[f64; 2]> = (0..=n)
+        .map(|k| {
+            let a = 2.0 * std::f64::consts::PI * (k % n) as f64 / n as f64;
+            [77.36 + 0.0012 * a.cos(), 43.2698 + 0.0009 * a.sin()]
+        })
+        .collect();
+    let mut crossed = circle.clone();
+    crossed.swap(10, n / 2);
+    let lot = vec![
+        [77.3598, 43.2698],
+        [77.3602, 43.2698],
+        [77.3602, 43.2702],
+        [77.3598, 43.2702],
+        [77.3598, 43.2698],
+    ];
+    let feature = |id: &str, ring: &Vec<[f64; 2]>| {
+        serde_json::json!({"type": "Feature", "properties": {"id": id},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    };
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": [
+        feature("big", &circle), feature("big-crossed", &crossed), feature("lot", &lot)]});
+    std::fs::write(&input, fc.to_string()).unwrap();
+
+    let out = dir.path().join("report.gpkg");
+    let run = screen(input.to_str().unwrap(), &out, &[]);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run));
+    let parcels = rows(&out, "parcels");
+    assert_eq!(parcels.len(), 3);
+    let reason = "parcel has too many vertices: 120000, the limit is 100000 (raise max_vertices with Engine::with_limits, or --max-vertices)";
+    for p in &parcels[..2] {
+        assert_eq!(p["verdict"], "error", "{p:?}");
+        assert_eq!(p["error"], reason, "{p:?}");
+        assert!(!p.contains_key("repair"), "{p:?}");
+    }
+    assert_ne!(parcels[2]["verdict"], "error", "{:?}", parcels[2]);
+
+    let out = dir.path().join("raised.gpkg");
+    let run = screen(input.to_str().unwrap(), &out, &["--max-vertices", "200000"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let parcels = rows(&out, "parcels");
+    assert_ne!(parcels[0]["verdict"], "error", "{:?}", parcels[0]);
+    // the crossed one is refused as invalid, and repaired
+    assert!(
+        parcels[1]["repair"].contains("self-intersection"),
+        "{:?}",
+        parcels[1]
+    );
+    assert_ne!(parcels[1]["verdict"], "error", "{:?}", parcels[1]);
+}

@@ -26,6 +26,8 @@ pub struct EngineOptions {
     pub lang: Lang,
     /// Check against the rules in force on this date; `None` is every rule.
     pub as_of: Option<Date>,
+    /// Limits on one parcel (vertices, extent): past them a record is an error row.
+    pub limits: aimaq_check::Limits,
 }
 
 impl Default for EngineOptions {
@@ -36,6 +38,7 @@ impl Default for EngineOptions {
             catalog: None,
             lang: Lang::default(),
             as_of: None,
+            limits: aimaq_check::Limits::default(),
         }
     }
 }
@@ -136,7 +139,9 @@ pub fn load(options: &EngineOptions) -> Result<(Catalog, MetricCrs, LoadedDatase
 /// ```
 pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
     let (catalog, metric, loaded) = load(options)?;
-    let mut engine = Engine::new(catalog, metric.label(), loaded.features).with_lang(options.lang);
+    let mut engine = Engine::new(catalog, metric.label(), loaded.features)
+        .with_lang(options.lang)
+        .with_limits(options.limits);
     engine.add_issues(loaded.issues);
     let reprojector = Reprojector::new(&metric)?;
     Ok(OpenedEngine {

@@ -9,7 +9,7 @@ use aimaq_check::{Engine, Parcel, ParcelReport, Projected, Verdict};
 use aimaq_proj::{MetricCrs, Transformer};
 use gdal::cpl::CslStringList;
 use gdal::vector::ToGdal;
-use geo::{Geometry, MultiPolygon, Validation};
+use geo::{Geometry, MultiPolygon};
 
 /// Checks records read in one CRS and expresses the answers in another.
 ///
@@ -135,7 +135,12 @@ impl<'e> RecordChecker<'e> {
         };
         let mut geometry = source;
         let mut repaired = None;
-        if self.repair && report.verdict == Verdict::Error && !geometry.is_valid() {
+        // validity in O(n log n); no repair past the vertex limit, which it would not lift
+        if self.repair
+            && report.verdict == Verdict::Error
+            && aimaq_check::Limits::vertices(&geometry) <= self.engine.limits().max_vertices
+            && !aimaq_check::is_valid(&geometry)
+        {
             let before = report.error.clone().unwrap_or_default();
             match repair(&geometry).and_then(|fixed| Ok((check(&fixed)?, fixed))) {
                 Ok((again, fixed)) if again.verdict != Verdict::Error => {

@@ -230,7 +230,9 @@ impl Iterator for OgrSource {
         let field = |idx: usize, role: &str| {
             ogr::field_scalar_text(feature.field(idx).ok().flatten(), role)
         };
-        let fid = feature.fid();
+        // GDAL takes a GeoJSON feature's numeric `id` for its FID, clamped to 64 bits:
+        // a clamped FID is no FID at all
+        let fid = feature.fid().filter(|&f| f < i64::MAX as u64);
         // GeoJSON as written: numbers digit for digit, and each record's own value where
         // GDAL typed a whole column after one record (a list in one makes all lists)
         let native = self.native.then(|| ogr::native_json(&feature)).flatten();

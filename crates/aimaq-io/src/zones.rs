@@ -12,7 +12,11 @@
 //!   hazards, protected areas, heritage and sanitary sites);
 //! - `source_lines` (MultiLineString) and `source_areas` (MultiPolygon): the features
 //!   strips are measured from;
-//! - `settlements` (MultiPolygon): what decides settlement-dependent widths.
+//! - `settlements` (MultiPolygon): what decides settlement-dependent widths;
+//! - `join_lines` (MultiLineString) and `join_areas` (MultiPolygon): the same zones as
+//!   rows of source geometry and limits (`limit_m`, `min_limit_m`, `inside_limit_m`), for
+//!   engines that measure distances themselves (`ST_DWithin` in PostGIS, GeoPandas'
+//!   `sjoin`, the peer benchmark).
 //!
 //! Zone rows carry the use they were filtered for (`use`), the regime and approval for it,
 //! and both citations; the use, catalog and dataset are in the file's metadata too.
@@ -124,12 +128,29 @@ pub fn write(
         "settlements: where settlement-dependent widths change",
         true,
     )?;
+    const JOIN_COLUMNS: &str = ", rule TEXT NOT NULL, layer TEXT NOT NULL, feature TEXT NOT NULL,
+        limit_m REAL NOT NULL, min_limit_m REAL, inside_limit_m REAL, use TEXT NOT NULL,
+        regime TEXT NOT NULL, citation TEXT NOT NULL";
+    gpkg.feature_table(
+        "join_lines",
+        "MULTILINESTRING",
+        JOIN_COLUMNS,
+        "zones of line features as source geometry and limits, for engines that measure",
+        true,
+    )?;
+    gpkg.feature_table(
+        "join_areas",
+        "MULTIPOLYGON",
+        JOIN_COLUMNS,
+        "zones of area features as source geometry and limits, for engines that measure",
+        true,
+    )?;
     gpkg.begin()?;
     let srs = gpkg.srs_id;
 
     let settlements: Vec<MultiPolygon<f64>> =
         engine.settlements().map(|s| s.area.clone()).collect();
-    let mut next = [1i64; 5];
+    let mut next = [1i64; 7];
     for s in engine.settlements() {
         let blob = gpkg_blob(s.area, srs).map_err(Error::Other)?;
         gpkg.conn()
@@ -199,6 +220,44 @@ pub fn write(
                 .map_err(|e| Error::Other(format!("cannot write a zone: {e}")))?;
             gpkg.index(table.1, fid, blob.envelope)?;
         }
+        // the zone as source geometry and limits: `limit_m` is what a parcel must stay
+        // beyond (a range's maximum, a railway's outside width; 0 for areas)
+        let (limit_m, min_limit_m, inside_limit_m) = match z.zone.limit {
+            Limit::Fixed { m } => (m, None, None),
+            Limit::Range { min, max } => (max, Some(min), None),
+            Limit::BySettlement { inside, outside } => (outside, None, Some(inside)),
+            Limit::Overlap => (0.0, None, None),
+        };
+        let (join_table, slot, source) = match z.geometry {
+            FeatureGeometry::Lines(l) => ("join_lines", 5, gpkg_blob(l, srs)),
+            FeatureGeometry::Area(a) => ("join_areas", 6, gpkg_blob(a, srs)),
+        };
+        let source = source.map_err(Error::Other)?;
+        let fid = next[slot];
+        next[slot] += 1;
+        gpkg.conn()
+            .prepare_cached(&format!(
+                "INSERT INTO {join_table} (fid, geom, rule, layer, feature, limit_m, min_limit_m,
+                   inside_limit_m, use, regime, citation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ))
+            .and_then(|mut st| {
+                st.execute(rusqlite::params![
+                    fid,
+                    source.bytes,
+                    z.rule.id(),
+                    z.layer,
+                    z.feature,
+                    limit_m,
+                    min_limit_m,
+                    inside_limit_m,
+                    land_use.code,
+                    cell.regime.as_str(),
+                    z.zone.citation.to_string(),
+                ])
+            })
+            .map_err(|e| Error::Other(format!("cannot write a zone row: {e}")))?;
+        gpkg.index(join_table, fid, source.envelope)?;
         // the feature strips are measured from, once
         if !matches!(z.zone.limit, Limit::Overlap) && sources_done.insert((z.layer, z.feature)) {
             let (t, slot, bytes, envelope) = match z.geometry {

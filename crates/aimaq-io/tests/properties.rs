@@ -107,7 +107,7 @@ fn cases(ci: u32) -> ProptestConfig {
 }
 
 proptest! {
-    #![proptest_config(cases(64))]
+    #![proptest_config(cases(256))]
 
     #[test]
     fn generated_geojson_loses_no_record_and_never_panics(

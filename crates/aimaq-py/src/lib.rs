@@ -144,6 +144,7 @@ impl Engine {
             catalog,
             lang,
             as_of,
+            ..EngineOptions::default()
         };
         let opened = py.detach(|| open_engine(&options)).map_err(io_error)?;
         Ok(Engine {
