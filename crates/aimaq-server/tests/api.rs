@@ -57,6 +57,16 @@ impl Answer {
             .unwrap_or("")
             .to_string()
     }
+    /// Asserts the answer is the refusal `status` with the JSON error `code`.
+    #[track_caller]
+    fn assert_refused(&self, status: StatusCode, code: &str) {
+        assert_eq!(
+            (self.status, self.code().as_str()),
+            (status, code),
+            "{}",
+            self.text()
+        );
+    }
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -293,10 +303,7 @@ async fn kazakh_messages_and_the_rules_as_of_a_date() {
         p025().to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "as_of_out_of_range")
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "as_of_out_of_range");
     let r = post(
         &d.app,
         "/api/v1/check?as_of=2024-02-30",
@@ -304,10 +311,7 @@ async fn kazakh_messages_and_the_rules_as_of_a_date() {
         p025().to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::BAD_REQUEST, "bad_parameter")
-    );
+    r.assert_refused(StatusCode::BAD_REQUEST, "bad_parameter");
     let r = post(
         &d.app,
         "/api/v1/check?lang=de",
@@ -315,10 +319,7 @@ async fn kazakh_messages_and_the_rules_as_of_a_date() {
         p025().to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::BAD_REQUEST, "bad_parameter")
-    );
+    r.assert_refused(StatusCode::BAD_REQUEST, "bad_parameter");
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -471,10 +472,7 @@ async fn unknown_uses_and_contradictions_are_refused() {
         demo("P-001").to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "unknown_use")
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "unknown_use");
     let message = r.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(
         message.contains("carwash") && message.contains("vehicle_wash"),
@@ -487,10 +485,7 @@ async fn unknown_uses_and_contradictions_are_refused() {
         p025().to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "use_conflict")
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "use_conflict");
     // the same use said twice is no contradiction
     let r = post(
         &d.app,
@@ -572,10 +567,7 @@ async fn a_huge_body_is_refused_whether_announced_or_streamed() {
     let limit = Limits::default().max_body_bytes;
     let huge = format!("{{\"wkt\": \"{}\"}}", "7".repeat(limit + 10));
     let r = post(&d.app, "/api/v1/check", "application/json", huge.clone()).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
-    );
+    r.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
     // no Content-Length: counted as it streams in
     let chunks: Vec<Result<Bytes, std::io::Error>> = huge
         .as_bytes()
@@ -584,10 +576,7 @@ async fn a_huge_body_is_refused_whether_announced_or_streamed() {
         .collect();
     let body = Body::from_stream(futures_stream(chunks));
     let r = post(&d.app, "/api/v1/check", "application/json", body).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
-    );
+    r.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
 }
 
 /// A stream of ready chunks (no futures crate needed).
@@ -656,10 +645,7 @@ async fn vertex_and_parcel_limits() {
         json!({"coordinates": [ring]}).to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "too_many_vertices")
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "too_many_vertices");
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -672,10 +658,7 @@ async fn vertex_and_parcel_limits() {
         fc.to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "too_many_parcels")
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "too_many_parcels");
     // within the limits a batch is one decision with every parcel
     let fc =
         json!({"type": "FeatureCollection", "features": [demo("P-001"), demo("P-002"), p025()]});
@@ -710,12 +693,7 @@ async fn a_parcel_the_engine_cannot_check_is_refused_not_recorded() {
         "POLYGON((656542 4791127, 656642 4791127, 656592 4791127, 656542 4791127))",
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "parcel_unusable"),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "parcel_unusable");
     // a bow-tie is not a parcel
     let r = post(
         &d.app,
@@ -725,12 +703,7 @@ async fn a_parcel_the_engine_cannot_check_is_refused_not_recorded() {
             .to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "parcel_unusable"),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "parcel_unusable");
     assert_eq!(d.state.store().count().unwrap(), 0);
 }
 
@@ -749,10 +722,7 @@ async fn timeouts_answer_408() {
     ))));
     let started = std::time::Instant::now();
     let r = post(&d.app, "/api/v1/check", "application/json", body).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::REQUEST_TIMEOUT, "timeout")
-    );
+    r.assert_refused(StatusCode::REQUEST_TIMEOUT, "timeout");
     assert!(started.elapsed() < Duration::from_secs(5));
 
     // a check that takes longer than its limit: a batch of big fields under a 1 ms limit
@@ -777,12 +747,7 @@ async fn timeouts_answer_408() {
         json!({"type": "FeatureCollection", "features": features}).to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::REQUEST_TIMEOUT, "timeout"),
-        "{}",
-        r.text()
-    );
+    r.assert_refused(StatusCode::REQUEST_TIMEOUT, "timeout");
     assert_eq!(d.state.store().count().unwrap(), 0);
 }
 
@@ -799,10 +764,7 @@ async fn a_bearer_token_guards_the_api_but_not_health() {
         p025().to_string(),
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNAUTHORIZED, "unauthorized")
-    );
+    r.assert_refused(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(r.headers[header::WWW_AUTHENTICATE]
         .to_str()
         .unwrap()
@@ -922,10 +884,7 @@ async fn the_catalog_the_vocabulary_and_the_map_layers() {
     assert!(wash["label"].as_str().unwrap().contains("мойк"), "{wash}");
     assert!(zone["text"].as_str().unwrap().contains("water.zone"));
     let r = get(&d.app, "/api/v1/rules/no.such.rule").await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    r.assert_refused(StatusCode::NOT_FOUND, "not_found");
 
     let uses = get(&d.app, "/api/v1/uses").await.json();
     assert_eq!(uses["default"], "construction");
@@ -1032,10 +991,7 @@ async fn the_printable_record_and_its_pdf() {
     assert!(!html.contains("<script"));
     // no browser here: said plainly
     let r = get(&d.app, &format!("/api/v1/decisions/{id}/report.pdf")).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::NOT_IMPLEMENTED, "pdf_unavailable")
-    );
+    r.assert_refused(StatusCode::NOT_IMPLEMENTED, "pdf_unavailable");
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -1203,10 +1159,7 @@ async fn uploads_import_and_screen() {
         "#!/bin/sh\nrm -rf /",
     )
     .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-    );
+    r.assert_refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     let r = post(
         &d.app,
         "/api/v1/import",
@@ -1287,10 +1240,7 @@ async fn screening_jobs_are_bounded() {
     });
     let zip = include_bytes!("../../../fixtures/ogr/gk13.zip").to_vec();
     let r = post(&d.app, "/api/v1/screen", "application/zip", zip).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, "too_many_jobs")
-    );
+    r.assert_refused(StatusCode::TOO_MANY_REQUESTS, "too_many_jobs");
     let d = app_with(Config {
         limits: Limits {
             max_upload_bytes: 1000,
@@ -1300,10 +1250,7 @@ async fn screening_jobs_are_bounded() {
     });
     let zip = include_bytes!("../../../fixtures/ogr/gk13.zip").to_vec();
     let r = post(&d.app, "/api/v1/screen", "application/zip", zip).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
-    );
+    r.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
     let r = post(
         &d.app,
         "/api/v1/screen",
