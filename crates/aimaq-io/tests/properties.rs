@@ -1,5 +1,6 @@
 //! Structure-aware fuzzing on stable Rust (issue 9): generated and mutated inputs for
-//! the GeoJSON parcel reader, the catalog TOML and the dataset loader. Whatever comes
+//! the GeoJSON parcel reader, the WKB records of the bindings, the catalog TOML and the
+//! dataset loader. Whatever comes
 //! in, nothing panics, nothing is lost (records in = outcomes out, in order), and a
 //! broken input is a reasoned refusal.
 //!
@@ -10,6 +11,7 @@ use aimaq_check::Engine;
 use aimaq_io::dataset::{load, DatasetSource};
 use aimaq_io::pipeline::{self, RunOptions};
 use aimaq_io::sink::Collect;
+use aimaq_io::wkb_source::{WkbRecord, WkbSource};
 use aimaq_io::{GeoJsonSource, RecordChecker};
 use aimaq_proj::MetricCrs;
 use aimaq_rules::Catalog;
@@ -131,6 +133,136 @@ proptest! {
         }
     }
 
+}
+
+/// A lot of `side` degrees at (`x`, `y`) as WKB: a polygon, or a multipolygon of it and a
+/// neighbour; little- or big-endian; optionally with Z (ISO type codes).
+fn lot_wkb(x: f64, y: f64, side: f64, big_endian: bool, with_z: bool, multi: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let int = |out: &mut Vec<u8>, v: u32| {
+        out.extend(if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        })
+    };
+    let float = |out: &mut Vec<u8>, v: f64| {
+        out.extend(if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        })
+    };
+    let z = if with_z { 1000 } else { 0 };
+    let polygon = |out: &mut Vec<u8>, x: f64| {
+        out.push(u8::from(!big_endian));
+        int(out, 3 + z);
+        int(out, 1);
+        int(out, 5);
+        for (px, py) in [
+            (x, y),
+            (x + side, y),
+            (x + side, y + side),
+            (x, y + side),
+            (x, y),
+        ] {
+            float(out, px);
+            float(out, py);
+            if with_z {
+                float(out, 700.0);
+            }
+        }
+    };
+    if multi {
+        out.push(u8::from(!big_endian));
+        int(&mut out, 6 + z);
+        int(&mut out, 2);
+        polygon(&mut out, x);
+        polygon(&mut out, x + 2.0 * side);
+    } else {
+        polygon(&mut out, x);
+    }
+    out
+}
+
+/// WKB as a binding may hand it over: well-formed lots, the same with bytes flipped or cut
+/// short, a non-finite coordinate, points, and bytes that were never WKB.
+fn wkb() -> impl Strategy<Value = Vec<u8>> {
+    let lot = (
+        76.6..77.9f64,
+        43.1..43.6f64,
+        0.0002..0.004f64,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(x, y, side, be, z, multi)| lot_wkb(x, y, side, be, z, multi));
+    prop_oneof![
+        4 => lot.clone(),
+        2 => (lot.clone(), prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4))
+            .prop_map(|(mut bytes, flips)| {
+                for (at, b) in flips {
+                    let i = at.index(bytes.len());
+                    bytes[i] = b;
+                }
+                bytes
+            }),
+        1 => (lot.clone(), any::<prop::sample::Index>())
+            .prop_map(|(mut bytes, at)| { bytes.truncate(at.index(bytes.len())); bytes }),
+        1 => lot.clone().prop_map(|mut bytes| {
+            // the first x of the first ring (after order, type, ring count, point count)
+            let at = 1 + 4 + 4 + 4;
+            let nan = if bytes[0] == 0 { f64::NAN.to_be_bytes() } else { f64::NAN.to_le_bytes() };
+            if bytes.len() >= at + 8 && (bytes[1..5] == [0, 0, 0, 3] || bytes[1..5] == [3, 0, 0, 0]) {
+                bytes[at..at + 8].copy_from_slice(&nan);
+            }
+            bytes
+        }),
+        1 => (76.6..77.9f64, 43.1..43.6f64).prop_map(|(x, y)| {
+            let mut point = vec![1u8, 1, 0, 0, 0];
+            point.extend(x.to_le_bytes());
+            point.extend(y.to_le_bytes());
+            point
+        }),
+        1 => prop::collection::vec(any::<u8>(), 0..48),
+    ]
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    #[test]
+    fn generated_wkb_loses_no_record_and_never_panics(
+        records in prop::collection::vec(
+            (prop::option::weighted(0.9, "[a-z0-9 ]{0,6}"), prop::option::of("residential|pasture|  |nonsense"),
+             prop::option::weighted(0.95, wkb())),
+            0..20)
+    ) {
+        let batch: Vec<WkbRecord<'_>> = records.iter().map(|(id, u, w)| WkbRecord {
+            id: id.as_deref(), proposed_use: u.as_deref(), wkb: w.as_deref(),
+        }).collect();
+        let source = match WkbSource::new("generated", "EPSG:4326", batch) {
+            Ok(source) => source,
+            // a flipped byte can throw a coordinate far outside degrees: the batch as a
+            // whole is then refused, with the reason
+            Err(e) => {
+                prop_assert!(e.to_string().contains("generated"), "{}", e);
+                return Ok(());
+            }
+        };
+        let checker = RecordChecker::new(engine(), metric(), "EPSG:4326", "EPSG:4326").unwrap();
+        let mut sink = Collect::default();
+        let totals = pipeline::run(&checker, source, &mut sink, &RunOptions::default()).unwrap();
+        let outcomes = sink.into_outcomes();
+        prop_assert_eq!(outcomes.len(), records.len());
+        prop_assert_eq!(totals.summary.parcels_checked + totals.summary.parcels_errored, records.len());
+        for (i, o) in outcomes.iter().enumerate() {
+            prop_assert_eq!(o.ordinal, i as u64);
+            if let Some(error) = o.report.error.as_deref() {
+                prop_assert!(!error.trim().is_empty());
+            }
+        }
+    }
 }
 
 proptest! {
