@@ -250,7 +250,7 @@ def bench_size(args, zones, n):
             keep = name == "aimaq" and "io-floor-report" in args.contenders
             done = [r["out"], r["out"][:-5] + ".parcels.gpkg", r["out"] + ".summary.json"]
             if name == "io-floor-report":
-                done.append(os.path.join(work, f"aimaq-{n}.gpkg"))
+                done += [os.path.join(work, f"aimaq-{n}.gpkg"), os.path.join(work, f"aimaq-{n}.gpkg.summary.json")]
             for f in [] if keep else done:
                 if os.path.exists(f):
                     os.remove(f)
