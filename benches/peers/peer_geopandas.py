@@ -7,7 +7,7 @@ The way a competent GeoPandas user does it:
     (GeoDataFrame.sindex is cached) and queried by the few zone geometries;
   * everything after the join is vectorised shapely 2 (GEOS) over the candidate pairs;
   * buffers are made once per zone row, not once per pair;
-  * write with pyogrio's Arrow writer.
+  * write the compact report (peer_common.py) with pyogrio's Arrow writer.
 
 Usage: peer_geopandas.py PARCELS.gpkg ZONES.gpkg OUT.gpkg
 """
@@ -18,20 +18,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from peer_common import write_report_gpd
+from peer_common import read_zones_gpd, write_report_gpd
 
 
 def main(parcels_path, zones_path, out_path):
     parcels = gpd.read_file(parcels_path, layer="parcels", engine="pyogrio", use_arrow=True)
-    zones = gpd.read_file(zones_path, layer="zones", engine="pyogrio", use_arrow=True)
+    zones = read_zones_gpd(zones_path)  # join_lines + join_areas
     settlements = gpd.read_file(zones_path, layer="settlements", engine="pyogrio", use_arrow=True)
     settled = shapely.union_all(settlements.geometry.values)  # S, the union of settlements
     shapely.prepare(settled)
 
     # Range rows (optional `min_limit_m`): the finding test is against limit_m (the range's
     # maximum), but a parcel nearer than the minimum is measured against the minimum.
-    zones["near_m"] = zones["min_limit_m"] if "min_limit_m" in zones else np.nan
-    zones["near_m"] = zones["near_m"].fillna(zones["limit_m"])
+    zones["near_m"] = zones["min_limit_m"].fillna(zones["limit_m"])
 
     pgeom = parcels.geometry.values  # GeometryArray; indexing it is cheap
     parts = []
@@ -58,7 +57,9 @@ def main(parcels_path, zones_path, out_path):
         if (~far).any():
             near_bufs = shapely.buffer(grp.geometry.values, near)
             enc[~far] = shapely.intersection(p[~far], near_bufs[zi[~far]])
-        parts.append(_frame(parcels, grp, pi, zi, dist, enc, applied))
+        # between a range's ends (not nearer than its minimum) the severity is review
+        severity = np.where(dist < near[zi], grp["regime"].to_numpy()[zi], "review")
+        parts.append(_frame(grp, pi, zi, dist, enc, applied, severity))
 
     # Overlap rows (limit 0): finding iff area(P ∩ G) > 1e-6 m².
     grp = zones[overlap]
@@ -68,7 +69,7 @@ def main(parcels_path, zones_path, out_path):
         pi = pairs["index_right"].to_numpy()
         enc = shapely.intersection(pgeom[pi], grp.geometry.values[zi])
         keep = shapely.area(enc) > 1e-6
-        parts.append(_frame(parcels, grp, pi[keep], zi[keep], np.zeros(keep.sum()), enc[keep]))
+        parts.append(_frame(grp, pi[keep], zi[keep], np.zeros(keep.sum()), enc[keep]))
 
     # Settlement-dependent rows: the part of P inside S is held to inside_limit_m, the part
     # outside to limit_m. dwithin(P, G, limit_m) is a necessary condition (limit >= inside).
@@ -93,19 +94,21 @@ def main(parcels_path, zones_path, out_path):
         e_out = np.where(hit_out, shapely.intersection(p_out, buf_out[zi]), empty)
         enc = shapely.union(e_in[keep], e_out[keep])
         dist = np.fmin(np.where(hit_in, d_in, np.nan), np.where(hit_out, d_out, np.nan))[keep]
-        parts.append(_frame(parcels, grp, pi[keep], zi[keep], dist, enc))
+        parts.append(_frame(grp, pi[keep], zi[keep], dist, enc))
 
     findings = pd.concat(parts, ignore_index=True)
-    write_report_gpd(gpd.GeoDataFrame(findings, geometry="geometry", crs=parcels.crs), parcels, out_path)
+    write_report_gpd(findings, parcels, out_path)
 
 
-def _frame(parcels, zones, pi, zi, dist, enc, applied=None):
+def _frame(zones, pi, zi, dist, enc, applied=None, severity=None):
     z = zones.iloc[zi]
+    regime = z["regime"].to_numpy()
     return pd.DataFrame({
-        "parcel": parcels["id"].to_numpy()[pi],
+        "pi": pi,
         "rule": z["rule"].to_numpy(),
-        "layer": z["layer"].to_numpy(),
         "feature": z["feature"].to_numpy(),
+        "severity": regime if severity is None else severity,
+        "regime": regime,
         "distance_m": dist,
         "limit_m": z["limit_m"].to_numpy() if applied is None else applied,
         "encumbered_m2": shapely.area(enc),

@@ -5,8 +5,8 @@ What a competent PostGIS user does with a throw-away server:
   * ANALYZE, then one SQL statement per rule class with `ST_DWithin` (index-assisted: the
     planner loops over the ~100 zone rows and probes the parcels' GiST index),
     `ST_Intersection(parcel, ST_Buffer(zone))` with the buffer made once per zone row;
-  * the findings are materialised in an UNLOGGED table and exported with ogr2ogr to a
-    GeoPackage, then the per-parcel layer (a LEFT JOIN on the finding counts) beside it.
+  * the compact report (peer_common.py) is materialised in UNLOGGED tables and exported
+    with ogr2ogr to a GeoPackage: findings, then the per-parcel layer beside it.
 The server (a cluster made by initdb in a temporary directory, loopback only, tuned for a
 throw-away analytic load: fsync off, no WAL archiving, larger work_mem, parallel workers)
 is started before the clock and stopped after; its processes' memory is counted.
@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import tempfile
 
+from peer_common import WHOLE_PARCEL
+
 PG_BIN = "/usr/lib/postgresql/15/bin"
 DB = "bench"
 
@@ -32,18 +34,20 @@ CREATE UNLOGGED TABLE zones AS
          CASE WHEN limit_m > 0 THEN ST_Buffer(geom, limit_m) END AS buf,
          CASE WHEN near_m < limit_m THEN ST_Buffer(geom, near_m) END AS buf_near,
          CASE WHEN inside_limit_m IS NOT NULL THEN ST_Buffer(geom, inside_limit_m) END AS buf_in
-  FROM (SELECT rule, layer, feature, limit_m, inside_limit_m, {near} AS near_m, geom FROM zones_in) z;
+  FROM (SELECT rule, feature, limit_m, inside_limit_m, coalesce(min_limit_m, limit_m) AS near_m, regime, geom
+        FROM zones_in) z;
 CREATE UNLOGGED TABLE settled AS SELECT ST_Union(geom) AS s FROM settlements;
 ANALYZE zones; ANALYZE settled;
 
 -- plain rows: strict distance < limit, and a range row nearer than its minimum (near_m) is
 -- measured against the minimum
 CREATE UNLOGGED TABLE findings AS
-  SELECT parcel, rule, layer, feature, d AS distance_m,
+  SELECT pfid, rule, feature,
+         CASE WHEN d < near_m THEN regime ELSE 'review' END AS severity, regime, d AS distance_m,
          CASE WHEN d < near_m THEN near_m ELSE limit_m END AS limit_m,
          CASE WHEN d < near_m AND buf_near IS NOT NULL THEN ST_Intersection(pg, buf_near)
               ELSE ST_Intersection(pg, buf) END AS geom
-  FROM (SELECT p.id AS parcel, p.geom AS pg, z.rule, z.layer, z.feature, z.limit_m, z.near_m,
+  FROM (SELECT p.fid AS pfid, p.geom AS pg, z.rule, z.feature, z.regime, z.limit_m, z.near_m,
                z.buf, z.buf_near, ST_Distance(p.geom, z.geom) AS d
         FROM zones z JOIN parcels p ON ST_DWithin(p.geom, z.geom, z.limit_m)
         WHERE z.limit_m > 0 AND z.inside_limit_m IS NULL) t
@@ -51,15 +55,15 @@ CREATE UNLOGGED TABLE findings AS
 
 -- overlap rows
 INSERT INTO findings
-  SELECT parcel, rule, layer, feature, 0, limit_m, e FROM (
-    SELECT p.id AS parcel, z.rule, z.layer, z.feature, z.limit_m, ST_Intersection(p.geom, z.geom) AS e
+  SELECT pfid, rule, feature, regime, regime, 0, limit_m, e FROM (
+    SELECT p.fid AS pfid, z.rule, z.feature, z.regime, z.limit_m, ST_Intersection(p.geom, z.geom) AS e
     FROM zones z JOIN parcels p ON ST_Intersects(p.geom, z.geom)
     WHERE z.limit_m = 0) t
   WHERE ST_Area(e) > 1e-6;
 
 -- settlement-dependent rows: inside S against inside_limit_m, outside against limit_m
 INSERT INTO findings
-  SELECT parcel, rule, layer, feature,
+  SELECT pfid, rule, feature, regime, regime,
          least(CASE WHEN hin THEN din END, CASE WHEN hout THEN dout END), limit_m,
          ST_Union(CASE WHEN hin THEN ST_Intersection(pin, buf_in) ELSE ST_GeomFromText('POLYGON EMPTY', 32643) END,
                   CASE WHEN hout THEN ST_Intersection(pout, buf) ELSE ST_GeomFromText('POLYGON EMPTY', 32643) END)
@@ -68,15 +72,31 @@ INSERT INTO findings
               NOT ST_IsEmpty(pout) AND dout < limit_m AS hout
     FROM (
       SELECT *, ST_Distance(pin, zg) AS din, ST_Distance(pout, zg) AS dout
-      FROM (SELECT p.id AS parcel, z.rule, z.layer, z.feature, z.limit_m, z.inside_limit_m,
+      FROM (SELECT p.fid AS pfid, z.rule, z.feature, z.regime, z.limit_m, z.inside_limit_m,
                    z.geom AS zg, z.buf, z.buf_in,
                    ST_Intersection(p.geom, s.s) AS pin, ST_Difference(p.geom, s.s) AS pout
             FROM zones z JOIN parcels p ON ST_DWithin(p.geom, z.geom, z.limit_m), settled s
             WHERE z.inside_limit_m IS NOT NULL) a) b) c
   WHERE hin OR hout;
 
-ALTER TABLE findings ADD COLUMN encumbered_m2 double precision;
-UPDATE findings SET encumbered_m2 = ST_Area(geom);
+-- the compact report (peer_common.py): no geometry where the zone covers the whole parcel
+CREATE UNLOGGED TABLE report AS
+  SELECT pfid AS parcel_fid, rule, feature, severity, regime, distance_m, limit_m,
+         encumbered_m2, encumbered_share,
+         CASE WHEN encumbered_share >= {whole} THEN NULL ELSE geom END AS geom
+  FROM (SELECT f.*, ST_Area(f.geom) AS encumbered_m2, ST_Area(f.geom) / ST_Area(p.geom) AS encumbered_share
+        FROM findings f JOIN parcels p ON p.fid = f.pfid) t;
+CREATE UNLOGGED TABLE report_parcels AS
+  SELECT p.fid, p.id,
+         CASE WHEN c.prohibited > 0 THEN 'prohibited' WHEN c.conditional > 0 THEN 'conditional'
+              WHEN c.review > 0 THEN 'review' ELSE 'clear' END AS verdict,
+         coalesce(c.n, 0) AS findings, coalesce(c.prohibited, 0) AS prohibited,
+         coalesce(c.conditional, 0) AS conditional, coalesce(c.review, 0) AS review, p.geom
+  FROM parcels p LEFT JOIN (
+    SELECT pfid, count(*) AS n, count(*) FILTER (WHERE severity = 'prohibited') AS prohibited,
+           count(*) FILTER (WHERE severity = 'conditional') AS conditional,
+           count(*) FILTER (WHERE severity = 'review') AS review
+    FROM findings GROUP BY pfid) c ON c.pfid = p.fid;
 """
 
 SERVER_SETTINGS = {
@@ -162,20 +182,17 @@ def main():
             "-lco", "GEOMETRY_NAME=geom", "-lco", "UNLOGGED=ON", "-lco", "SPATIAL_INDEX=GIST",
             "-lco", "FID=fid"]
     subprocess.run(load + [a.parcels, "parcels", "-nln", "parcels"], check=True)
-    subprocess.run(load + [a.zones, "zones", "-nln", "zones_in"], check=True)
+    # join_lines + join_areas as one table of any geometry type
+    subprocess.run(load + ["-nlt", "GEOMETRY", a.zones, "join_lines", "-nln", "zones_in"], check=True)
+    subprocess.run(["ogr2ogr", "-append", "-f", "PostgreSQL", pg, "--config", "PG_USE_COPY", "YES",
+                    a.zones, "join_areas", "-nln", "zones_in"], check=True)
     subprocess.run(load + [a.zones, "settlements", "-nln", "settlements"], check=True)
-    # range rows: `min_limit_m` when the zones export has it (see peer_geopandas.py)
-    import pyogrio
-    fields = list(pyogrio.read_info(a.zones, layer="zones")["fields"])
-    near = "coalesce(min_limit_m, limit_m)" if "min_limit_m" in fields else "limit_m"
-    psql(a.port, DB, SQL.replace("{near}", near))
-    subprocess.run(["ogr2ogr", "-f", "GPKG", a.out, pg, "findings", "-nln", "findings",
+    psql(a.port, DB, SQL.replace("{whole}", repr(WHOLE_PARCEL)))
+    subprocess.run(["ogr2ogr", "-f", "GPKG", a.out, pg, "report", "-nln", "findings",
                     "-nlt", "GEOMETRY", "-a_srs", "EPSG:32643"], check=True)
     subprocess.run(["ogr2ogr", "-update", a.out, pg, "-nln", "parcels", "-a_srs", "EPSG:32643", "-sql",
-                    "SELECT p.id, p.use, coalesce(c.n, 0) AS findings, p.geom FROM parcels p "
-                    "LEFT JOIN (SELECT parcel, count(*) AS n FROM findings GROUP BY parcel) c "
-                    "ON c.parcel = p.id"], check=True)
-
+                    "SELECT id, verdict, findings, prohibited, conditional, review, geom "
+                    "FROM report_parcels ORDER BY fid"], check=True)
 
 if __name__ == "__main__":
     main()

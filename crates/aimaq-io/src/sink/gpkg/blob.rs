@@ -9,36 +9,46 @@ use geo::{BoundingRect, Rect};
 pub struct GpkgBlob {
     /// Header + WKB.
     pub bytes: Vec<u8>,
-    /// `(min_x, max_x, min_y, max_y)`, as the R-tree stores it.
-    pub envelope: (f64, f64, f64, f64),
+    /// `(min_x, max_x, min_y, max_y)`, as the R-tree stores it; `None` for an empty
+    /// geometry, which has no R-tree entry (GeoPackage 1.3 §F.3).
+    pub envelope: Option<(f64, f64, f64, f64)>,
 }
 
-/// Encodes `g` for a table whose geometry column is in `srs_id`.
+/// Encodes `g` for a table whose geometry column is in `srs_id`. An empty geometry (a
+/// finding whose zone only touches its parcel) is written as GeoPackage's empty
+/// geometry: the header's empty flag, no envelope, and the WKB of an empty collection.
 ///
 /// ```
 /// use aimaq_io::sink::gpkg_blob;
 /// let square = geo::MultiPolygon(vec![geo::Rect::new((0., 0.), (2., 1.)).to_polygon()]);
 /// let blob = gpkg_blob(&square, 32643).unwrap();
 /// assert_eq!(&blob.bytes[..2], b"GP");
-/// assert_eq!(blob.envelope, (0.0, 2.0, 0.0, 1.0));
+/// assert_eq!(blob.envelope, Some((0.0, 2.0, 0.0, 1.0)));
+/// let empty = gpkg_blob(&geo::MultiPolygon::<f64>(vec![]), 32643).unwrap();
+/// assert_eq!(empty.envelope, None);
 /// ```
 pub fn gpkg_blob<G>(g: &G, srs_id: i32) -> Result<GpkgBlob, String>
 where
     G: BoundingRect<f64, Output = Option<Rect<f64>>> + geo_traits::GeometryTrait<T = f64>,
 {
-    let rect = g
+    let envelope = g
         .bounding_rect()
-        .ok_or_else(|| "cannot write an empty geometry to the report".to_string())?;
-    let envelope = (rect.min().x, rect.max().x, rect.min().y, rect.max().y);
+        .map(|r| (r.min().x, r.max().x, r.min().y, r.max().y));
     let mut bytes = Vec::with_capacity(256);
     bytes.extend_from_slice(b"GP");
     bytes.push(0); // version 1
-                   // flags: little-endian header numbers (bit 0), envelope [minx, maxx, miny, maxy]
-                   // (bits 1-3 = 1), not empty, standard GeoPackage binary
-    bytes.push(0b0000_0011);
+                   // flags: little-endian header numbers (bit 0); with an envelope [minx, maxx, miny,
+                   // maxy] (bits 1-3 = 1), or none and the empty flag (bit 4); standard GeoPackage binary
+    bytes.push(if envelope.is_some() {
+        0b0000_0011
+    } else {
+        0b0001_0001
+    });
     bytes.extend_from_slice(&srs_id.to_le_bytes());
-    for v in [envelope.0, envelope.1, envelope.2, envelope.3] {
-        bytes.extend_from_slice(&v.to_le_bytes());
+    if let Some((x0, x1, y0, y1)) = envelope {
+        for v in [x0, x1, y0, y1] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
     }
     wkb::writer::write_geometry(
         &mut bytes,

@@ -19,6 +19,7 @@
 //! SQLite needs no journal.
 
 mod blob;
+mod rtree;
 mod schema;
 mod writer;
 
@@ -34,7 +35,42 @@ use gdal::vector::{FieldValue, OGRFieldType};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
-use writer::sql_err;
+use writer::{sql_err, Envelope};
+
+/// The ids of the texts stored so far. Four lookups a finding, among a few hundred
+/// distinct texts: hashed by their length and a few words of each (SipHash over every byte
+/// was 2 % of a million-parcel run); equal hashes are told apart by comparing.
+type Texts = HashMap<String, i64, std::hash::BuildHasherDefault<TextHasher>>;
+
+/// See [`Texts`].
+#[derive(Default)]
+struct TextHasher(u64);
+
+impl std::hash::Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let mut h = self.0 ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut mix = |chunk: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            h = (h ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x0100_0000_01B3)
+                .rotate_left(29);
+        };
+        if n <= 48 {
+            bytes.chunks(8).for_each(&mut mix);
+        } else {
+            for part in [&bytes[..16], &bytes[n / 2 - 8..n / 2 + 8], &bytes[n - 16..]] {
+                part.chunks(8).for_each(&mut mix);
+            }
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        (self.0 ^ (self.0 >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
 
 /// What the report says about itself, in `gpkg_metadata` and on each layer.
 #[derive(Debug, Clone, Serialize)]
@@ -94,7 +130,7 @@ pub struct GpkgReport {
     gpkg: Option<GeoPackage>,
     /// Source fields carried on parcel rows: (attribute index, column name).
     carried: Vec<(usize, String)>,
-    texts: HashMap<String, i64>,
+    texts: Texts,
     next_parcel: i64,
     next_finding: i64,
     info: ReportInfo,
@@ -201,12 +237,16 @@ impl GpkgReport {
             .execute_batch("CREATE INDEX findings_parcel ON findings(parcel_fid);")
             .map_err(sql_err("cannot index findings by parcel"))?;
         let default_use = catalog.default_use().code.clone();
-        gpkg.feature_view(
-            "findings_view",
-            "MULTIPOLYGON",
-            &format!(
-                "SELECT f.fid AS fid, COALESCE(f.geom, p.geom) AS geom,
-                   p.parcel AS parcel, COALESCE(p.use, '{default_use}') AS use, p.verdict AS verdict,
+        let whole_use = format!("COALESCE(p.use, '{default_use}')");
+        // Two halves in fid order, merged without a sort: the findings with their own
+        // geometry, and those standing for the whole parcel with the parcel's. A view's
+        // column takes its declared type from the first SELECT, and only from a plain
+        // column (`COALESCE(f.geom, p.geom)` has none), while GeoPackage readers want every
+        // column typed: so a first SELECT of plain columns that yields no row leads.
+        let half = |geom: &str, use_: &str, which: &str| {
+            format!(
+                "SELECT f.fid AS fid, {geom} AS geom,
+                   p.parcel AS parcel, {use_} AS use, p.verdict AS verdict,
                    f.rule AS rule, r.layer AS layer, f.feature AS feature, n.text AS feature_name,
                    f.severity AS severity, f.distance_m AS distance_m, f.limit_m AS limit_m,
                    f.encumbered_m2 AS encumbered_m2, f.encumbered_share AS encumbered_share,
@@ -217,8 +257,19 @@ impl GpkgReport {
                    LEFT JOIN texts n ON n.id = f.feature_name_id
                    LEFT JOIN texts c ON c.id = f.citation_id
                    LEFT JOIN texts rc ON rc.id = f.regime_citation_id
-                   LEFT JOIN texts a ON a.id = f.approval_id",
+                   LEFT JOIN texts a ON a.id = f.approval_id
+                 WHERE {which}",
                 lang = info.lang,
+            )
+        };
+        gpkg.feature_view(
+            "findings_view",
+            "MULTIPOLYGON",
+            &format!(
+                "{} UNION ALL {} UNION ALL {} ORDER BY fid",
+                half("f.geom", "p.use", "0"),
+                half("f.geom", &whole_use, "f.geom IS NOT NULL"),
+                half("p.geom", &whole_use, "f.geom IS NULL")
             ),
             "findings with their parcel, texts and rule: the readable layer",
         )?;
@@ -227,7 +278,7 @@ impl GpkgReport {
         Ok(GpkgReport {
             gpkg: Some(gpkg),
             carried,
-            texts: HashMap::new(),
+            texts: Texts::default(),
             next_parcel: 1,
             next_finding: 1,
             info,
@@ -238,8 +289,8 @@ impl GpkgReport {
 
 /// The id of `text` in `texts`, stored on first sight.
 fn text_id(
-    gpkg: &GeoPackage,
-    texts: &mut HashMap<String, i64>,
+    conn: &rusqlite::Connection,
+    texts: &mut Texts,
     text: Option<&str>,
 ) -> Result<Option<i64>> {
     let Some(text) = text else { return Ok(None) };
@@ -247,8 +298,7 @@ fn text_id(
         return Ok(Some(*id));
     }
     let id = texts.len() as i64 + 1;
-    gpkg.conn()
-        .prepare_cached("INSERT INTO texts (id, text) VALUES (?1, ?2)")
+    conn.prepare_cached("INSERT INTO texts (id, text) VALUES (?1, ?2)")
         .and_then(|mut s| s.execute(rusqlite::params![id, text]))
         .map_err(sql_err("cannot write a text"))?;
     texts.insert(text.to_string(), id);
@@ -330,102 +380,131 @@ impl ReportSink for GpkgReport {
                severity, regime, distance_m, limit_m, encumbered_m2, encumbered_share,
                feature_name_id, citation_id, regime_citation_id, approval_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+        // rows' envelopes, recorded once the statements (which borrow the connection) are
+        // done with: (index it, table, fid, envelope)
+        let mut envelopes: Vec<(bool, &str, i64, Envelope)> =
+            Vec::with_capacity(outcomes.len() * 3);
         let mut rows = 0;
-        for o in outcomes {
-            let r = &o.report;
-            let blobs = o.gpkg.as_ref();
-            let fid = self.next_parcel;
-            self.next_parcel += 1;
-            let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count() as i64;
-            let (total_m2, total_share) = match &r.encumbrance {
-                Some(e) => (
-                    Some(round(e.total.m2, 1e3)),
-                    Some(round(e.total.share, 1e6)),
-                ),
-                None => (None, None),
-            };
-            let parcel_blob = blobs.and_then(|b| b.parcel.as_ref());
-            {
-                let mut stmt = gpkg
-                    .conn()
-                    .prepare_cached(&parcel_sql)
-                    .map_err(sql_err("cannot write parcels"))?;
-                let mut bind = |i: usize, v: &dyn rusqlite::ToSql| {
-                    stmt.raw_bind_parameter(i, v)
-                        .map_err(sql_err("cannot write a parcel"))
+        {
+            let conn = gpkg.conn();
+            // prepared once a chunk: a cached statement is looked up by its SQL's hash
+            let mut parcel = conn
+                .prepare_cached(&parcel_sql)
+                .map_err(sql_err("cannot write parcels"))?;
+            let mut finding = conn
+                .prepare_cached(FINDING_SQL)
+                .map_err(sql_err("cannot write findings"))?;
+            for o in outcomes {
+                let r = &o.report;
+                let blobs = o.gpkg.as_ref();
+                let fid = self.next_parcel;
+                self.next_parcel += 1;
+                let count =
+                    |s: Severity| r.findings.iter().filter(|f| f.severity == s).count() as i64;
+                let (total_m2, total_share) = match &r.encumbrance {
+                    Some(e) => (
+                        Some(round(e.total.m2, 1e3)),
+                        Some(round(e.total.share, 1e6)),
+                    ),
+                    None => (None, None),
                 };
-                bind(1, &fid)?;
-                bind(2, &parcel_blob.map(|b| b.bytes.as_slice()))?;
-                bind(3, &r.id)?;
-                bind(4, &r.proposed_use)?;
-                bind(5, &r.verdict.as_str())?;
-                bind(6, &(r.findings.len() as i64))?;
-                bind(7, &count(Severity::Prohibited))?;
-                bind(8, &count(Severity::Conditional))?;
-                bind(9, &count(Severity::Review))?;
-                bind(
-                    10,
-                    &(r.verdict != Verdict::Error).then(|| round(r.area_m2, 1e3)),
-                )?;
-                bind(11, &total_m2)?;
-                bind(12, &total_share)?;
-                bind(13, &r.error)?;
-                bind(14, &o.repair)?;
-                bind(15, &o.fid.map(|f| f as i64))?;
-                for (k, (i, _)) in self.carried.iter().enumerate() {
-                    let v = o
-                        .attributes
-                        .get(*i)
-                        .and_then(|v| v.as_ref())
-                        .map(source_value);
-                    bind(16 + k, &v)?;
+                let parcel_blob = blobs.and_then(|b| b.parcel.as_ref());
+                {
+                    let mut bind = |i: usize, v: &dyn rusqlite::ToSql| {
+                        parcel
+                            .raw_bind_parameter(i, v)
+                            .map_err(sql_err("cannot write a parcel"))
+                    };
+                    bind(1, &fid)?;
+                    bind(2, &parcel_blob.map(|b| b.bytes.as_slice()))?;
+                    bind(3, &r.id)?;
+                    bind(4, &r.proposed_use)?;
+                    bind(5, &r.verdict.as_str())?;
+                    bind(6, &(r.findings.len() as i64))?;
+                    bind(7, &count(Severity::Prohibited))?;
+                    bind(8, &count(Severity::Conditional))?;
+                    bind(9, &count(Severity::Review))?;
+                    bind(
+                        10,
+                        &(r.verdict != Verdict::Error).then(|| round(r.area_m2, 1e3)),
+                    )?;
+                    bind(11, &total_m2)?;
+                    bind(12, &total_share)?;
+                    bind(13, &r.error)?;
+                    bind(14, &o.repair)?;
+                    bind(15, &o.fid.map(|f| f as i64))?;
+                    for (k, (i, _)) in self.carried.iter().enumerate() {
+                        let v = o
+                            .attributes
+                            .get(*i)
+                            .and_then(|v| v.as_ref())
+                            .map(source_value);
+                        bind(16 + k, &v)?;
+                    }
                 }
-                stmt.raw_execute()
+                parcel
+                    .raw_execute()
                     .map_err(sql_err("cannot write a parcel"))?;
-            }
-            if let Some(b) = parcel_blob {
-                gpkg.index("parcels", fid, b.envelope)?;
-            }
-            rows += 1;
-            for (k, f) in r.findings.iter().enumerate() {
-                let ffid = self.next_finding;
-                self.next_finding += 1;
-                let blob = blobs
-                    .and_then(|b| b.findings.get(k))
-                    .and_then(|b| b.as_ref());
-                let name = text_id(gpkg, &mut self.texts, f.feature_name.as_deref())?;
-                let citation = text_id(gpkg, &mut self.texts, Some(&f.citation))?;
-                let regime_citation = text_id(gpkg, &mut self.texts, Some(&f.regime_citation))?;
-                let approval = text_id(gpkg, &mut self.texts, f.approval.as_deref())?;
-                gpkg.conn()
-                    .prepare_cached(FINDING_SQL)
-                    .and_then(|mut s| {
-                        s.execute(rusqlite::params![
-                            ffid,
-                            blob.map(|b| b.bytes.as_slice()),
-                            fid,
-                            f.rule,
-                            f.feature,
-                            f.severity.as_str(),
-                            f.regime.as_str(),
-                            round(f.distance_m, 1e3),
-                            round(f.limit_m, 1e3),
-                            round(f.encumbered_m2, 1e3),
-                            round(f.encumbered_share, 1e6),
-                            name,
-                            citation,
-                            regime_citation,
-                            approval,
-                        ])
-                    })
-                    .map_err(sql_err("cannot write a finding"))?;
-                match (blob, parcel_blob) {
-                    (Some(b), _) => gpkg.index("findings", ffid, b.envelope)?,
-                    // a whole-parcel finding is drawn by the view with its parcel's geometry
-                    (None, Some(p)) => gpkg.grow("findings", p.envelope),
-                    (None, None) => {}
+                let parcel_envelope = parcel_blob.and_then(|b| b.envelope);
+                if let Some(e) = parcel_envelope {
+                    envelopes.push((true, "parcels", fid, e));
                 }
                 rows += 1;
+                for (k, f) in r.findings.iter().enumerate() {
+                    let ffid = self.next_finding;
+                    self.next_finding += 1;
+                    let blob = blobs
+                        .and_then(|b| b.findings.get(k))
+                        .and_then(|b| b.as_ref());
+                    let texts = &mut self.texts;
+                    let name = text_id(conn, texts, f.feature_name.as_deref())?;
+                    let citation = text_id(conn, texts, Some(&f.citation))?;
+                    let regime_citation = text_id(conn, texts, Some(&f.regime_citation))?;
+                    let approval = text_id(conn, texts, f.approval.as_deref())?;
+                    let values: [&dyn rusqlite::ToSql; 15] = [
+                        &ffid,
+                        &blob.map(|b| b.bytes.as_slice()),
+                        &fid,
+                        &f.rule,
+                        &f.feature,
+                        &f.severity.as_str(),
+                        &f.regime.as_str(),
+                        &round(f.distance_m, 1e3),
+                        &round(f.limit_m, 1e3),
+                        &round(f.encumbered_m2, 1e3),
+                        &round(f.encumbered_share, 1e6),
+                        &name,
+                        &citation,
+                        &regime_citation,
+                        &approval,
+                    ];
+                    for (i, v) in values.into_iter().enumerate() {
+                        finding
+                            .raw_bind_parameter(i + 1, v)
+                            .map_err(sql_err("cannot write a finding"))?;
+                    }
+                    finding
+                        .raw_execute()
+                        .map_err(sql_err("cannot write a finding"))?;
+                    match (blob, parcel_envelope) {
+                        (Some(b), _) => {
+                            if let Some(e) = b.envelope {
+                                envelopes.push((true, "findings", ffid, e));
+                            }
+                        }
+                        // a whole-parcel finding is drawn by the view with its parcel's geometry
+                        (None, Some(p)) => envelopes.push((false, "findings", ffid, p)),
+                        (None, None) => {}
+                    }
+                    rows += 1;
+                }
+            }
+        }
+        for (indexed, table, fid, e) in envelopes {
+            if indexed {
+                gpkg.index(table, fid, Some(e))?;
+            } else {
+                gpkg.grow(table, e);
             }
         }
         gpkg.rows(rows)

@@ -2,7 +2,7 @@
 //! tables, R-trees, QGIS default styles and metadata. The report and the zones export
 //! are both made with it.
 
-use super::schema;
+use super::{rtree, schema};
 use crate::{Error, Result};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
@@ -20,7 +20,8 @@ pub(crate) struct GeoPackage {
     conn: Connection,
     pub(crate) srs_id: i32,
     extents: BTreeMap<String, Envelope>,
-    rtrees: Vec<String>,
+    /// Each R-tree's rows, kept until [`GeoPackage::finish`] packs them.
+    rtrees: Vec<(String, Vec<rtree::Entry>)>,
     rows_in_transaction: usize,
 }
 
@@ -82,7 +83,7 @@ impl GeoPackage {
             self.conn
                 .execute_batch(&schema::rtree(name))
                 .map_err(sql_err("cannot create a spatial index"))?;
-            self.rtrees.push(name.to_string());
+            self.rtrees.push((name.to_string(), Vec::new()));
         }
         Ok(())
     }
@@ -131,16 +132,20 @@ impl GeoPackage {
             .map_err(sql_err("cannot start writing"))
     }
 
-    /// Records a row's envelope: in the table's R-tree (when it has one) and its extent.
-    pub(crate) fn index(&mut self, table: &str, fid: i64, envelope: Envelope) -> Result<()> {
-        if self.rtrees.iter().any(|t| t == table) {
-            let (x0, x1, y0, y1) = envelope;
-            self.conn
-                .prepare_cached(&format!(
-                    "INSERT INTO rtree_{table}_geom VALUES (?1, ?2, ?3, ?4, ?5)"
-                ))
-                .and_then(|mut s| s.execute(rusqlite::params![fid, x0, x1, y0, y1]))
-                .map_err(sql_err("cannot index a row"))?;
+    /// Records a row's envelope (`None`: an empty geometry, which has none): for the
+    /// table's R-tree, when it has one, and its extent. The R-tree is written at
+    /// [`GeoPackage::finish`], packed, in one go.
+    pub(crate) fn index(
+        &mut self,
+        table: &str,
+        fid: i64,
+        envelope: Option<Envelope>,
+    ) -> Result<()> {
+        let Some(envelope) = envelope else {
+            return Ok(());
+        };
+        if let Some((_, rows)) = self.rtrees.iter_mut().find(|(t, _)| t == table) {
+            rows.push(rtree::Entry::new(fid, envelope));
         }
         self.grow(table, envelope);
         Ok(())
@@ -244,10 +249,13 @@ impl GeoPackage {
                 )
                 .map_err(sql_err("cannot record extents"))?;
         }
+        for (table, rows) in &self.rtrees {
+            rtree::write(&self.conn, &format!("rtree_{table}_geom"), rows)?;
+        }
         let triggers: String = self
             .rtrees
             .iter()
-            .map(|t| schema::rtree_triggers(t))
+            .map(|(t, _)| schema::rtree_triggers(t))
             .collect();
         self.conn
             .execute_batch(&triggers)
