@@ -621,7 +621,13 @@ fn gdal_validates_the_compact_report() {
         .unwrap();
         let by_scan = layer
             .features()
-            .filter(|f| f.geometry().is_some_and(|g| g.intersects(&window)))
+            // the gdal crate hands out a geometry without a handle for a NULL geometry
+            // (whole-parcel findings): only a real handle is asked, or GDAL logs an error
+            // SAFETY: compares the handle with NULL; nothing is dereferenced.
+            .filter(|f| {
+                f.geometry()
+                    .is_some_and(|g| !unsafe { g.c_geometry() }.is_null() && g.intersects(&window))
+            })
             .count();
         assert!(by_scan > 1, "{table}: the window holds features");
         assert_eq!(by_gdal, by_scan, "{table}");
