@@ -58,7 +58,8 @@ pub struct Finding {
     pub reason: Option<String>,
     /// The act and the scheme's lines behind the regime, in the report's language.
     pub regime_citation: String,
-    /// One line for a person, in the report's language.
+    /// One line for a person, in the report's language; empty from
+    /// [`Engine::check_without_messages`](crate::Engine::check_without_messages).
     pub message: String,
     /// The encumbered part of the parcel, in the engine's metric CRS.
     #[serde(skip)]
@@ -67,12 +68,14 @@ pub struct Finding {
 
 impl Finding {
     /// The finding `hit` makes in `context`'s zone, for a parcel of `parcel_area_m2`;
-    /// `geometry` is the encumbered part in the engine's CRS.
+    /// `geometry` is the encumbered part in the engine's CRS. Without `message`, the
+    /// message is left empty.
     pub(crate) fn new(
         context: &FindingContext<'_>,
         parcel_area_m2: f64,
         hit: Hit,
         geometry: MultiPolygon<f64>,
+        message: bool,
     ) -> Finding {
         let FindingContext {
             rule,
@@ -97,13 +100,17 @@ impl Finding {
         };
         let approval = context.approval();
         let reason = context.reason();
-        let message = context.message(
-            &hit,
-            encumbered_m2,
-            share,
-            approval.as_deref(),
-            reason.as_deref(),
-        );
+        let message = if message {
+            context.message(
+                &hit,
+                encumbered_m2,
+                share,
+                approval.as_deref(),
+                reason.as_deref(),
+            )
+        } else {
+            String::new()
+        };
         Finding {
             rule: rule.id().to_string(),
             layer: feature.layer.clone(),

@@ -34,6 +34,7 @@ pub struct RecordChecker<'e> {
     metric_to_report: Transformer,
     source_to_report: Transformer,
     repair: bool,
+    messages: bool,
 }
 
 impl<'e> RecordChecker<'e> {
@@ -53,6 +54,7 @@ impl<'e> RecordChecker<'e> {
             metric_to_report: Transformer::new(metric.definition(), report_crs)?,
             source_to_report: Transformer::new(source_crs, report_crs)?,
             repair: true,
+            messages: true,
         })
     }
 
@@ -61,6 +63,14 @@ impl<'e> RecordChecker<'e> {
     /// without repair it is an error row.
     pub fn with_repair(mut self, repair: bool) -> Self {
         self.repair = repair;
+        self
+    }
+
+    /// Whether findings carry their rendered message (the default). A sink that stores
+    /// the fields and renders words on demand, such as the compact GeoPackage report,
+    /// turns it off: see [`Engine::check_without_messages`].
+    pub fn with_messages(mut self, messages: bool) -> Self {
+        self.messages = messages;
         self
     }
 
@@ -123,11 +133,16 @@ impl<'e> RecordChecker<'e> {
         }
         let check = |source: &MultiPolygon<f64>| -> Result<ParcelReport, String> {
             let metric = self.to_metric.apply(source).map_err(|e| e.to_string())?;
-            Ok(self.engine.check(&Parcel {
+            let parcel = Parcel {
                 id: id.clone(),
                 proposed_use: proposed_use.clone(),
                 geometry: Projected::assume_metres(metric),
-            }))
+            };
+            Ok(if self.messages {
+                self.engine.check(&parcel)
+            } else {
+                self.engine.check_without_messages(&parcel)
+            })
         };
         let mut report = match check(&source) {
             Ok(r) => r,

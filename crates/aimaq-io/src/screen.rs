@@ -130,17 +130,19 @@ pub fn screen_file(
         .t_srs
         .clone()
         .unwrap_or_else(|| info.crs.definition.clone());
-    let checker = RecordChecker::new(
-        &opened.engine,
-        &opened.metric,
-        &info.crs.definition,
-        &report_crs,
-    )?;
     let compact = !request.verbose_rows
         && matches!(
             crate::sink::format_of(&request.out)?,
             (_, crate::sink::Layout::Layers)
         );
+    // the compact report stores fields, not sentences: its messages are rendered on demand
+    let checker = RecordChecker::new(
+        &opened.engine,
+        &opened.metric,
+        &info.crs.definition,
+        &report_crs,
+    )?
+    .with_messages(!compact);
     let skip: Vec<&str> = [info.id_field.as_deref(), info.use_field.as_deref()]
         .into_iter()
         .flatten()
