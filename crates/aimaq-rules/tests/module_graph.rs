@@ -2,7 +2,7 @@
 //! moved) with only what is below it. A module depends on another when its code names
 //! `crate::<module>`, or an item `lib.rs` re-exports from it (`crate::Catalog`).
 //! Comment lines and `#[cfg(test)]` modules are not library code and are left out.
-//! (The same file guards aimaq-rules and aimaq-check; keep the two copies alike.)
+//! (aimaq-check runs this same file on its own sources: `tests/module_graph.rs` there.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
