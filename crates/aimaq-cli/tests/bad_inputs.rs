@@ -2,14 +2,11 @@
 //! here with the outcome the table promises. The table is the documentation and the
 //! specification at once, so the two cannot drift apart.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
+mod common;
+use common::repo;
 
 struct Case {
     name: String,

@@ -1,20 +1,10 @@
 //! The `aimaq` binary end to end, on the repository's fixtures.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn aimaq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aimaq"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod common;
+use common::{aimaq, repo};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -3,28 +3,9 @@
 //! aimaq-check/tests/fidelity.rs; the bad-input corpus covers the messages.)
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn aimaq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aimaq"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod common;
+use common::{aimaq, repo, text};
 
 fn copy(from: &str, dir: &Path) -> PathBuf {
     let to = dir.join(Path::new(from).file_name().unwrap());

@@ -4,30 +4,15 @@
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+use common::{aimaq, text};
+
+/// A repository path as an argument.
 fn repo(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn aimaq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aimaq"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    common::repo(path).to_string_lossy().into_owned()
 }
 
 fn screen(input: &str, out: &Path, extra: &[&str]) -> Output {
