@@ -135,7 +135,6 @@ pub(crate) fn write(conn: &Connection, name: &str, rows: &[Entry]) -> Result<()>
     if rows.is_empty() {
         return Ok(()); // the module's empty root stays
     }
-    let err = sql_err("cannot write a spatial index");
     // the module sized its nodes when the table was made (page size − 64, at most 51 cells)
     let size: usize = conn
         .query_row(
@@ -154,7 +153,7 @@ pub(crate) fn write(conn: &Connection, name: &str, rows: &[Entry]) -> Result<()>
         .prepare(&format!(
             "INSERT INTO \"{name}_node\" (nodeno, data) VALUES (?1, ?2)"
         ))
-        .map_err(err)?;
+        .map_err(sql_err("cannot write a spatial index"))?;
     let mut insert_parent = conn
         .prepare(&format!(
             "INSERT INTO \"{name}_parent\" (nodeno, parentnode) VALUES (?1, ?2)"

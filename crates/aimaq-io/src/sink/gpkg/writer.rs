@@ -158,10 +158,13 @@ impl GeoPackage {
 
     /// Widens a layer's extent (for views, whose rows have no R-tree of their own).
     pub(crate) fn grow(&mut self, table: &str, e: Envelope) {
-        self.extents
-            .entry(table.to_string())
-            .and_modify(|x| *x = (x.0.min(e.0), x.1.max(e.1), x.2.min(e.2), x.3.max(e.3)))
-            .or_insert(e);
+        // called for every row: the table's name is copied only the first time
+        match self.extents.get_mut(table) {
+            Some(x) => *x = (x.0.min(e.0), x.1.max(e.1), x.2.min(e.2), x.3.max(e.3)),
+            None => {
+                self.extents.insert(table.to_string(), e);
+            }
+        }
     }
 
     /// Counts rows written; commits every so many.
