@@ -564,6 +564,18 @@ fn gdal_validates_the_compact_report() {
     assert!(seen["rules"] > 0 && seen["texts"] > 0);
 
     let sql = rusqlite::Connection::open(&out).unwrap();
+    // every rule carries its `aimaq explain` text, in the report's language
+    let (rules, explained): (i64, i64) = sql
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE explain LIKE rule || ' — %') FROM rules",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (explained, rules),
+        (seen["rules"] as i64, seen["rules"] as i64)
+    );
     for table in ["parcels", "findings"] {
         let check: String = sql
             .query_row(

@@ -28,7 +28,7 @@ pub(crate) use writer::GeoPackage;
 
 use super::{Encoding, Outcome, ReportSink};
 use crate::source::SourceField;
-use crate::Result;
+use crate::{Error, Result};
 use aimaq_check::Verdict;
 use aimaq_rules::{Catalog, Lang, Severity};
 use gdal::vector::{FieldValue, OGRFieldType};
@@ -273,7 +273,11 @@ impl GpkgReport {
             ),
             "findings with their parcel, texts and rule: the readable layer",
         )?;
-        write_rules(&gpkg, catalog)?;
+        let lang: Lang = info
+            .lang
+            .parse()
+            .map_err(|_| Error::Other(format!("unknown report language `{}`", info.lang)))?;
+        write_rules(&gpkg, catalog, lang)?;
         gpkg.begin()?;
         Ok(GpkgReport {
             gpkg: Some(gpkg),
@@ -305,7 +309,8 @@ fn text_id(
     Ok(Some(id))
 }
 
-fn write_rules(gpkg: &GeoPackage, catalog: &Catalog) -> Result<()> {
+/// The catalog's rules, each with its `aimaq explain` text in the report's language.
+fn write_rules(gpkg: &GeoPackage, catalog: &Catalog, lang: Lang) -> Result<()> {
     let mut insert = gpkg
         .conn()
         .prepare(
@@ -315,7 +320,7 @@ fn write_rules(gpkg: &GeoPackage, catalog: &Catalog) -> Result<()> {
         )
         .map_err(sql_err("cannot write the rules"))?;
     for rule in catalog.rules() {
-        let explain: Option<String> = None;
+        let explain = aimaq_rules::explain(catalog, rule.id(), lang).ok();
         insert
             .execute(rusqlite::params![
                 rule.id(),
