@@ -2,6 +2,7 @@
 //! agglomeration scheme — why, where, by how much, under which act?
 
 mod balance;
+mod dataset_check;
 mod explain;
 mod progress;
 mod report_text;
@@ -198,13 +199,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List every problem of a constraint dataset.
+    /// List every problem of a constraint dataset, then its completeness: for each rule,
+    /// what it can measure and what the data lack.
     Validate {
         #[command(flatten)]
         common: Common,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Constraint datasets: what each rule can measure on one, what changed between two.
+    Dataset {
+        #[command(subcommand)]
+        command: dataset_check::Command,
     },
     /// The permit desk: a web page and an HTTP API that check one application at a time
     /// and keep every decision in a store.
@@ -354,6 +361,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Balance { common, json } => balance::run(&common.options(), json),
         Command::Validate { common, json } => validate(&common, json),
+        Command::Dataset { command } => dataset_check::run(command),
         Command::Serve(args) => serve::serve(args),
         Command::Decisions { command } => serve::decisions(command),
     }
@@ -438,14 +446,18 @@ fn check(
     Ok(exit_code(&summary))
 }
 
-/// `aimaq validate`: every problem of a constraint dataset.
+/// `aimaq validate`: every problem of a constraint dataset, then its completeness.
 fn validate(common: &Common, json: bool) -> Result<ExitCode> {
-    let opened = aimaq_io::open_engine(&common.options())?;
-    let engine = &opened.engine;
+    let (completeness, engine) = dataset_check::assess(&common.options())?;
     let issues = engine.issues();
     let mut out = std::io::stdout().lock();
     if json {
-        let doc = serde_json::json!({ "dataset": opened.dataset, "stats": engine.stats(), "issues": issues });
+        let doc = serde_json::json!({
+            "dataset": completeness.dataset,
+            "stats": engine.stats(),
+            "issues": issues,
+            "completeness": completeness,
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         let stats = engine.stats();
@@ -454,7 +466,7 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
             .iter()
             .map(|(l, n)| format!("{l} {n}"))
             .collect();
-        writeln!(out, "dataset {}: {}", opened.dataset, counts.join(", "))?;
+        writeln!(out, "dataset {}: {}", completeness.dataset, counts.join(", "))?;
         writeln!(
             out,
             "{} features usable, {} segments indexed, measured in {}",
@@ -470,8 +482,10 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
             .filter(|i| i.level == IssueLevel::Error)
             .count();
         writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
+        writeln!(out)?;
+        write!(out, "{}", completeness.to_text())?;
     }
-    Ok(if issues.iter().any(|i| i.level == IssueLevel::Error) {
+    Ok(if dataset_check::has_errors(&engine) {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

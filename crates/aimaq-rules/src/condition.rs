@@ -80,8 +80,17 @@ pub(crate) enum Test {
 }
 
 impl Condition {
-    /// Whether `value` meets the condition (a missing or mistyped value does not).
-    pub(crate) fn holds(&self, value: Option<&serde_json::Value>) -> bool {
+    /// Whether `value` meets the condition (a missing or mistyped value does not, unless
+    /// the condition is about absence).
+    ///
+    /// ```
+    /// use aimaq_rules::Condition;
+    /// let river = Condition::Text("river".into());
+    /// assert!(river.holds(Some(&serde_json::json!("River"))));
+    /// assert!(!river.holds(None));
+    /// assert!(Condition::Present { present: false }.holds(None));
+    /// ```
+    pub fn holds(&self, value: Option<&serde_json::Value>) -> bool {
         matches!(self.test(value), Test::Pass)
     }
 

@@ -26,6 +26,7 @@ pub mod api;
 mod assets;
 pub mod decide;
 pub mod desk;
+pub mod impact;
 mod error;
 mod i18n;
 pub mod jobs;
