@@ -542,15 +542,21 @@ fn measured(
             _ => {}
         }
     }
+    // a default that is a range leaves the width open between its ends: the feature
+    // lacks what would settle it (its own width, or what picks a sharper default); a
+    // default that is one width is the act's answer for such a feature
+    let mut default_note = None;
     if zone.basis == WidthBasis::Default {
-        if let WidthRule::Attribute {
-            attribute,
-            defaults,
-            ..
-        } = rule.width()
+        if let (
+            WidthRule::Attribute {
+                attribute,
+                defaults,
+                ..
+            },
+            Limit::Range { min, max },
+        ) = (rule.width(), zone.limit)
         {
             missing.push(attribute.clone());
-            // attributes that would have chosen a sharper default
             for (when, _) in defaults {
                 let fails = when
                     .iter()
@@ -564,23 +570,20 @@ fn measured(
                     }
                 }
             }
-            caveats.push(match zone.limit {
-                Limit::Range { min, max } => format!(
-                    "no `{attribute}`: the act's range — a finding within {}, review to {}",
-                    metres(min),
-                    metres(max)
-                ),
-                other => format!(
-                    "no `{attribute}`: the national default, {}",
-                    describe_limit(&other)
-                ),
-            });
+            caveats.push(format!(
+                "no `{attribute}`: the act's range — a finding within {}, review to {}",
+                metres(min),
+                metres(max)
+            ));
+        } else {
+            default_note = Some(format!("measured with the default width, {}", describe_limit(&zone.limit)));
         }
     }
     missing.sort();
     missing.dedup();
     if caveats.is_empty() {
-        Verdict::new(FeatureStatus::Measured, "measured", missing)
+        let text = default_note.unwrap_or_else(|| "measured".into());
+        Verdict::new(FeatureStatus::Measured, text, missing)
     } else {
         Verdict::new(
             FeatureStatus::MeasuredWithCaveat,
