@@ -110,15 +110,16 @@ pub fn run(command: Command) -> Result<ExitCode> {
 /// The completeness of the dataset `options` name, and the engine's issues.
 pub fn assess(options: &EngineOptions) -> Result<(Completeness, Engine)> {
     let (catalog, metric, loaded) = aimaq_io::load(options)?;
-    let mut engine = Engine::new(catalog, metric.label(), loaded.features.clone())
-        .with_lang(options.lang);
+    let mut engine =
+        Engine::new(catalog, metric.label(), loaded.features.clone()).with_lang(options.lang);
     engine.add_issues(loaded.issues.clone());
     Ok((Completeness::of(&loaded, &engine), engine))
 }
 
 fn load(measure: &Measure, path: &PathBuf) -> Result<(LoadedDataset, String)> {
-    let (_, metric, loaded) = aimaq_io::load(&measure.options(DatasetSource::Path(path.clone())))
-        .with_context(|| format!("cannot read the dataset {}", path.display()))?;
+    let (_, metric, loaded) =
+        aimaq_io::load(&measure.options(DatasetSource::Path(path.clone())))
+            .with_context(|| format!("cannot read the dataset {}", path.display()))?;
     Ok((loaded, metric.label().to_string()))
 }
 

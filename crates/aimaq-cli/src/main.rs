@@ -466,7 +466,12 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
             .iter()
             .map(|(l, n)| format!("{l} {n}"))
             .collect();
-        writeln!(out, "dataset {}: {}", completeness.dataset, counts.join(", "))?;
+        writeln!(
+            out,
+            "dataset {}: {}",
+            completeness.dataset,
+            counts.join(", ")
+        )?;
         writeln!(
             out,
             "{} features usable, {} segments indexed, measured in {}",

@@ -417,7 +417,10 @@ impl<'a> Assessor<'a> {
     /// are about no rule.
     fn left_out_reason(&self, layer: &str, label: &str, id: Option<&str>) -> Option<String> {
         let about = |i: &&DataIssue| {
-            i.layer == layer && i.feature == label && i.rule.is_none() && i.level == IssueLevel::Error
+            i.layer == layer
+                && i.feature == label
+                && i.rule.is_none()
+                && i.level == IssueLevel::Error
         };
         let Some(_id) = id else {
             // findings need an id: the engine leaves such a feature out
@@ -432,11 +435,7 @@ impl<'a> Assessor<'a> {
             .iter()
             .filter(about)
             .find(|i| i.message.ends_with("feature left out"))
-            .map(|i| {
-                i.message
-                    .trim_end_matches(": feature left out")
-                    .to_string()
-            })
+            .map(|i| i.message.trim_end_matches(": feature left out").to_string())
     }
 }
 
@@ -445,7 +444,10 @@ enum Applicability {
     No,
     /// An attribute the rule's `when` tests is required and absent, mistyped or outside
     /// the contract's values.
-    Unknown { attribute: String, problem: String },
+    Unknown {
+        attribute: String,
+        problem: String,
+    },
 }
 
 fn applicability(rule: &Rule, attrs: &Attributes, problems: &[AttributeProblem]) -> Applicability {
@@ -517,7 +519,9 @@ fn measured(
             }
             ResolutionProblem::BadOverride { attribute, .. } => {
                 missing.push(attribute.clone());
-                caveats.push(format!("`{attribute}` unusable: the catalog's width is used"));
+                caveats.push(format!(
+                    "`{attribute}` unusable: the catalog's width is used"
+                ));
             }
             ResolutionProblem::NotPositive { attribute, .. } => {
                 missing.push(attribute.clone());
@@ -529,7 +533,12 @@ fn measured(
                 "`{attribute}` outside the act's width for {object}: the act's width is used"
             )),
             ResolutionProblem::NotThisObject { object, found, .. } => {
-                missing.extend(found.iter().filter(|(_, v)| v.is_none()).map(|(a, _)| a.clone()));
+                missing.extend(
+                    found
+                        .iter()
+                        .filter(|(_, v)| v.is_none())
+                        .map(|(a, _)| a.clone()),
+                );
                 caveats.push(format!(
                     "named like {object} without its conditions: the act's widths are not applied"
                 ));
@@ -576,7 +585,10 @@ fn measured(
                 metres(max)
             ));
         } else {
-            default_note = Some(format!("measured with the default width, {}", describe_limit(&zone.limit)));
+            default_note = Some(format!(
+                "measured with the default width, {}",
+                describe_limit(&zone.limit)
+            ));
         }
     }
     missing.sort();
@@ -596,7 +608,11 @@ fn measured(
 /// No zone: what the resolution says, in short.
 fn unmeasured(rule: &Rule, res: &Resolution, attrs: &Attributes) -> Verdict {
     let not_checked = |text: String, missing: Vec<String>| {
-        Verdict::new(FeatureStatus::NotChecked, format!("not checked: {text}"), missing)
+        Verdict::new(
+            FeatureStatus::NotChecked,
+            format!("not checked: {text}"),
+            missing,
+        )
     };
     for p in &res.problems {
         match p {
@@ -650,7 +666,10 @@ fn unmeasured(rule: &Rule, res: &Resolution, attrs: &Attributes) -> Verdict {
             if says_nowhere {
                 return Verdict::new(
                     FeatureStatus::NotApplicable,
-                    format!("no zone: the feature's `{a}` = \"{}\" puts it nowhere", only.nowhere),
+                    format!(
+                        "no zone: the feature's `{a}` = \"{}\" puts it nowhere",
+                        only.nowhere
+                    ),
                     Vec::new(),
                 );
             }
@@ -749,14 +768,21 @@ impl Tally {
                 outside,
                 ..
             } => Some((settlement_layer.as_str(), format!("{} everywhere", outside))),
-            _ => rule
-                .outside_only()
-                .map(|o| (o.layer.as_str(), "the zone all along every feature".to_string())),
+            _ => rule.outside_only().map(|o| {
+                (
+                    o.layer.as_str(),
+                    "the zone all along every feature".to_string(),
+                )
+            }),
         };
         if let Some((layer, consequence)) = condition_layer {
             let presence = state(layer).map_or(Presence::Absent, |l| l.presence);
             if presence != Presence::Present && plain + with_caveat > 0 {
-                let what = if presence == Presence::Empty { "empty" } else { "absent" };
+                let what = if presence == Presence::Empty {
+                    "empty"
+                } else {
+                    "absent"
+                };
                 notes.push(format!(
                     "layer `{layer}` is {what}: every parcel is taken as outside `{layer}`, {consequence}"
                 ));
@@ -874,7 +900,11 @@ fn describe_limit(limit: &Limit) -> String {
         Limit::Fixed { m } => metres(m),
         Limit::Range { min, max } => format!("{}–{}", metres(min), metres(max)),
         Limit::BySettlement { inside, outside } => {
-            format!("{} inside settlements, {} outside", metres(inside), metres(outside))
+            format!(
+                "{} inside settlements, {} outside",
+                metres(inside),
+                metres(outside)
+            )
         }
         Limit::Overlap => "the area itself".into(),
     }

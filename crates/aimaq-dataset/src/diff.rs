@@ -312,9 +312,19 @@ fn index<'a>(layer: &str, data: &'a LoadedDataset, which: &str) -> Indexed<'a> {
     let mut twice = BTreeSet::new();
     let mut unmatched = Vec::new();
     let mut count = 0;
-    for (ordinal, f) in data.features.iter().filter(|f| f.layer == layer).enumerate() {
+    for (ordinal, f) in data
+        .features
+        .iter()
+        .filter(|f| f.layer == layer)
+        .enumerate()
+    {
         count += 1;
-        match f.attributes.get("id").and_then(|v| v.as_str()).map(str::trim) {
+        match f
+            .attributes
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+        {
             Some(id) if !id.is_empty() => {
                 if by_id.insert(id, f).is_some() {
                     twice.insert(id);

@@ -47,12 +47,18 @@ fn gapped(dir: &Path) {
     );
     write(
         "water_bodies.geojson",
-        collection(vec![square(json!({"id": "wb-lake", "name": "Nameless pond"}), 76.80)]),
+        collection(vec![square(
+            json!({"id": "wb-lake", "name": "Nameless pond"}),
+            76.80,
+        )]),
     );
     write(
         "water_conduits.geojson",
         collection(vec![
-            line(json!({"id": "wc-dry", "soil": "dry", "diameter_mm": 800}), 0.05),
+            line(
+                json!({"id": "wc-dry", "soil": "dry", "diameter_mm": 800}),
+                0.05,
+            ),
             line(json!({"id": "wc-nosoil", "diameter_mm": 800}), 0.06),
         ]),
     );
@@ -72,7 +78,10 @@ fn embedded_data_rules_are_measured_and_absent_layers_not_checked() {
         c.summary.rules
     );
     let power = c.rule("power.protection_zone").unwrap();
-    assert_eq!((power.status, power.features, power.measured), (RuleStatus::Complete, 7, 7));
+    assert_eq!(
+        (power.status, power.features, power.measured),
+        (RuleStatus::Complete, 7, 7)
+    );
     // the five group-4 layers the embedded data lacks
     for (rule, layer) in [
         ("radiation.contaminated_area", "radiation_areas"),
@@ -84,18 +93,37 @@ fn embedded_data_rules_are_measured_and_absent_layers_not_checked() {
         let r = c.rule(rule).unwrap();
         assert_eq!(r.status, RuleStatus::NotChecked, "{rule}");
         assert_eq!(r.measured, 0);
-        assert!(r.notes[0].contains(&format!("`{layer}` is absent")), "{:?}", r.notes);
+        assert!(
+            r.notes[0].contains(&format!("`{layer}` is absent")),
+            "{:?}",
+            r.notes
+        );
         assert_eq!(c.layer(layer).unwrap().presence, Presence::Absent);
     }
     assert_eq!(c.summary.not_checked, 5);
     // every railway lacks its right-of-way: measured from the axis, plus the review band
     let rail = c.rule("rail.control_zone").unwrap();
-    assert_eq!((rail.status, rail.measured, rail.with_caveat), (RuleStatus::Partial, 3, 3));
+    assert_eq!(
+        (rail.status, rail.measured, rail.with_caveat),
+        (RuleStatus::Partial, 3, 3)
+    );
     assert_eq!(rail.missing.get("right_of_way_m"), Some(&3));
     let caveat = &rail.outcomes[0];
     assert_eq!(caveat.status, FeatureStatus::MeasuredWithCaveat);
-    assert!(caveat.consequence.contains("measured from the stored geometry"), "{}", caveat.consequence);
-    assert!(caveat.consequence.contains("`rail.right_of_way_unknown`'s review band to 32 m inside settlements, 62 m outside"), "{}", caveat.consequence);
+    assert!(
+        caveat
+            .consequence
+            .contains("measured from the stored geometry"),
+        "{}",
+        caveat.consequence
+    );
+    assert!(
+        caveat.consequence.contains(
+            "`rail.right_of_way_unknown`'s review band to 32 m inside settlements, 62 m outside"
+        ),
+        "{}",
+        caveat.consequence
+    );
     // three water bodies without a belt: the engine gives them none (the scheme has no default)
     let belt = c.rule("water.belt").unwrap();
     assert_eq!((belt.measured, belt.not_checked), (9, 3));
@@ -114,10 +142,18 @@ fn gaps_give_the_right_counts_and_consequences() {
 
     let power = c.rule("power.protection_zone").unwrap();
     assert_eq!(power.status, RuleStatus::Partial);
-    assert_eq!((power.features, power.measured, power.not_checked), (3, 1, 2));
+    assert_eq!(
+        (power.features, power.measured, power.not_checked),
+        (3, 1, 2)
+    );
     assert_eq!(power.missing.get("voltage_kv"), Some(&1));
-    let no_voltage = power.outcome("not checked: no `voltage_kv`, so no width").unwrap();
-    assert_eq!((no_voltage.count, no_voltage.examples.as_slice()), (1, &["pl-none".to_string()][..]));
+    let no_voltage = power
+        .outcome("not checked: no `voltage_kv`, so no width")
+        .unwrap();
+    assert_eq!(
+        (no_voltage.count, no_voltage.examples.as_slice()),
+        (1, &["pl-none".to_string()][..])
+    );
     let kv110 = power
         .outcome("not checked: the catalog has no width for voltage_kv = 110")
         .unwrap();
@@ -142,20 +178,38 @@ fn gaps_give_the_right_counts_and_consequences() {
     let conduit = c.rule("water_conduit.sanitary_belt").unwrap();
     assert_eq!((conduit.measured, conduit.not_checked), (1, 1));
     assert_eq!(conduit.missing.get("soil"), Some(&1));
-    assert!(conduit.outcome("not checked: no `soil`, so no width").is_some(), "{:?}", conduit.outcomes);
     assert!(
-        conduit.notes.iter().any(|n| n.contains("`settlements` is absent")),
+        conduit
+            .outcome("not checked: no `soil`, so no width")
+            .is_some(),
+        "{:?}",
+        conduit.outcomes
+    );
+    assert!(
+        conduit
+            .notes
+            .iter()
+            .any(|n| n.contains("`settlements` is absent")),
         "{:?}",
         conduit.notes
     );
     let rail = c.rule("rail.control_zone").unwrap();
-    assert!(rail.notes.iter().any(|n| n.contains("outside `settlements`, 50 m everywhere")), "{:?}", rail.notes);
+    assert!(
+        rail.notes
+            .iter()
+            .any(|n| n.contains("outside `settlements`, 50 m everywhere")),
+        "{:?}",
+        rail.notes
+    );
 
     // an empty layer: not checked, said as empty
     assert_eq!(c.layer("sanitary_zones").unwrap().presence, Presence::Empty);
     let spz = c.rule("sanitary.protection_zone").unwrap();
     assert_eq!(spz.status, RuleStatus::NotChecked);
-    assert_eq!(spz.notes, ["layer `sanitary_zones` is empty: parcels are not checked against this rule"]);
+    assert_eq!(
+        spz.notes,
+        ["layer `sanitary_zones` is empty: parcels are not checked against this rule"]
+    );
     assert_eq!(c.layer("bogs").unwrap().presence, Presence::Absent);
     assert_eq!(c.rule("bog.area").unwrap().status, RuleStatus::NotChecked);
     // nothing the dataset lacks is "complete"
@@ -169,7 +223,10 @@ fn gaps_give_the_right_counts_and_consequences() {
     let text = c.to_text();
     assert!(text.contains("power.protection_zone"), "{text}");
     assert!(text.contains("1 of 3 measured"), "{text}");
-    assert!(text.contains("not checked: the catalog has no width for voltage_kv = 110 (e.g. pl-110)"), "{text}");
+    assert!(
+        text.contains("not checked: the catalog has no width for voltage_kv = 110 (e.g. pl-110)"),
+        "{text}"
+    );
     assert!(text.contains("layers empty: sanitary_zones"), "{text}");
     assert!(text.contains("missing: voltage_kv 1"), "{text}");
 
@@ -178,12 +235,25 @@ fn gaps_give_the_right_counts_and_consequences() {
     for key in ["dataset", "catalog", "crs", "layers", "rules", "summary"] {
         assert!(v.get(key).is_some(), "{key}");
     }
-    let p = v["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "power.protection_zone").unwrap();
+    let p = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "power.protection_zone")
+        .unwrap();
     assert_eq!(p["status"], "partial");
     assert_eq!(p["missing"]["voltage_kv"], 1);
     assert_eq!(p["needs"], json!(["voltage_kv", "outer_wire_offset_m"]));
     assert_eq!(p["outcomes"][0]["status"], "measured");
-    assert_eq!(v["layers"].as_array().unwrap().iter().find(|l| l["layer"] == "sanitary_zones").unwrap()["presence"], "empty");
+    assert_eq!(
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["layer"] == "sanitary_zones")
+            .unwrap()["presence"],
+        "empty"
+    );
     let back: Completeness = serde_json::from_value(v).unwrap();
     assert_eq!(back, c);
 }

@@ -68,22 +68,44 @@ fn moved_changed_added_removed() {
     assert_eq!(p.changed[0].id, "pl-3");
     let v = &p.changed[0].attributes;
     assert_eq!(v.len(), 1);
-    assert_eq!((v[0].attribute.as_str(), v[0].old.as_f64(), v[0].new.as_f64()), ("voltage_kv", Some(220.0), Some(500.0)));
+    assert_eq!(
+        (
+            v[0].attribute.as_str(),
+            v[0].old.as_f64(),
+            v[0].new.as_f64()
+        ),
+        ("voltage_kv", Some(220.0), Some(500.0))
+    );
     assert_eq!(p.added[0].id, "pl-5");
     assert_eq!(p.removed[0].id, "pl-4");
     assert_eq!(p.unchanged, 1); // pl-2
     assert_eq!(d.summary.unchanged, 2); // and the railway
-    // a tighter tolerance sees pl-2 move
+                                        // a tighter tolerance sees pl-2 move
     let tight = diff(&old, &new, &utm.label(), &DiffOptions { tolerance_m: 0.1 });
-    let ids: Vec<&str> = tight.layer("power_lines").unwrap().moved.iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = tight
+        .layer("power_lines")
+        .unwrap()
+        .moved
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
     assert_eq!(ids, ["pl-1", "pl-2"]);
 
     let text = d.to_text();
-    assert!(text.contains("moved = Hausdorff distance above 0.5 m"), "{text}");
+    assert!(
+        text.contains("moved = Hausdorff distance above 0.5 m"),
+        "{text}"
+    );
     assert!(text.contains("~ moved    pl-1 «line pl-1» by 1"), "{text}");
-    assert!(text.contains("* changed  pl-3 «line pl-3»: voltage_kv 220.0 → 500.0"), "{text}");
+    assert!(
+        text.contains("* changed  pl-3 «line pl-3»: voltage_kv 220.0 → 500.0"),
+        "{text}"
+    );
     let j = serde_json::to_value(&d).unwrap();
-    assert_eq!(j["layers"][0]["changed"][0]["attributes"][0]["attribute"], "voltage_kv");
+    assert_eq!(
+        j["layers"][0]["changed"][0]["attributes"][0]["attribute"],
+        "voltage_kv"
+    );
     assert_eq!(j["summary"]["moved"], 1);
     assert_eq!(j["tolerance_m"], 0.5);
 }

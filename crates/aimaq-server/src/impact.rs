@@ -135,7 +135,11 @@ pub fn affected(
                             .map(|d| (d.verdict.as_str().to_string(), d.result))
                             .map_err(|e| e.to_string())
                     };
-                    Ok((request.parcels.iter().map(|p| p.id.clone()).collect(), run(old)?, run(new)?))
+                    Ok((
+                        request.parcels.iter().map(|p| p.id.clone()).collect(),
+                        run(old)?,
+                        run(new)?,
+                    ))
                 });
             match outcome {
                 Err(reason) => out.failed.push(Unrunnable { id: r.id, reason }),

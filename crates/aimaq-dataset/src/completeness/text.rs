@@ -37,7 +37,11 @@ pub(super) fn render(c: &Completeness) -> String {
         let counts = match r.status {
             RuleStatus::NotChecked if r.features == 0 => String::new(),
             _ => {
-                let mut t = format!("{} of {} measured", r.measured, r.features - r.not_applicable);
+                let mut t = format!(
+                    "{} of {} measured",
+                    r.measured,
+                    r.features - r.not_applicable
+                );
                 if r.with_caveat > 0 {
                     let _ = write!(t, " ({} with a caveat)", r.with_caveat);
                 }
@@ -58,17 +62,23 @@ pub(super) fn render(c: &Completeness) -> String {
         for note in &r.notes {
             let _ = writeln!(out, "    ! {note}");
         }
-        for o in r
-            .outcomes
-            .iter()
-            .filter(|o| !matches!(o.status, FeatureStatus::Measured | FeatureStatus::NotApplicable))
-        {
+        for o in r.outcomes.iter().filter(|o| {
+            !matches!(
+                o.status,
+                FeatureStatus::Measured | FeatureStatus::NotApplicable
+            )
+        }) {
             let _ = writeln!(
                 out,
                 "    {:>5}  {} (e.g. {})",
                 o.count,
                 o.consequence,
-                o.examples.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                o.examples
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         if !r.missing.is_empty() {

@@ -123,7 +123,14 @@ fn nearest(tree: &RTree<Segment>, p: [f64; 2]) -> (f64, Option<Segment>) {
 }
 
 /// A bound on the distance from any point of `[p, q]` to `to`.
-fn bound(p: [f64; 2], dp: f64, sp: Option<Segment>, q: [f64; 2], dq: f64, sq: Option<Segment>) -> f64 {
+fn bound(
+    p: [f64; 2],
+    dp: f64,
+    sp: Option<Segment>,
+    q: [f64; 2],
+    dq: f64,
+    sq: Option<Segment>,
+) -> f64 {
     let len = ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
     let mut b = (dp + dq + len) / 2.0;
     if let Some(s) = sp {
