@@ -9,3 +9,9 @@
 //! - **Completeness**: for each rule, what the dataset lets it measure and what it lacks.
 //! - **Diff**: what changed between two builds, and which stored decisions it affects.
 #![warn(missing_docs)]
+
+pub mod build;
+pub mod mapping;
+mod merge;
+pub mod osm;
+mod write;
