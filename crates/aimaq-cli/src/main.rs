@@ -2,6 +2,7 @@
 //! agglomeration scheme — why, where, by how much, under which act?
 
 mod balance;
+mod dataset;
 mod explain;
 mod progress;
 mod report_text;
@@ -214,6 +215,11 @@ enum Command {
         #[command(subcommand)]
         command: serve::DecisionsCommand,
     },
+    /// Constraint datasets from real data: `aimaq dataset build`.
+    Dataset {
+        #[command(subcommand)]
+        command: dataset::DatasetCommand,
+    },
 }
 
 /// Exit status for a command line clap refuses: not 2, which says "some records
@@ -356,6 +362,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate { common, json } => validate(&common, json),
         Command::Serve(args) => serve::serve(args),
         Command::Decisions { command } => serve::decisions(command),
+        Command::Dataset { command } => dataset::run(command),
     }
 }
 

@@ -158,11 +158,17 @@ pub(crate) struct Candidate {
     pub entry_line: usize,
     pub assemble: bool,
     pub reference: String,
+    /// Every name the source gives it (OSM's name:kk, name:ru, name:en too), to tell
+    /// the same object from two sources.
+    pub alt_names: Vec<String>,
 }
 
 impl Candidate {
     pub fn name(&self) -> Option<&str> {
-        self.attrs.get("name").and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+        self.attrs
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
     }
 }
 
@@ -199,7 +205,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     for (index, path) in options.sources.iter().enumerate() {
         let is_osm = osm::is_osm(path);
         let (mapping, entries) = match &user_map {
-            Some(m) if !m.entries_for(path).is_empty() && (!is_osm || m.entries.iter().any(|e| e.source.is_some()) || options.sources.len() == 1) => {
+            Some(m)
+                if !m.entries_for(path).is_empty()
+                    && (!is_osm
+                        || m.entries.iter().any(|e| e.source.is_some())
+                        || options.sources.len() == 1) =>
+            {
                 (m, m.entries_for(path))
             }
             _ if is_osm => (&osm_map, osm_map.entries_for(path)),
@@ -210,9 +221,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         }
         let mut summary = describe_source(path, mapping)?;
         let read = if is_osm {
-            read_osm(path, index, mapping, &entries, &catalog, &mut candidates, &mut issues)?
+            read_osm(
+                path,
+                index,
+                mapping,
+                &entries,
+                &catalog,
+                &mut candidates,
+                &mut issues,
+            )?
         } else {
-            read_ogr(path, index, mapping, &entries, &catalog, &mut candidates, &mut issues)?
+            read_ogr(
+                path,
+                index,
+                mapping,
+                &entries,
+                &catalog,
+                &mut candidates,
+                &mut issues,
+            )?
         };
         summary.read = read.read;
         summary.skipped = read.skipped;
@@ -274,7 +301,13 @@ fn describe_source(path: &Path, mapping: &Mapping) -> Result<SourceSummary, Buil
         path: path.display().to_string(),
         sha256: aimaq_io::sha256(&bytes),
         modified,
-        driver: if osm::is_osm(path) { "OSM".into() } else { String::new() },
+        driver: if osm::is_osm(path) {
+            "OSM".into()
+        } else {
+            aimaq_io::ogr::open(path)
+                .map(|d| d.driver().short_name())
+                .unwrap_or_default()
+        },
         mapping: mapping.path.display().to_string(),
         licence: mapping.licence.clone(),
         attribution: mapping.attribution.clone(),
@@ -324,8 +357,12 @@ fn file_name(path: &Path) -> String {
 
 /// A field's (or OSM tag's) text on a feature.
 fn text_of(feature: &Feature, field: &str, other_tags: Option<usize>) -> Option<String> {
-    if let Ok(i) = feature.field_index(field) {
-        return aimaq_io::ogr::field_text(feature.field(i).ok().flatten());
+    // GDAL's OSM driver launders `name:kk` to `name_kk`
+    let laundered = field.replace(':', "_");
+    for name in [field, laundered.as_str()] {
+        if let Ok(i) = feature.field_index(name) {
+            return aimaq_io::ogr::field_text(feature.field(i).ok().flatten());
+        }
     }
     let i = other_tags?;
     let hstore = aimaq_io::ogr::field_text(feature.field(i).ok().flatten())?;
@@ -353,12 +390,17 @@ fn read_osm(
         path: path.to_path_buf(),
         cause,
     };
-    let conf = osm::ConfigFile::write().map_err(|e| src_err(format!("cannot write the osmconf: {e}")))?;
+    let conf =
+        osm::ConfigFile::write().map_err(|e| src_err(format!("cannot write the osmconf: {e}")))?;
     let option = format!("CONFIG_FILE={}", conf.path().display());
     let ds = aimaq_io::ogr::open_with(path, &[&option, "INTERLEAVED_READING=YES"])
         .map_err(|e| src_err(e.to_string()))?;
     if entries.iter().any(|e| e.where_.is_some()) {
-        let line = entries.iter().find(|e| e.where_.is_some()).map(|e| e.line).unwrap_or(1);
+        let line = entries
+            .iter()
+            .find(|e| e.where_.is_some())
+            .map(|e| e.line)
+            .unwrap_or(1);
         return Err(MappingError {
             file: mapping.path.clone(),
             line,
@@ -382,17 +424,24 @@ fn read_osm(
                 .ok()
                 .and_then(|i| aimaq_io::ogr::field_text(feature.field(i).ok().flatten()))
         };
-        let Some(reference) = osm::reference(layer, id("osm_id").as_deref(), id("osm_way_id").as_deref()) else {
+        let Some(reference) =
+            osm::reference(layer, id("osm_id").as_deref(), id("osm_way_id").as_deref())
+        else {
             not_selected += 1;
             return;
         };
         let mut taken = BTreeSet::new();
-        for entry in entries.iter().filter(|e| e.layer.as_deref().is_none_or(|l| l == layer)) {
+        for entry in entries
+            .iter()
+            .filter(|e| e.layer.as_deref().is_none_or(|l| l == layer))
+        {
             if taken.contains(&entry.to) || !matches(entry, &get) {
                 continue;
             }
             taken.insert(entry.to.clone());
-            match candidate(feature, &get, entry, catalog, &source, index, layer, &reference, &licence, issues) {
+            match candidate(
+                feature, &get, entry, catalog, &source, index, layer, &reference, &licence, issues,
+            ) {
                 Ok(c) => out.push(c),
                 Err(reason) => *skipped.entry(reason).or_insert(0) += 1,
             }
@@ -470,7 +519,8 @@ fn read_ogr(
             .map_err(|e| src_err(e.to_string()))?;
         let layer_name = layer.name();
         let what = format!("{} layer `{layer_name}`", path.display());
-        let crs = aimaq_io::ogr::layer_crs(&layer, None, &what).map_err(|e| src_err(e.to_string()))?;
+        let crs =
+            aimaq_io::ogr::layer_crs(&layer, None, &what).map_err(|e| src_err(e.to_string()))?;
         let to_wgs84 = aimaq_proj::Transformer::new(&crs.definition, "EPSG:4326")
             .map_err(|e| src_err(e.to_string()))?;
         let names = aimaq_io::ogr::field_names(&layer);
@@ -482,7 +532,10 @@ fn read_ogr(
                         file: mapping.path.clone(),
                         line: f.line,
                         field: Some(f.attribute.clone()),
-                        problem: format!("{what} has no field `{name}` (its fields: {})", names.join(", ")),
+                        problem: format!(
+                            "{what} has no field `{name}` (its fields: {})",
+                            names.join(", ")
+                        ),
                     }
                     .into());
                 }
@@ -490,16 +543,27 @@ fn read_ogr(
         }
         for (key, _) in &entry.matches {
             if missing(key) {
-                return Err(map_err("match", format!("{what} has no field `{key}` (its fields: {})", names.join(", "))).into());
+                return Err(map_err(
+                    "match",
+                    format!(
+                        "{what} has no field `{key}` (its fields: {})",
+                        names.join(", ")
+                    ),
+                )
+                .into());
             }
         }
         if counted.insert(layer_name.clone()) {
             read += layer.feature_count() as usize;
         }
         if let Some(w) = &entry.where_ {
-            layer
-                .set_attribute_filter(w)
-                .map_err(|e| map_err("where", format!("GDAL refuses the filter `{w}` on {what}: {e}")))?;
+            let w = &quote_fields(w, &names);
+            layer.set_attribute_filter(w).map_err(|e| {
+                map_err(
+                    "where",
+                    format!("GDAL refuses the filter `{w}` on {what}: {e}"),
+                )
+            })?;
         }
         let licence = entry.licence.clone().or_else(|| mapping.licence.clone());
         for feature in layer.features() {
@@ -516,7 +580,18 @@ fn read_ogr(
             }
             selected.insert((layer_name.clone(), fid));
             let reference = format!("{layer_name}:{fid}");
-            match candidate(&feature, &get, entry, catalog, &source, index, &layer_name, &reference, &licence, issues) {
+            match candidate(
+                &feature,
+                &get,
+                entry,
+                catalog,
+                &source,
+                index,
+                &layer_name,
+                &reference,
+                &licence,
+                issues,
+            ) {
                 Ok(mut c) => match geometry_wgs84(&c.geometry, &to_wgs84) {
                     Ok(g) => {
                         c.geometry = g;
@@ -544,6 +619,57 @@ fn read_ogr(
     Ok(Read { read, skipped })
 }
 
+/// `where` with the source's non-ASCII field names quoted: OGR SQL refuses a bare
+/// Cyrillic identifier (`ТИП = 'ЛЭП'` → `"ТИП" = 'ЛЭП'`); literals and names already
+/// quoted are left as they are.
+///
+/// ```
+/// # use aimaq_dataset::build::quote_fields;
+/// let names = vec!["ТИП".to_string(), "КОД".to_string()];
+/// assert_eq!(quote_fields("ТИП = 'ЛЭП' AND \"КОД\" > 1", &names), "\"ТИП\" = 'ЛЭП' AND \"КОД\" > 1");
+/// ```
+pub fn quote_fields(filter: &str, names: &[String]) -> String {
+    let mut out = String::new();
+    let mut chars = filter.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let mut word = String::from(c);
+                while let Some(&d) = chars.peek() {
+                    if d.is_alphanumeric() || d == '_' {
+                        word.push(d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                if !word.is_ascii()
+                    && names
+                        .iter()
+                        .any(|n| n.to_lowercase() == word.to_lowercase())
+                {
+                    out.push('"');
+                    out.push_str(&word);
+                    out.push('"');
+                } else {
+                    out.push_str(&word);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn geometry_wgs84(
     g: &geo::Geometry<f64>,
     t: &aimaq_proj::Transformer,
@@ -565,7 +691,9 @@ fn candidate(
     licence: &Option<String>,
     issues: &mut Vec<BuildIssue>,
 ) -> Result<Candidate, String> {
-    let spec = catalog.layer(&entry.to).expect("checked when the mapping was read");
+    let spec = catalog
+        .layer(&entry.to)
+        .expect("checked when the mapping was read");
     let geometry = aimaq_io::ogr::geometry_of(feature).map_err(|e| {
         issues.push(BuildIssue {
             source: source.into(),
@@ -613,7 +741,10 @@ fn candidate(
                     });
                 }
                 if f.attribute == "id" {
-                    mapped_id = value.as_str().map(str::to_string).or_else(|| Some(value.to_string()));
+                    mapped_id = value
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(value.to_string()));
                 } else {
                     attrs.insert(f.attribute.clone(), value);
                 }
@@ -628,7 +759,10 @@ fn candidate(
         }
     }
     let mut all = Attributes::new();
-    all.insert("id".into(), Value::String(mapped_id.unwrap_or_else(|| reference.to_string())));
+    all.insert(
+        "id".into(),
+        Value::String(mapped_id.unwrap_or_else(|| reference.to_string())),
+    );
     all.extend(attrs);
     all.insert("source".into(), Value::String(source.into()));
     all.insert("source_ref".into(), Value::String(reference.into()));
@@ -643,6 +777,10 @@ fn candidate(
         entry_line: entry.line,
         assemble: entry.assemble,
         reference: reference.into(),
+        alt_names: ["name", "name:kk", "name:ru", "name:en"]
+            .iter()
+            .filter_map(|k| get(k))
+            .collect(),
     })
 }
 
@@ -657,7 +795,13 @@ fn fit(g: geo::Geometry<f64>, want: LayerGeometry) -> Result<geo::Geometry<f64>,
         G::MultiLineString(_) if lines_ok => Ok(g),
         G::Polygon(p) if polys_ok => Ok(G::MultiPolygon(geo::MultiPolygon(vec![p]))),
         G::MultiPolygon(_) if polys_ok => Ok(g),
-        G::GeometryCollection(c) if lines_ok && !c.0.is_empty() && c.0.iter().all(|g| matches!(g, G::LineString(_) | G::MultiLineString(_))) => {
+        G::GeometryCollection(c)
+            if lines_ok
+                && !c.0.is_empty()
+                && c.0
+                    .iter()
+                    .all(|g| matches!(g, G::LineString(_) | G::MultiLineString(_))) =>
+        {
             let mut parts = Vec::new();
             for g in c.0 {
                 match g {
@@ -782,8 +926,14 @@ mod tests {
         let (v, note) = convert(&voltage(), "220000;110000").unwrap();
         assert_eq!(v, serde_json::json!(220.0));
         let note = note.unwrap();
-        assert!(note.contains("220 (the highest)") && note.contains("(110)"), "{note}");
-        assert_eq!(convert(&voltage(), "500000").unwrap(), (serde_json::json!(500.0), None));
+        assert!(
+            note.contains("220 (the highest)") && note.contains("(110)"),
+            "{note}"
+        );
+        assert_eq!(
+            convert(&voltage(), "500000").unwrap(),
+            (serde_json::json!(500.0), None)
+        );
         assert!(convert(&voltage(), "high").is_err());
     }
 

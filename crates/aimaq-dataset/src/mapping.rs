@@ -216,7 +216,11 @@ impl Mapping {
         })?;
         let header = raw.mapping.unwrap_or_default();
         if raw.layer.is_empty() {
-            return Err(err(0, None, "no [[layer]] entry: nothing would be mapped".into()));
+            return Err(err(
+                0,
+                None,
+                "no [[layer]] entry: nothing would be mapped".into(),
+            ));
         }
         let mut entries = Vec::new();
         for spanned in raw.layer {
@@ -229,7 +233,10 @@ impl Mapping {
                 return Err(err(
                     to_at,
                     Some("to"),
-                    format!("unknown target layer `{to}` (the contract's layers: {})", known.join(", ")),
+                    format!(
+                        "unknown target layer `{to}` (the contract's layers: {})",
+                        known.join(", ")
+                    ),
                 ));
             };
             let mut values: BTreeMap<String, (usize, BTreeMap<String, String>)> = BTreeMap::new();
@@ -263,11 +270,15 @@ impl Mapping {
                 let a_at = attr.span().start;
                 let attr = attr.into_inner();
                 let Some(aspec) = spec.attributes.iter().find(|a| a.name == attr) else {
-                    let known: Vec<&str> = spec.attributes.iter().map(|a| a.name.as_str()).collect();
+                    let known: Vec<&str> =
+                        spec.attributes.iter().map(|a| a.name.as_str()).collect();
                     return Err(err(
                         a_at,
                         Some(&attr),
-                        format!("`{to}` has no attribute `{attr}` (it has: {})", known.join(", ")),
+                        format!(
+                            "`{to}` has no attribute `{attr}` (it has: {})",
+                            known.join(", ")
+                        ),
                     ));
                 };
                 let from = match source.into_inner() {
@@ -333,7 +344,11 @@ impl Mapping {
                 None => false,
                 Some(a) if a.get_ref() == "name" => true,
                 Some(a) => {
-                    return Err(err(a.span().start, Some("assemble"), format!("`assemble` can only be \"name\", found `{}`", a.get_ref())))
+                    return Err(err(
+                        a.span().start,
+                        Some("assemble"),
+                        format!("`assemble` can only be \"name\", found `{}`", a.get_ref()),
+                    ))
                 }
             };
             let mut matches = Vec::new();
@@ -377,7 +392,9 @@ impl Mapping {
             .filter(|e| match &e.source {
                 None => true,
                 Some(s) => {
-                    let wanted = Path::new(s).file_name().map(|n| n.to_string_lossy().to_lowercase());
+                    let wanted = Path::new(s)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_lowercase());
                     wanted.is_some() && wanted == name
                 }
             })
@@ -403,21 +420,33 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_the_field() {
         let c = catalog();
-        let e = Mapping::from_str("[[layer]]\nto = \"powerlines\"\n", "m.toml".as_ref(), &c).unwrap_err();
+        let e = Mapping::from_str("[[layer]]\nto = \"powerlines\"\n", "m.toml".as_ref(), &c)
+            .unwrap_err();
         assert_eq!(e.line, 2);
         assert_eq!(e.field.as_deref(), Some("to"));
-        assert!(e.problem.contains("unknown target layer `powerlines`"), "{e}");
+        assert!(
+            e.problem.contains("unknown target layer `powerlines`"),
+            "{e}"
+        );
 
         let text = "[[layer]]\nto = \"water_bodies\"\n[layer.fields]\ndistrict = { const = \"Talgarr\" }\n";
         let e = Mapping::from_str(text, "m.toml".as_ref(), &c).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (4, Some("district")));
-        assert!(e.problem.contains("outside the contract's vocabulary"), "{e}");
+        assert!(
+            e.problem.contains("outside the contract's vocabulary"),
+            "{e}"
+        );
 
         let text = "[[layer]]\nto = \"water_bodies\"\n[layer.fields]\ndistrict = \"R\"\n[layer.values.district]\n\"Т\" = \"Talgar\"\n\"Е\" = \"Esik\"\n";
         let e = Mapping::from_str(text, "m.toml".as_ref(), &c).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (7, Some("district")));
 
-        let e = Mapping::from_str("[[layer]]\nto = \"railways\"\nwhere = 3\n", "m.toml".as_ref(), &c).unwrap_err();
+        let e = Mapping::from_str(
+            "[[layer]]\nto = \"railways\"\nwhere = 3\n",
+            "m.toml".as_ref(),
+            &c,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3, "{e}");
     }
 }

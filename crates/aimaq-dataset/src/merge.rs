@@ -4,7 +4,7 @@
 //! Two features of one layer from different sources are taken for the same object when
 //! every vertex of one lies within [`DUPLICATE_TOLERANCE_M`] of the other (it runs along
 //! it, or lies inside the polygon) and, when both are named, their names are alike
-//! (Jaro-Winkler ≥ [`NAME_SIMILARITY`], case ignored, over `name`, `name_kk`, `name_ru`).
+//! (Jaro-Winkler ≥ [`NAME_SIMILARITY`], case, punctuation and spaces ignored, Kazakh letters folded to Russian ones, over `name`, `name_kk`, `name_ru` and, for OSM, the `name:kk`, `name:ru`, `name:en` tags).
 //! The earlier source's feature is kept; the later one is dropped and listed.
 
 use crate::build::{BuildIssue, Candidate, Duplicate, SourceSummary};
@@ -48,7 +48,10 @@ pub(crate) fn merge(
 ) -> Merged {
     // 1. ways that are parts of a relation of the same layer and source: kept as the relation
     let mut parts: HashMap<(usize, String, Key), String> = HashMap::new();
-    for c in candidates.iter().filter(|c| c.reference.starts_with("relation/")) {
+    for c in candidates
+        .iter()
+        .filter(|c| c.reference.starts_with("relation/"))
+    {
         for l in lines(&c.geometry) {
             let k = key(l);
             let mut r = k.clone();
@@ -64,7 +67,11 @@ pub(crate) fn merge(
             if ls.len() == 1 {
                 if let Some(rel) = parts.get(&(c.source, c.layer.clone(), key(ls[0]))) {
                     let _ = rel;
-                    skip(sources, c.source, "a member way of a relation (kept as the relation)".into());
+                    skip(
+                        sources,
+                        c.source,
+                        "a member way of a relation (kept as the relation)".into(),
+                    );
                     continue;
                 }
             }
@@ -96,15 +103,30 @@ pub(crate) fn merge(
                 let k = &kept[i];
                 duplicates.push(Duplicate {
                     layer: c.layer.clone(),
-                    kept: format!("{}: {}", source_name(&k.attrs), k.attrs["id"].as_str().unwrap_or("")),
-                    dropped: format!("{}: {}", source_name(&c.attrs), c.attrs["id"].as_str().unwrap_or("")),
+                    kept: format!(
+                        "{}: {}",
+                        source_name(&k.attrs),
+                        k.attrs["id"].as_str().unwrap_or("")
+                    ),
+                    dropped: format!(
+                        "{}: {}",
+                        source_name(&c.attrs),
+                        c.attrs["id"].as_str().unwrap_or("")
+                    ),
                     distance_m: (distance_m * 1000.0).round() / 1000.0,
                     name_similarity: name_similarity.map(|s| (s * 1000.0).round() / 1000.0),
                 });
-                skip(sources, c.source, "the same object as an earlier source's (see duplicates)".into());
+                skip(
+                    sources,
+                    c.source,
+                    "the same object as an earlier source's (see duplicates)".into(),
+                );
             }
             None => {
-                by_layer.entry(c.layer.clone()).or_default().push(kept.len());
+                by_layer
+                    .entry(c.layer.clone())
+                    .or_default()
+                    .push(kept.len());
                 kept.push(c);
             }
         }
@@ -128,9 +150,19 @@ fn assemble(candidates: Vec<Candidate>, sources: &mut [SourceSummary]) -> Vec<Ca
             continue;
         }
         let Some(name) = c.name() else { continue };
-        let kind = c.attrs.get("kind").map(|k| k.to_string()).unwrap_or_default();
+        let kind = c
+            .attrs
+            .get("kind")
+            .map(|k| k.to_string())
+            .unwrap_or_default();
         groups
-            .entry((c.source, c.layer.clone(), c.entry_line, name.to_string(), kind))
+            .entry((
+                c.source,
+                c.layer.clone(),
+                c.entry_line,
+                name.to_string(),
+                kind,
+            ))
             .or_default()
             .push(i);
     }
@@ -181,11 +213,18 @@ fn assemble(candidates: Vec<Candidate>, sources: &mut [SourceSummary]) -> Vec<Ca
                 refs.push(candidates[i].reference.clone());
                 if i != first {
                     absorbed.insert(i);
-                    skip(sources, candidates[i].source, "a piece of a river assembled from several ways".into());
+                    skip(
+                        sources,
+                        candidates[i].source,
+                        "a piece of a river assembled from several ways".into(),
+                    );
                 }
             }
             c.geometry = geo::Geometry::MultiLineString(geo::MultiLineString(parts));
-            c.attrs.insert("source_ref".into(), serde_json::Value::String(refs.join(", ")));
+            c.attrs.insert(
+                "source_ref".into(),
+                serde_json::Value::String(refs.join(", ")),
+            );
             replaced.insert(first, c);
         }
     }
@@ -201,8 +240,31 @@ fn names(c: &Candidate) -> Vec<String> {
     ["name", "name_kk", "name_ru"]
         .iter()
         .filter_map(|k| c.attrs.get(*k).and_then(|v| v.as_str()))
-        .map(|s| s.trim().to_lowercase())
+        .chain(c.alt_names.iter().map(String::as_str))
+        .map(fold)
         .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A name as compared: lower case, letters and digits only, the Kazakh letters folded
+/// to their Russian neighbours (`ВЛ 220 кВ Алма – Есік` and `ВЛ-220 кВ Алма - Есик`
+/// become the same `вл220квалмаесик`).
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| match c {
+            'і' => 'и',
+            'ғ' => 'г',
+            'қ' => 'к',
+            'ң' => 'н',
+            'ө' => 'о',
+            'ұ' | 'ү' => 'у',
+            'ә' => 'а',
+            'һ' => 'х',
+            'ё' => 'е',
+            c => c,
+        })
         .collect()
 }
 
@@ -254,7 +316,10 @@ fn same_object(a: &Candidate, b: &Candidate) -> Option<(f64, Option<f64>)> {
             Some(best)
         }
     };
-    let (ga, gb) = (to_local(&a.geometry, (kx, ky)), to_local(&b.geometry, (kx, ky)));
+    let (ga, gb) = (
+        to_local(&a.geometry, (kx, ky)),
+        to_local(&b.geometry, (kx, ky)),
+    );
     let d = reach(&gb, &ga).min(reach(&ga, &gb));
     (d <= DUPLICATE_TOLERANCE_M).then_some((d, similarity))
 }

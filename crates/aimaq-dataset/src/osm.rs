@@ -80,10 +80,7 @@ unsafe extern "C" fn catch(class: gdal_sys::CPLErr::Type, _no: i32, msg: *const 
 
 /// Reads every feature of an OSM extract in one pass: `each(layer, feature)`.
 /// Returns what GDAL said about incomplete relations.
-pub fn read_all(
-    ds: &Dataset,
-    mut each: impl FnMut(&str, &Feature<'_>),
-) -> Incomplete {
+pub fn read_all(ds: &Dataset, mut each: impl FnMut(&str, &Feature<'_>)) -> Incomplete {
     let mut caught = Box::new(Caught { messages: vec![] });
     let key = CString::new("CPL_DEBUG").expect("no NUL");
     let on = CString::new("OSM").expect("no NUL");

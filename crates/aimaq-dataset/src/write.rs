@@ -16,7 +16,9 @@ use crate::build::{BuildSummary, Candidate};
 use crate::mapping::Mapping;
 use aimaq_rules::{AttributeType, Catalog, LayerGeometry};
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use gdal::vector::{Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{
+    Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
 use gdal::DriverManager;
 use std::path::Path;
 
@@ -31,13 +33,22 @@ fn e(context: &str) -> impl Fn(gdal::errors::GdalError) -> String + '_ {
     move |err| format!("{context}: {err}")
 }
 
-pub(crate) fn write(path: &Path, catalog: &Catalog, features: &[Candidate], meta: &Metadata) -> Result<(), String> {
+pub(crate) fn write(
+    path: &Path,
+    catalog: &Catalog,
+    features: &[Candidate],
+    meta: &Metadata,
+) -> Result<(), String> {
     let driver = DriverManager::get_driver_by_name("GPKG").map_err(e("GDAL has no GPKG driver"))?;
-    let mut ds = driver.create_vector_only(path).map_err(e("cannot create the GeoPackage"))?;
+    let mut ds = driver
+        .create_vector_only(path)
+        .map_err(e("cannot create the GeoPackage"))?;
     let mut srs = SpatialRef::from_epsg(4326).map_err(e("EPSG:4326"))?;
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     {
-        let mut tx = ds.start_transaction().map_err(e("cannot start a transaction"))?;
+        let mut tx = ds
+            .start_transaction()
+            .map_err(e("cannot start a transaction"))?;
         for spec in catalog.layers() {
             let mine: Vec<&Candidate> = features.iter().filter(|c| c.layer == spec.name).collect();
             if mine.is_empty() {
@@ -70,23 +81,28 @@ pub(crate) fn write(path: &Path, catalog: &Catalog, features: &[Candidate], meta
                     options: Some(&["FID=fid", "GEOMETRY_NAME=geom"]),
                 })
                 .map_err(e(&format!("cannot create layer `{}`", spec.name)))?;
-            let defs: Vec<(&str, OGRFieldType::Type)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+            let defs: Vec<(&str, OGRFieldType::Type)> =
+                fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
             layer.create_defn_fields(&defs).map_err(e("fields"))?;
             for c in mine {
                 let mut f = Feature::new(layer.defn()).map_err(e("feature"))?;
                 for (i, (name, t)) in fields.iter().enumerate() {
                     let Some(v) = c.attrs.get(name) else { continue };
                     match (t, v) {
-                        (&OGRFieldType::OFTReal, serde_json::Value::Number(n)) => {
-                            f.set_field_double(i, n.as_f64().unwrap_or(f64::NAN)).map_err(e(name))?
+                        (&OGRFieldType::OFTReal, serde_json::Value::Number(n)) => f
+                            .set_field_double(i, n.as_f64().unwrap_or(f64::NAN))
+                            .map_err(e(name))?,
+                        (_, serde_json::Value::String(s)) => {
+                            f.set_field_string(i, s).map_err(e(name))?
                         }
-                        (_, serde_json::Value::String(s)) => f.set_field_string(i, s).map_err(e(name))?,
                         (_, serde_json::Value::Null) => {}
                         (_, other) => f.set_field_string(i, &other.to_string()).map_err(e(name))?,
                     }
                 }
-                f.set_geometry(c.geometry.to_gdal().map_err(e("geometry"))?).map_err(e("geometry"))?;
-                f.create(&layer).map_err(e(&format!("cannot write a feature of `{}`", spec.name)))?;
+                f.set_geometry(c.geometry.to_gdal().map_err(e("geometry"))?)
+                    .map_err(e("geometry"))?;
+                f.create(&layer)
+                    .map_err(e(&format!("cannot write a feature of `{}`", spec.name)))?;
             }
         }
         write_table(
@@ -99,7 +115,18 @@ pub(crate) fn write(path: &Path, catalog: &Catalog, features: &[Candidate], meta
         write_table(
             &mut tx,
             "aimaq_sources",
-            &["position", "path", "sha256", "modified", "driver", "mapping", "licence", "attribution", "features_read", "features_used"],
+            &[
+                "position",
+                "path",
+                "sha256",
+                "modified",
+                "driver",
+                "mapping",
+                "licence",
+                "attribution",
+                "features_read",
+                "features_used",
+            ],
             s.sources
                 .iter()
                 .enumerate()
@@ -164,22 +191,42 @@ fn dataset_rows(meta: &Metadata) -> Vec<Vec<Option<String>>> {
     let mut rows: Vec<(String, String)> = vec![
         ("catalog".into(), info.id.clone()),
         ("catalog_digest".into(), meta.catalog_digest.to_string()),
-        ("aimaq_version".into(), env!("CARGO_PKG_VERSION").to_string()),
-        ("built_at".into(), crate::build::rfc3339(std::time::SystemTime::now())),
+        (
+            "aimaq_version".into(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        (
+            "built_at".into(),
+            crate::build::rfc3339(std::time::SystemTime::now()),
+        ),
     ];
     if let Some(a) = &meta.summary.attribution {
         rows.push(("attribution".into(), a.clone()));
     }
     for (i, m) in meta.mappings.iter().enumerate() {
-        let suffix = if i == 0 { String::new() } else { format!("_{}", i + 1) };
+        let suffix = if i == 0 {
+            String::new()
+        } else {
+            format!("_{}", i + 1)
+        };
         rows.push((format!("mapping{suffix}"), m.path.display().to_string()));
-        rows.push((format!("mapping{suffix}_sha256"), aimaq_io::sha256(m.text.as_bytes())));
+        rows.push((
+            format!("mapping{suffix}_sha256"),
+            aimaq_io::sha256(m.text.as_bytes()),
+        ));
         rows.push((format!("mapping{suffix}_text"), m.text.clone()));
     }
-    rows.into_iter().map(|(k, v)| vec![Some(k), Some(v)]).collect()
+    rows.into_iter()
+        .map(|(k, v)| vec![Some(k), Some(v)])
+        .collect()
 }
 
-fn write_table(ds: &mut gdal::Dataset, name: &str, columns: &[&str], rows: Vec<Vec<Option<String>>>) -> Result<(), String> {
+fn write_table(
+    ds: &mut gdal::Dataset,
+    name: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Option<String>>>,
+) -> Result<(), String> {
     let layer = ds
         .create_layer(LayerOptions {
             name,
@@ -188,13 +235,17 @@ fn write_table(ds: &mut gdal::Dataset, name: &str, columns: &[&str], rows: Vec<V
             options: None,
         })
         .map_err(e(&format!("cannot create table `{name}`")))?;
-    let defs: Vec<(&str, OGRFieldType::Type)> = columns.iter().map(|c| (*c, OGRFieldType::OFTString)).collect();
+    let defs: Vec<(&str, OGRFieldType::Type)> = columns
+        .iter()
+        .map(|c| (*c, OGRFieldType::OFTString))
+        .collect();
     layer.create_defn_fields(&defs).map_err(e(name))?;
     for row in rows {
         let mut f = Feature::new(layer.defn()).map_err(e(name))?;
         for (i, v) in row.into_iter().enumerate() {
             if let Some(v) = v {
-                f.set_field(i, &FieldValue::StringValue(v)).map_err(e(name))?;
+                f.set_field(i, &FieldValue::StringValue(v))
+                    .map_err(e(name))?;
             }
         }
         f.create(&layer).map_err(e(name))?;

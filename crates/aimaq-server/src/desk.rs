@@ -329,10 +329,9 @@ impl Desk {
             return Ok(EngineRef { engine, as_of });
         }
         let catalog = catalog.unwrap_or_else(|| self.catalog.clone());
-        let mut engine =
-            Engine::new(catalog, self.metric.label(), self.features.clone())
-                .with_lang(lang)
-                .with_attribution(self.attribution.clone());
+        let mut engine = Engine::new(catalog, self.metric.label(), self.features.clone())
+            .with_lang(lang)
+            .with_attribution(self.attribution.clone());
         engine.add_issues(self.load_issues.clone());
         // deliberately kept for the process's life: bounded by languages × rule sets
         let engine: &'static Engine = Box::leak(Box::new(engine));
