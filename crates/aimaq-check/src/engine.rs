@@ -78,6 +78,8 @@ pub struct Engine {
     stats: DatasetStats,
     lang: Lang,
     limits: Limits,
+    /// The attribution the dataset's licence requires (OSM's ODbL), for every report.
+    attribution: Option<String>,
 }
 
 impl Engine {
@@ -146,6 +148,7 @@ impl Engine {
             stats,
             lang: Lang::default(),
             limits: Limits::default(),
+            attribution: None,
         }
     }
 
@@ -171,6 +174,18 @@ impl Engine {
     /// The limits on parcels in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The dataset's attribution line, carried by every report of this engine (OSM data
+    /// must credit its contributors: ODbL 1.0).
+    pub fn with_attribution(mut self, attribution: Option<String>) -> Engine {
+        self.attribution = attribution;
+        self
+    }
+
+    /// The dataset's attribution line, if its licence requires one.
+    pub fn attribution(&self) -> Option<&str> {
+        self.attribution.as_deref()
     }
 
     /// The language of messages.

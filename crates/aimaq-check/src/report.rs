@@ -36,6 +36,10 @@ pub struct DatasetSection {
     pub stats: DatasetStats,
     /// Its problems.
     pub issues: Vec<DataIssue>,
+    /// The credit its licence requires (OpenStreetMap data: "© OpenStreetMap
+    /// contributors, ODbL 1.0, …"); absent when none is required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
 }
 
 /// Counts that must add up: `parcels_in = parcels_checked + parcels_errored`.
@@ -136,6 +140,7 @@ impl Report {
             dataset: DatasetSection {
                 stats: engine.stats().clone(),
                 issues: engine.issues().to_vec(),
+                attribution: engine.attribution().map(str::to_string),
             },
             parcels,
             summary,
@@ -334,6 +339,10 @@ impl Report {
                 ),
                 self.msg("label.run_validate")
             )?;
+        }
+        if let Some(credit) = &self.dataset.attribution {
+            // the licence's own words, in every language (ODbL 1.0 asks for this line)
+            writeln!(out, "{credit}")?;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! agglomeration scheme — why, where, by how much, under which act?
 
 mod balance;
+mod dataset;
 mod dataset_check;
 mod explain;
 mod progress;
@@ -208,11 +209,6 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Constraint datasets: what each rule can measure on one, what changed between two.
-    Dataset {
-        #[command(subcommand)]
-        command: dataset_check::Command,
-    },
     /// The permit desk: a web page and an HTTP API that check one application at a time
     /// and keep every decision in a store.
     Serve(serve::ServeArgs),
@@ -220,6 +216,12 @@ enum Command {
     Decisions {
         #[command(subcommand)]
         command: serve::DecisionsCommand,
+    },
+    /// Constraint datasets from real data: `aimaq dataset build`; what each rule can
+    /// measure on one (`completeness`), what changed between two (`diff`).
+    Dataset {
+        #[command(subcommand)]
+        command: dataset::DatasetCommand,
     },
 }
 
@@ -361,9 +363,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Balance { common, json } => balance::run(&common.options(), json),
         Command::Validate { common, json } => validate(&common, json),
-        Command::Dataset { command } => dataset_check::run(command),
         Command::Serve(args) => serve::serve(args),
         Command::Decisions { command } => serve::decisions(command),
+        Command::Dataset { command } => dataset::run(command),
     }
 }
 

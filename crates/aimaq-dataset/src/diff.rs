@@ -6,6 +6,9 @@
 //! tolerance (0.5 m unless told otherwise): the farthest any point of one geometry lies
 //! from the other (for areas, from the other's boundary). It is computed exactly to the
 //! millimetre, not over vertices only: a vertex added on a straight line moves nothing.
+//! The provenance attributes a build adds ([`aimaq_rules::PROVENANCE_ATTRIBUTES`]:
+//! `source`, `source_ref`, `licence`) are not compared: a build from a renamed file would
+//! change them all.
 //!
 //! ```
 //! use aimaq_check::{ConstraintFeature, Projected};
@@ -21,6 +24,7 @@
 //! };
 //! let set = |features| LoadedDataset {
 //!     features, issues: vec![], label: "d".into(), layers: vec!["power_lines".into()],
+//!     attribution: None,
 //! };
 //! let old = set(vec![line("a", 0.0, 220.0), line("b", 0.0, 220.0), line("c", 0.0, 220.0)]);
 //! let new = set(vec![line("a", 3.0, 220.0), line("b", 0.2, 220.0), line("c", 0.0, 500.0)]);
@@ -445,6 +449,9 @@ fn attribute_changes(
     let keys: BTreeMap<&String, ()> = old.keys().chain(new.keys()).map(|k| (k, ())).collect();
     let mut out = Vec::new();
     for key in keys.keys() {
+        if aimaq_rules::PROVENANCE_ATTRIBUTES.contains(&key.as_str()) {
+            continue;
+        }
         let a = old.get(*key).unwrap_or(&Value::Null);
         let b = new.get(*key).unwrap_or(&Value::Null);
         let equal = match (a.as_f64(), b.as_f64()) {

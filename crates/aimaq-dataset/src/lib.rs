@@ -10,5 +10,10 @@
 //! - **Diff**: what changed between two builds, and which stored decisions it affects.
 #![warn(missing_docs)]
 
+pub mod build;
 pub mod completeness;
 pub mod diff;
+pub mod mapping;
+mod merge;
+pub mod osm;
+mod write;

@@ -113,6 +113,46 @@ pub struct LoadedDataset {
     /// The contract layers the dataset holds (a layer present with no feature counts:
     /// parcels were checked against it), in contract order.
     pub layers: Vec<String>,
+    /// The credit the data's licence requires, from a built dataset's `aimaq_dataset`
+    /// table (`© OpenStreetMap contributors, ODbL 1.0, …` when it holds OSM features).
+    pub attribution: Option<String>,
+}
+
+/// Tables of a dataset built by `aimaq dataset build` that describe the build (sources,
+/// mapping, duplicates, issues): no layers, and not reported as unknown ones.
+pub const METADATA_PREFIX: &str = "aimaq_";
+
+/// The credit OpenStreetMap's licence (ODbL 1.0) requires wherever its data is shown.
+pub const OSM_ATTRIBUTION: &str =
+    "© OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright";
+
+/// The attribution features' `licence` provenance attribute calls for: OSM's when any
+/// feature is ODbL-licensed (a decision's dataset snapshot keeps the attributes, so a
+/// record re-opened later credits the same data).
+pub fn attribution_from_licences(features: &[ConstraintFeature]) -> Option<String> {
+    features
+        .iter()
+        .any(|f| {
+            f.attributes
+                .get("licence")
+                .and_then(|v| v.as_str())
+                .is_some_and(|l| l.starts_with("ODbL"))
+        })
+        .then(|| OSM_ATTRIBUTION.to_string())
+}
+
+/// The `attribution` entry of a built dataset's `aimaq_dataset` key/value table.
+fn attribution_of(ds: &gdal::Dataset) -> Option<String> {
+    let mut table = ds.layer_by_name("aimaq_dataset").ok()?;
+    let key = ogr::field_index(&table, "key")?;
+    let value = ogr::field_index(&table, "value")?;
+    let found = table.features().find_map(|f| {
+        let k = ogr::field_text(f.field(key).ok().flatten())?;
+        (k == "attribution")
+            .then(|| ogr::field_text(f.field(value).ok().flatten()))
+            .flatten()
+    });
+    found
 }
 
 /// Vector formats a dataset directory may hold a layer in, besides GeoJSON.
@@ -143,6 +183,7 @@ pub fn load(
     let mut features = Vec::new();
     let mut issues = Vec::new();
     let mut found: BTreeSet<String> = BTreeSet::new();
+    let mut attribution = None;
     let from_geojson = |layer: &str, records: Vec<Record>, features: &mut Vec<_>| {
         for r in records {
             features.push(ConstraintFeature {
@@ -226,7 +267,11 @@ pub fn load(
                     read_ogr_layer(&layer.name, ogr_layer, file, metric, &mut features)?;
                 }
             }
-            for name in names.iter().filter(|n| catalog.layer(n).is_none()) {
+            attribution = attribution_of(&ds);
+            for name in names
+                .iter()
+                .filter(|n| catalog.layer(n).is_none() && !n.starts_with(METADATA_PREFIX))
+            {
                 issues.push(unknown_layer(catalog, name, &format!("layer `{name}`")));
             }
             file.display().to_string()
@@ -266,7 +311,6 @@ pub fn load(
         }
     }
     Ok(LoadedDataset {
-        features,
         issues,
         label,
         layers: catalog
@@ -275,6 +319,8 @@ pub fn load(
             .filter(|l| found.contains(&l.name))
             .map(|l| l.name.clone())
             .collect(),
+        attribution: attribution.or_else(|| attribution_from_licences(&features)),
+        features,
     })
 }
 

@@ -59,6 +59,8 @@ pub struct OpenedEngine {
     pub catalog_digest: String,
     /// The date rules were taken in force on, if one was given.
     pub as_of: Option<aimaq_rules::Date>,
+    /// The credit the dataset's licence requires (OSM: ODbL), if any.
+    pub attribution: Option<String>,
 }
 
 /// `sha256:` and the hex SHA-256 of `bytes`: how reports and decisions name the exact
@@ -141,7 +143,8 @@ pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
     let (catalog, metric, loaded) = load(options)?;
     let mut engine = Engine::new(catalog, metric.label(), loaded.features)
         .with_lang(options.lang)
-        .with_limits(options.limits);
+        .with_limits(options.limits)
+        .with_attribution(loaded.attribution.clone());
     engine.add_issues(loaded.issues);
     let reprojector = Reprojector::new(&metric)?;
     Ok(OpenedEngine {
@@ -152,5 +155,6 @@ pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
         layers: loaded.layers,
         catalog_digest: catalog_digest(options.catalog.as_deref())?,
         as_of: options.as_of,
+        attribution: loaded.attribution,
     })
 }

@@ -166,6 +166,7 @@ pub fn screen_file(
                 command_line: request.command_line.clone(),
                 parcels: format!("{} layer `{}`", request.parcels.display(), info.layer),
                 id_source: info.id_source.clone(),
+                attribution: opened.attribution.clone(),
             },
             request.spatial_index,
         )?)

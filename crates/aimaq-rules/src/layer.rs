@@ -6,6 +6,12 @@ use crate::lang::Labels;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+/// Attributes any feature of any layer may carry besides its layer's own: where it came
+/// from, as `aimaq dataset build` records it (the source file's name, the object in it —
+/// `way/123`, `relation/5`, `<layer>:<fid>` — and its licence). Never an "unknown
+/// attribute".
+pub const PROVENANCE_ATTRIBUTES: &[&str] = &["source", "source_ref", "licence"];
+
 /// Which geometries a layer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +99,9 @@ impl LayerSpec {
             }
         }
         for key in attributes.keys() {
-            if !self.attributes.iter().any(|a| &a.name == key) {
+            if !self.attributes.iter().any(|a| &a.name == key)
+                && !PROVENANCE_ATTRIBUTES.contains(&key.as_str())
+            {
                 problems.push(AttributeProblem::Unknown {
                     attribute: key.clone(),
                     layer: self.name.clone(),

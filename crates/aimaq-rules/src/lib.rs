@@ -66,7 +66,7 @@ pub use info::CatalogInfo;
 pub use issue::{DataIssue, IssueLevel};
 pub use land_use::{LandUse, UnknownUse};
 pub use lang::{fill, fill_in, Labels, Lang, UnknownLang};
-pub use layer::{AttributeProblem, LayerGeometry, LayerSpec};
+pub use layer::{AttributeProblem, LayerGeometry, LayerSpec, PROVENANCE_ATTRIBUTES};
 pub use message::MESSAGE_KEYS;
 pub use metres::format_metres;
 pub use named::{NamedMatch, NamedObject, NamedWidths};

@@ -89,6 +89,8 @@ pub struct Desk {
     features: Vec<ConstraintFeature>,
     load_issues: Vec<DataIssue>,
     layers: Vec<String>,
+    /// The credit the data's licence requires (OSM: ODbL), shown on the page and records.
+    attribution: Option<String>,
     snapshot: Vec<u8>,
     dataset_digest: String,
     extent_wgs84: Rect<f64>,
@@ -202,6 +204,7 @@ impl Desk {
             metric,
             reprojector,
             dataset_label,
+            attribution: aimaq_io::dataset::attribution_from_licences(&features),
             features,
             load_issues,
             layers,
@@ -254,6 +257,11 @@ impl Desk {
         &self.layers
     }
 
+    /// The credit the data's licence requires (OSM: ODbL), if any.
+    pub fn attribution(&self) -> Option<&str> {
+        self.attribution.as_deref()
+    }
+
     /// Problems the reader found outside any feature.
     pub fn load_issues(&self) -> &[DataIssue] {
         &self.load_issues
@@ -301,8 +309,9 @@ impl Desk {
             return Ok(EngineRef { engine, as_of });
         }
         let catalog = catalog.unwrap_or_else(|| self.catalog.clone());
-        let mut engine =
-            Engine::new(catalog, self.metric.label(), self.features.clone()).with_lang(lang);
+        let mut engine = Engine::new(catalog, self.metric.label(), self.features.clone())
+            .with_lang(lang)
+            .with_attribution(self.attribution.clone());
         engine.add_issues(self.load_issues.clone());
         // deliberately kept for the process's life: bounded by languages × rule sets
         let engine: &'static Engine = Box::leak(Box::new(engine));

@@ -395,7 +395,8 @@ impl Jobs {
                     desk.catalog().clone(),
                     desk.metric().label(),
                     desk.features().to_vec(),
-                );
+                )
+                .with_attribution(desk.attribution().map(str::to_string));
                 // the reader's own problems, as every engine of the desk has them
                 engine.add_issues(desk.load_issues().to_vec());
                 Ok(OpenedEngine {
@@ -406,6 +407,7 @@ impl Jobs {
                     layers: desk.layers().to_vec(),
                     catalog_digest: desk.catalog_digest().to_string(),
                     as_of: None,
+                    attribution: desk.attribution().map(str::to_string),
                 })
             })
             .as_ref()

@@ -304,9 +304,14 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
             ))
         ));
     }
+    // the credit the data's licence requires (OpenStreetMap: ODbL 1.0), as the answer kept it
+    let credit = result["dataset"]["attribution"]
+        .as_str()
+        .map(|c| format!("<p class=\"attribution\">{}</p>", esc(c)))
+        .unwrap_or_default();
     let _ = write!(
         h,
-        "<footer>{}<p>{}</p><p class=\"digests\">{} {} · {}: <code>{}</code> · {}: <code>{}</code></p></footer></body></html>",
+        "<footer>{}{credit}<p>{}</p><p class=\"digests\">{} {} · {}: <code>{}</code> · {}: <code>{}</code></p></footer></body></html>",
         if footer_extra.is_empty() { String::new() } else { format!("<ul class=\"nif\">{footer_extra}</ul>") },
         esc(t("report.verify")),
         esc(t("report.version")),

@@ -359,6 +359,10 @@
       document.createTextNode(' · '),
       el('code', { text: d.dataset.digest.slice(0, 19) + '…' }),
     ]));
+    // the credit the data's licence requires (OpenStreetMap: ODbL), as the answer carries it
+    if (r.dataset && r.dataset.attribution) {
+      body.appendChild(el('p', { class: 'attribution', id: 'attribution', text: r.dataset.attribution }));
+    }
     $('print').addEventListener('click', () => openDocument(d.links.report, 'text/html'));
     $('pdf').addEventListener('click', () => openDocument(d.links.pdf, 'application/pdf'));
   }

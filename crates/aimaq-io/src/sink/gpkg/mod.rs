@@ -98,12 +98,15 @@ pub struct ReportInfo {
     pub parcels: String,
     /// The field ids came from, or how ids were made.
     pub id_source: String,
+    /// The credit the dataset's licence requires (OpenStreetMap: ODbL 1.0), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
 }
 
 impl ReportInfo {
     /// The facts as GDAL metadata items.
     fn items(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut items = vec![
             ("AIMAQ_CATALOG", self.catalog.clone()),
             ("AIMAQ_CATALOG_DIGEST", self.catalog_digest.clone()),
             ("AIMAQ_DATASET", self.dataset.clone()),
@@ -117,7 +120,11 @@ impl ReportInfo {
             ("AIMAQ_COMMAND", self.command_line.clone()),
             ("AIMAQ_PARCELS", self.parcels.clone()),
             ("AIMAQ_IDS", self.id_source.clone()),
-        ]
+        ];
+        if let Some(credit) = &self.attribution {
+            items.push(("AIMAQ_DATA_ATTRIBUTION", credit.clone()));
+        }
+        items
     }
 }
 
