@@ -251,3 +251,79 @@ fn completeness_and_validate_say_what_the_office_data_lacks() {
     );
     assert!(j["issues"].as_array().unwrap().len() >= 6);
 }
+
+#[test]
+fn two_builds_of_the_office_shapefiles_diff_with_the_decisions_they_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = |f: &str| repo(&format!("fixtures/office/{f}"));
+    let build = |shp: &str, map: &str, out: &Path| {
+        let o = aimaq(&[
+            "dataset",
+            "build",
+            office(shp).to_str().unwrap(),
+            office("vodn.shp").to_str().unwrap(),
+            office("vodn_pol.shp").to_str().unwrap(),
+            "--map",
+            office(map).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    let (old, new) = (dir.path().join("2025.gpkg"), dir.path().join("2026.gpkg"));
+    build("lep.shp", "mapping.toml", &old);
+    build("lep_v2.shp", "mapping_v2.toml", &new);
+
+    // the build stored its completeness: the 110 kV line is not checked
+    let stored = aimaq_dataset::completeness::read_completeness_at(&old)
+        .unwrap()
+        .unwrap();
+    let power = stored
+        .iter()
+        .find(|r| r.rule == "power.protection_zone")
+        .unwrap();
+    assert_eq!(
+        (power.features, power.measured, power.not_checked),
+        (4, 3, 1)
+    );
+    // and the stored table is no layer: the dataset loads without a word about it
+    let o = aimaq(&["validate", "--data", old.to_str().unwrap()]);
+    assert!(!text(&o).contains("aimaq_completeness"), "{}", text(&o));
+
+    let store = dir.path().join("decisions.sqlite");
+    let decisions = record_decisions(&old, &store);
+    let o = aimaq(&[
+        "dataset",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--decisions",
+        store.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v = json_of(&o);
+    // only power_lines changed, though every feature's provenance names another file
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 1, "{v:#}");
+    let moved: Vec<&str> = layers[0]["moved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["103"]);
+    let changed = &layers[0]["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["id"], "104");
+    assert_eq!(changed[0]["attributes"].as_array().unwrap().len(), 1);
+    let affected: Vec<&str> = v["decisions"]["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["application"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(affected, ["OF-01", "OF-02"]);
+    assert_eq!(v["decisions"]["unaffected"], 3);
+    assert_eq!(decisions.len(), 5);
+}

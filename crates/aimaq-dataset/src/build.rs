@@ -284,6 +284,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
             cause,
         }
     })?;
+    // what each rule can measure on what was built, stored in it (completeness.rs)
+    crate::completeness::store_in(pending.path(), &catalog, &options.out.display().to_string())
+        .map_err(|cause| BuildError::Write {
+            path: options.out.clone(),
+            cause: format!("the completeness report: {cause}"),
+        })?;
     pending.commit()?;
     Ok(summary)
 }

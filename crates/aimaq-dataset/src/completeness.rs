@@ -43,6 +43,22 @@ use aimaq_rules::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+/// Measures the completeness of the GeoPackage at `gpkg` (in the default CRS, EPSG:32643)
+/// and stores it there as the table [`TABLE`], with `label` as the dataset's name: what
+/// `aimaq dataset build` does before it moves the file into place.
+pub fn store_in(
+    gpkg: &std::path::Path,
+    catalog: &Catalog,
+    label: &str,
+) -> Result<Completeness, String> {
+    let source = aimaq_io::dataset::DatasetSource::Path(gpkg.to_path_buf());
+    let mut c = Completeness::measure(catalog, &source, aimaq_io::DEFAULT_CRS)
+        .map_err(|e| e.to_string())?;
+    c.dataset = label.to_string();
+    write_completeness_at(gpkg, &c).map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
 /// Feature ids kept per outcome, as examples.
 pub const EXAMPLES: usize = 10;
 
@@ -272,6 +288,20 @@ impl Completeness {
                 .collect(),
             summary,
         }
+    }
+
+    /// Reads the dataset at `source` in `crs` under `catalog`, builds the engine on it and
+    /// measures its completeness.
+    pub fn measure(
+        catalog: &Catalog,
+        source: &aimaq_io::dataset::DatasetSource,
+        crs: &str,
+    ) -> Result<Completeness, aimaq_io::Error> {
+        let metric = aimaq_proj::MetricCrs::new(crs)?;
+        let data = aimaq_io::dataset::load(catalog, source, &metric)?;
+        let mut engine = Engine::new(catalog.clone(), metric.label(), data.features.clone());
+        engine.add_issues(data.issues.clone());
+        Ok(Completeness::of(&data, &engine))
     }
 
     /// The rule `id`'s completeness.
