@@ -12,7 +12,7 @@ use aimaq_rules::{Date, IssueLevel};
 use aimaq_server::{Desk, DeskOptions};
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The dataset commands of this file.
@@ -116,9 +116,9 @@ pub fn assess(options: &EngineOptions) -> Result<(Completeness, Engine)> {
     Ok((Completeness::of(&loaded, &engine), engine))
 }
 
-fn load(measure: &Measure, path: &PathBuf) -> Result<(LoadedDataset, String)> {
+fn load(measure: &Measure, path: &Path) -> Result<(LoadedDataset, String)> {
     let (_, metric, loaded) =
-        aimaq_io::load(&measure.options(DatasetSource::Path(path.clone())))
+        aimaq_io::load(&measure.options(DatasetSource::Path(path.to_path_buf())))
             .with_context(|| format!("cannot read the dataset {}", path.display()))?;
     Ok((loaded, metric.label().to_string()))
 }
@@ -145,7 +145,7 @@ fn diff_command(args: DiffArgs) -> Result<ExitCode> {
         Some(store) => {
             let desk = |path: &PathBuf| {
                 Desk::open(&DeskOptions {
-                    data: DatasetSource::Path(path.clone()),
+                    data: DatasetSource::Path(path.to_path_buf()),
                     crs: args.measure.crs.clone(),
                     catalog: args.measure.catalog.clone(),
                 })

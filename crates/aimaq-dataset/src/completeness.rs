@@ -348,8 +348,11 @@ struct Tally {
     features: usize,
     missing: BTreeMap<String, usize>,
     /// `(status, consequence)` → (count, missing attributes, examples).
-    outcomes: BTreeMap<(FeatureStatus, String), (usize, Vec<String>, Vec<String>)>,
+    outcomes: BTreeMap<(FeatureStatus, String), Group>,
 }
+
+/// Count, missing attributes and example ids of the features of one outcome.
+type Group = (usize, Vec<String>, Vec<String>);
 
 /// One feature's outcome under one rule.
 struct Verdict {
