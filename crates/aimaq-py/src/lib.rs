@@ -381,12 +381,54 @@ fn empty_tables(crs: &str) -> (ArrowBatch, ArrowBatch) {
     (ArrowBatch(parcels), ArrowBatch(findings))
 }
 
+/// Builds a constraint dataset (one GeoPackage) from OSM extracts and OGR sources mapped
+/// by a TOML, exactly as `aimaq dataset build` does; returns the build summary.
+#[pyfunction]
+#[pyo3(signature = (sources, out, map=None, overwrite=false))]
+fn build_dataset(
+    py: Python<'_>,
+    sources: Vec<PathBuf>,
+    out: PathBuf,
+    map: Option<PathBuf>,
+    overwrite: bool,
+) -> PyResult<Py<PyAny>> {
+    let options = aimaq_dataset::build::BuildOptions {
+        sources,
+        out,
+        map,
+        overwrite,
+        catalog: None,
+    };
+    let summary = py
+        .detach(|| aimaq_dataset::build::build(&options))
+        .map_err(|e| {
+            // the command line's flag names, in this call's words
+            let text = e
+                .to_string()
+                .replace("--map MAPPING.toml", "map=\"MAPPING.toml\"")
+                .replace("--map", "map=")
+                .replace("--overwrite", "overwrite=True");
+            match e {
+                aimaq_dataset::build::BuildError::Output(OutputError::Exists { .. }) => {
+                    PyFileExistsError::new_err(text)
+                }
+                aimaq_dataset::build::BuildError::Io(aimaq_io::Error::Missing { .. }) => {
+                    PyFileNotFoundError::new_err(text)
+                }
+                _ => AimaqError::new_err(text),
+            }
+        })?;
+    let json = serde_json::to_string(&summary).map_err(|e| AimaqError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
+}
+
 /// The native module.
 #[pymodule]
 fn _aimaq(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_class::<ArrowBatch>()?;
     m.add_function(wrap_pyfunction!(empty_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(build_dataset, m)?)?;
     m.add("AimaqError", m.py().get_type::<AimaqError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

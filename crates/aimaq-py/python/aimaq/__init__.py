@@ -20,7 +20,7 @@ Every input record comes back: a record that cannot be checked is a row with ver
 ``error`` and the reason, never an exception that loses the batch.
 """
 
-from ._aimaq import AimaqError, __version__
+from ._aimaq import AimaqError, __version__, build_dataset
 from ._engine import CheckResult, Engine, ParcelError
 
-__all__ = ["AimaqError", "CheckResult", "Engine", "ParcelError", "__version__"]
+__all__ = ["AimaqError", "CheckResult", "Engine", "ParcelError", "__version__", "build_dataset"]

@@ -1,5 +1,6 @@
 """Type stubs of the native module (crates/aimaq-py/src): use the wrappers in ``aimaq``."""
 
+import os
 from typing import Any, Callable
 
 __version__: str
@@ -67,3 +68,13 @@ class Engine:
 
 def empty_tables(crs: str = "EPSG:4326") -> tuple[ArrowBatch, ArrowBatch]:
     """Empty (parcels, findings) tables: their schemas."""
+
+def build_dataset(
+    sources: list[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    map: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Build one GeoPackage dataset from OSM extracts and mapped OGR sources
+    (`aimaq dataset build`); returns the build summary (layers, sources, duplicates,
+    issues, attribution)."""
