@@ -28,15 +28,31 @@ fn a_built_osm_dataset_checks_like_the_hand_written_one_and_credits_osm() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("d.gpkg");
     let pbf = repo("fixtures/osm/extract.osm.pbf");
-    let o = aimaq(&["dataset", "build", pbf.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = aimaq(&[
+        "dataset",
+        "build",
+        pbf.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
-    assert!(t.contains("power_lines") && t.contains("relation/5004"), "{t}");
+    assert!(
+        t.contains("power_lines") && t.contains("relation/5004"),
+        "{t}"
+    );
     assert!(t.contains("© OpenStreetMap contributors, ODbL 1.0"), "{t}");
 
     let parcels = repo("fixtures/osm/parcels.geojson");
     let check = |data: &str| {
-        let o = aimaq(&["check", "--data", data, "--format", "json", parcels.to_str().unwrap()]);
+        let o = aimaq(&[
+            "check",
+            "--data",
+            data,
+            "--format",
+            "json",
+            parcels.to_str().unwrap(),
+        ]);
         assert!(o.status.code().is_some_and(|c| c <= 2), "{}", text(&o));
         serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
     };
@@ -51,7 +67,8 @@ fn a_built_osm_dataset_checks_like_the_hand_written_one_and_credits_osm() {
     }
     // the parcel 10 m from the 220 kV line: its finding names the OSM way
     assert!(
-        a.iter().any(|f| f.0 == "OSM-01" && f.1 == "power.protection_zone" && f.2.starts_with("way/")),
+        a.iter()
+            .any(|f| f.0 == "OSM-01" && f.1 == "power.protection_zone" && f.2.starts_with("way/")),
         "{a:#?}"
     );
     assert_eq!(
@@ -60,8 +77,17 @@ fn a_built_osm_dataset_checks_like_the_hand_written_one_and_credits_osm() {
     );
     assert!(expected["dataset"].get("attribution").is_none());
     // the text report's footer too
-    let o = aimaq(&["check", "--data", out.to_str().unwrap(), parcels.to_str().unwrap()]);
-    assert!(text(&o).contains("© OpenStreetMap contributors, ODbL 1.0"), "{}", text(&o));
+    let o = aimaq(&[
+        "check",
+        "--data",
+        out.to_str().unwrap(),
+        parcels.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).contains("© OpenStreetMap contributors, ODbL 1.0"),
+        "{}",
+        text(&o)
+    );
     // and validate names no metadata table as an unknown layer
     let o = aimaq(&["validate", "--data", out.to_str().unwrap()]);
     assert!(!text(&o).contains("aimaq_"), "{}", text(&o));
@@ -73,16 +99,30 @@ fn a_build_summary_as_json_and_errors_without_a_mapping() {
     let out = dir.path().join("office.gpkg");
     let office = |f: &str| repo(&format!("fixtures/office/{f}"));
     let o = aimaq(&[
-        "dataset", "build",
+        "dataset",
+        "build",
         office("lep.shp").to_str().unwrap(),
-        "--map", office("mapping.toml").to_str().unwrap(),
-        "--out", out.to_str().unwrap(), "--json",
+        "--map",
+        office("mapping.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(s["layers"]["power_lines"], 4);
     assert_eq!(s["sources"][0]["skipped"]["not selected by the mapping"], 2);
-    let o = aimaq(&["dataset", "build", office("lep.shp").to_str().unwrap(), "--out", dir.path().join("x.gpkg").to_str().unwrap()]);
+    let o = aimaq(&[
+        "dataset",
+        "build",
+        office("lep.shp").to_str().unwrap(),
+        "--out",
+        dir.path().join("x.gpkg").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("no mapping for this source"), "{}", text(&o));
+    assert!(
+        text(&o).contains("no mapping for this source"),
+        "{}",
+        text(&o)
+    );
 }
