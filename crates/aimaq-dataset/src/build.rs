@@ -378,7 +378,7 @@ fn text_of(feature: &Feature, field: &str, other_tags: Option<usize>) -> Option<
 fn matches(entry: &Entry, get: &dyn Fn(&str) -> Option<String>) -> bool {
     entry.matches.iter().all(|(key, values)| match get(key) {
         None => false,
-        Some(v) => values.is_empty() || values.iter().any(|w| *w == v),
+        Some(v) => values.is_empty() || values.contains(&v),
     })
 }
 

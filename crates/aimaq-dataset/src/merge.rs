@@ -197,9 +197,9 @@ fn assemble(candidates: Vec<Candidate>, sources: &mut [SourceSummary]) -> Vec<Ca
             }
         }
         let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for j in 0..members.len() {
+        for (j, &member) in members.iter().enumerate() {
             let r = find(&mut parent, j);
-            components.entry(r).or_default().push(members[j]);
+            components.entry(r).or_default().push(member);
         }
         for comp in components.values().filter(|c| c.len() > 1) {
             let mut comp = comp.clone();
