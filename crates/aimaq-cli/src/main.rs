@@ -391,8 +391,13 @@ fn check(
         progress: None,
         cancel: Some(&CANCEL),
     };
+    // a write error is said about the output file (a full disk by name)
+    let explain = |e: aimaq_io::Error| match &pending {
+        Some(p) => p.explain(e),
+        None => e,
+    };
     let run = |sink: &mut dyn ReportSink, source| -> Result<aimaq_io::pipeline::Totals> {
-        let totals = pipeline::run(&checker, source, sink, &options)?;
+        let totals = pipeline::run(&checker, source, sink, &options).map_err(explain)?;
         if totals.cancelled {
             return Err(aimaq_io::Error::Interrupted {
                 records: totals.summary.parcels_in,
@@ -410,8 +415,18 @@ fn check(
                 sink.into_outcomes().into_iter().map(|o| o.report).collect();
             let report = Report::new(&opened.engine, reports);
             let mut out = out;
-            report.write_text(&mut out)?;
-            out.flush()?;
+            let written = report.write_text(&mut out).and_then(|()| out.flush());
+            if let (Err(cause), Some(p)) = (&written, &pending) {
+                if cause.kind() != std::io::ErrorKind::BrokenPipe {
+                    let cause = std::io::Error::new(cause.kind(), cause.to_string());
+                    let e = aimaq_io::Error::Write {
+                        path: p.target().to_path_buf(),
+                        cause,
+                    };
+                    return Err(explain(e).into());
+                }
+            }
+            written?;
             report.summary
         }
         Format::Json => {

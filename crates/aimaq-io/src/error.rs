@@ -40,6 +40,17 @@ pub enum Error {
         /// Why.
         cause: std::io::Error,
     },
+    /// The disk (or the quota) filled up while an output was being written: the output's
+    /// private copy is discarded and an earlier file at its name is untouched.
+    #[error("disk full while writing {} ({filesystem}): the earlier file, if any, is untouched; the writer said: {cause}", path.display())]
+    DiskFull {
+        /// The output being written.
+        path: PathBuf,
+        /// Which filesystem, and what is free on it.
+        filesystem: String,
+        /// What the writer said.
+        cause: String,
+    },
     /// A GeoJSON document that is unusable as a whole (a bad record is that record's
     /// error, never the file's).
     #[error("{what} is not usable GeoJSON: {reason}")]
