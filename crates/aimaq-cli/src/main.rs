@@ -94,11 +94,41 @@ impl Common {
 #[derive(clap::Args)]
 struct ParcelLimits {
     /// Refuse parcels of more vertices than this (every ring, closing positions not counted).
-    #[arg(long, default_value_t = Limits::default().max_vertices)]
+    #[arg(long, default_value_t = Limits::default().max_vertices, value_parser = positive_count)]
     max_vertices: usize,
     /// Refuse parcels whose bounding box, in the measuring CRS, has a longer diagonal, km.
-    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0)]
+    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0, value_parser = positive_km)]
     max_extent_km: f64,
+}
+
+/// A limit in km: a finite number above zero (`nan` and `inf` would turn the limit off).
+fn positive_km(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of kilometres"))?;
+    if !v.is_finite() || v <= 0.0 {
+        return Err(format!(
+            "`{s}` is no limit: give a finite number of kilometres above 0 (the default is {})",
+            Limits::default().max_extent_m / 1000.0
+        ));
+    }
+    Ok(v)
+}
+
+/// A count limit: a whole number above zero (0 would refuse every parcel).
+fn positive_count(s: &str) -> Result<usize, String> {
+    let v: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number"))?;
+    if v == 0 {
+        return Err(format!(
+            "0 vertices would refuse every parcel: give a number above 0 (the default is {})",
+            Limits::default().max_vertices
+        ));
+    }
+    Ok(v)
 }
 
 impl ParcelLimits {
@@ -126,6 +156,9 @@ enum Command {
         /// Replace OUTPUT if it exists, once the new one is complete.
         #[arg(long)]
         overwrite: bool,
+        /// Largest parcels file read, in MB (it is read whole): larger files are refused.
+        #[arg(long, default_value_t = aimaq_io::geojson::MAX_GEOJSON_BYTES >> 20, value_parser = clap::value_parser!(u64).range(1..))]
+        max_input_mb: u64,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
     },
@@ -275,6 +308,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
             overwrite,
+            max_input_mb,
             parcels,
         } => check(
             &common.options_with(&limits),
@@ -282,6 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output.as_deref(),
             overwrite,
             &parcels,
+            max_input_mb << 20,
         ),
         Command::Screen {
             common,
@@ -289,16 +324,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
         } => {
             if let Some(n) = args.jobs {
+                let n = capped_jobs(n);
                 rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
+                    .num_threads(n)
                     .build_global()
                     .context("cannot start the worker threads")?;
             }
             let opened = aimaq_io::open_engine(&common.options_with(&limits))?;
             let display = progress::Display::new(args.progress);
             let update = |p| display.update(p);
-            let summary =
-                aimaq_io::screen::screen_file(&opened, &args.request(), Some(&update), None);
+            let summary = aimaq_io::screen::screen_file(
+                &opened,
+                &args.request(),
+                Some(&update),
+                Some(&CANCEL),
+            );
             display.done();
             let summary = summary?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
@@ -359,6 +399,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Worker threads at most, per core: checking is CPU-bound, so more threads than this
+/// only cost memory (each has its own stack and buffers).
+const JOBS_PER_CORE: usize = 4;
+
+/// `--jobs`, capped at [`JOBS_PER_CORE`] × the cores available, with a message when capped.
+fn capped_jobs(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores * JOBS_PER_CORE;
+    if asked > cap {
+        eprintln!(
+            "aimaq: --jobs {asked} capped at {cap} ({JOBS_PER_CORE} × {cores} cores): checking is CPU-bound, more threads only cost memory"
+        );
+        cap
+    } else {
+        asked.max(1)
+    }
+}
+
 /// `aimaq check`: GeoJSON parcels through the engine, as text, JSON or GeoJSON.
 fn check(
     options: &EngineOptions,
@@ -366,9 +424,12 @@ fn check(
     output: Option<&Path>,
     overwrite: bool,
     parcels: &Path,
+    max_input_bytes: u64,
 ) -> Result<ExitCode> {
+    // refused before the engine is built: a device or a FIFO is no parcel file
+    aimaq_io::geojson::check_input_file(parcels, Some(max_input_bytes))?;
     let opened = aimaq_io::open_engine(options)?;
-    let source = GeoJsonSource::open(parcels)?;
+    let source = GeoJsonSource::open_bounded(parcels, max_input_bytes)?;
     // GeoJSON output is WGS84 (RFC 7946); the others carry no geometry
     let report_crs = match format {
         Format::Geojson => "EPSG:4326",

@@ -32,6 +32,25 @@ pub enum Error {
         /// Why.
         cause: std::io::Error,
     },
+    /// An input that is not a regular file: a device (`/dev/zero` reads forever), a
+    /// FIFO (blocks), a socket.
+    #[error("{} is {kind}, not a regular file: aimaq reads parcels only from files", path.display())]
+    NotARegularFile {
+        /// The input.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// An input larger than the stated bound for reading it whole.
+    #[error("{} is {bytes} bytes, more than the {max} bytes aimaq reads whole as GeoJSON: convert it to a GeoPackage or FlatGeobuf for `aimaq screen`, which streams, or raise the bound with --max-input-mb", path.display())]
+    TooLarge {
+        /// The input.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The bound.
+        max: u64,
+    },
     /// A file could not be written, renamed or removed.
     #[error("cannot write {}: {cause}", path.display())]
     Write {

@@ -82,12 +82,94 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Reads a FeatureCollection file. Fails only when the file as a whole is unusable.
+/// The largest GeoJSON file read whole: 2 GiB (parsed, it takes several times that in
+/// memory). Larger inputs belong in a GeoPackage or FlatGeobuf, which `screen` streams.
+pub const MAX_GEOJSON_BYTES: u64 = 2 << 30;
+
+/// Reads a FeatureCollection file of at most [`MAX_GEOJSON_BYTES`]. Fails only when the
+/// file as a whole is unusable.
 pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
-    let bytes = std::fs::read(path).map_err(|cause| crate::Error::Read {
+    read_file_bounded(path, MAX_GEOJSON_BYTES)
+}
+
+/// Refuses an input that is not a regular file (a device such as `/dev/zero`, a FIFO, a
+/// socket: endless or blocking reads), or a file larger than `max_bytes`, before reading it.
+pub fn check_input_file(path: &Path, max_bytes: Option<u64>) -> crate::Result<()> {
+    let meta = std::fs::metadata(path).map_err(|cause| {
+        if cause.kind() == std::io::ErrorKind::NotFound {
+            crate::Error::Missing {
+                path: path.to_path_buf(),
+            }
+        } else {
+            crate::Error::Read {
+                path: path.to_path_buf(),
+                cause,
+            }
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(crate::Error::NotARegularFile {
+            path: path.to_path_buf(),
+            kind: kind_of(&meta),
+        });
+    }
+    if let Some(max) = max_bytes {
+        if meta.len() > max {
+            return Err(crate::Error::TooLarge {
+                path: path.to_path_buf(),
+                bytes: meta.len(),
+                max,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a file system object is, for messages.
+pub(crate) fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// As [`read_file`], with another bound on the file's size.
+pub fn read_file_bounded(path: &Path, max_bytes: u64) -> crate::Result<Vec<Record>> {
+    use std::io::Read;
+    check_input_file(path, Some(max_bytes))?;
+    let read_err = |cause| crate::Error::Read {
         path: path.to_path_buf(),
         cause,
-    })?;
+    };
+    // bounded even if the file grows while it is read
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(crate::Error::TooLarge {
+            path: path.to_path_buf(),
+            bytes: bytes.len() as u64,
+            max: max_bytes,
+        });
+    }
     let unusable = |reason| crate::Error::GeoJson {
         what: path.display().to_string(),
         reason,

@@ -51,6 +51,26 @@ pub struct RunOptions<'a> {
     pub cancel: Option<&'a AtomicBool>,
 }
 
+/// A record left unchecked because the run was interrupted.
+fn interrupted(r: crate::source::ParcelRecord) -> Outcome {
+    let label = r.label();
+    Outcome {
+        ordinal: r.ordinal,
+        fid: r.fid,
+        attributes: r.attributes,
+        report: aimaq_check::ParcelReport::error(
+            &label,
+            r.proposed_use.ok().flatten(),
+            "not checked: the run was interrupted".to_string(),
+        ),
+        repair: None,
+        parcel_geometry: None,
+        finding_geometries: Vec::new(),
+        wkb: None,
+        gpkg: None,
+    }
+}
+
 /// Streams every record of `source` through `checker` into `sink`, then finishes the
 /// sink (unless cancelled).
 ///
@@ -140,6 +160,11 @@ pub fn run<S: ParcelSource>(
             let outcomes: Vec<Outcome> = chunk
                 .into_par_iter()
                 .map(|r| {
+                    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                        // interrupted: the rest of the chunk is not checked (the run
+                        // writes nothing at the output's name), so Ctrl-C is prompt
+                        return interrupted(r);
+                    }
                     let mut o = checker.check(r);
                     {
                         if let Err(reason) = o.encode(encoding) {

@@ -287,7 +287,12 @@ pub struct GeoJsonSource {
 impl GeoJsonSource {
     /// Reads a FeatureCollection file; fails only when the file as a whole is unusable.
     pub fn open(path: &Path) -> Result<GeoJsonSource> {
-        let records = geojson::read_file(path)?;
+        GeoJsonSource::open_bounded(path, geojson::MAX_GEOJSON_BYTES)
+    }
+
+    /// As [`GeoJsonSource::open`], reading at most `max_bytes` (larger files are refused).
+    pub fn open_bounded(path: &Path, max_bytes: u64) -> Result<GeoJsonSource> {
+        let records = geojson::read_file_bounded(path, max_bytes)?;
         Ok(GeoJsonSource::from_records(path, records))
     }
 
