@@ -302,7 +302,7 @@ pub(crate) fn use_text(v: &serde_json::Value) -> Result<Option<String>, String> 
     }
 }
 
-fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
+pub(crate) fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
     if !raw.is_object() {
         let why = format!(
             "not a GeoJSON Feature but {}: no `id`, no geometry",
@@ -474,4 +474,119 @@ mod tests {
             .to_string();
         assert!(e.contains("FeatureCollection"), "{e}");
     }
+}
+
+/// The members of a FeatureCollection's `features` array that are not JSON objects
+/// (`null`, `42`, `"x"`, `[]`), with their positions: GDAL's GeoJSON driver skips them
+/// without a word, so a GDAL-read source puts them back as error records (records in =
+/// records reported). Read in one streaming pass, without building the features;
+/// `None` when the file is no FeatureCollection this pass can read (GDAL then decides).
+pub fn non_object_features(path: &Path) -> Option<Vec<(u64, serde_json::Value)>> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// One member: `None` for an object (skipped over), else its value.
+    struct Member;
+    impl<'de> DeserializeSeed<'de> for Member {
+        type Value = Option<serde_json::Value>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Option<serde_json::Value>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                    while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(None)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                    let mut items = Vec::new();
+                    while let Some(v) = s.next_element::<serde_json::Value>()? {
+                        items.push(v);
+                    }
+                    Ok(Some(serde_json::Value::Array(items)))
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Some(serde_json::Value::Null))
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// The `features` array: the positions and values of its non-object members.
+    struct Features;
+    impl<'de> DeserializeSeed<'de> for Features {
+        type Value = Vec<(u64, serde_json::Value)>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Vec<(u64, serde_json::Value)>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an array of features")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                    let mut found = Vec::new();
+                    let mut i = 0u64;
+                    while let Some(m) = s.next_element_seed(Member)? {
+                        if let Some(v) = m {
+                            found.push((i, v));
+                        }
+                        i += 1;
+                    }
+                    Ok(found)
+                }
+            }
+            d.deserialize_seq(V)
+        }
+    }
+
+    /// The collection: only its `features` member is looked at.
+    struct Collection;
+    impl<'de> Visitor<'de> for Collection {
+        type Value = Option<Vec<(u64, serde_json::Value)>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a FeatureCollection")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = m.next_key::<String>()? {
+                if key == "features" && found.is_none() {
+                    found = Some(m.next_value_seed(Features)?);
+                } else {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // a byte-order mark, as GDAL accepts one
+    {
+        use std::io::BufRead;
+        let head = reader.fill_buf().ok()?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    de.deserialize_map(Collection).ok().flatten()
 }

@@ -116,6 +116,9 @@ pub struct OgrSource {
     /// Whether features carry their GeoJSON as written.
     native: bool,
     next: u64,
+    /// Members of a GeoJSON `features` array that GDAL skips (not objects), by
+    /// position: put back as error records in their places.
+    skipped: std::collections::VecDeque<(u64, serde_json::Value)>,
 }
 
 impl OgrSource {
@@ -130,6 +133,13 @@ impl OgrSource {
             ds = ogr::open_with(path, &["NATIVE_DATA=YES"])?;
         }
         let files = ogr::files_of(&ds);
+        let skipped: std::collections::VecDeque<_> = if native {
+            geojson::non_object_features(path)
+                .unwrap_or_default()
+                .into()
+        } else {
+            Default::default()
+        };
         let name = ogr::choose_layer(&ds, options.layer.as_deref(), path)?;
         let (info, id_field, use_field) = {
             let layer = ds
@@ -193,7 +203,10 @@ impl OgrSource {
                 use_field: field_name(use_field),
                 id_source,
                 crs,
-                total: layer.try_feature_count().or(Some(layer.feature_count())),
+                total: layer
+                    .try_feature_count()
+                    .or(Some(layer.feature_count()))
+                    .map(|n| n + skipped.len() as u64),
                 fields: layer
                     .defn()
                     .fields()
@@ -216,6 +229,7 @@ impl OgrSource {
             use_field,
             native,
             next: 0,
+            skipped,
         })
     }
 }
@@ -224,7 +238,27 @@ impl Iterator for OgrSource {
     type Item = ParcelRecord;
 
     fn next(&mut self) -> Option<ParcelRecord> {
-        let feature = (&mut self.features).next()?;
+        if self.skipped.front().is_some_and(|(at, _)| *at == self.next) {
+            // a member GDAL skips: the same error record `check` makes of it
+            let (at, value) = self.skipped.pop_front().expect("just seen");
+            self.next += 1;
+            let r = geojson::parse_record(at as usize, &value);
+            return Some(ParcelRecord {
+                ordinal: at,
+                fid: None,
+                id: r.id,
+                proposed_use: r.proposed_use,
+                geometry: r.geometry,
+                attributes: vec![None; self.info.fields.len()],
+            });
+        }
+        let Some(feature) = (&mut self.features).next() else {
+            // members after the last object
+            if !self.skipped.is_empty() {
+                return self.next();
+            }
+            return None;
+        };
         let ordinal = self.next;
         self.next += 1;
         let field = |idx: usize, role: &str| {
