@@ -159,6 +159,9 @@ enum Command {
         /// Largest parcels file read, in MB (it is read whole): larger files are refused.
         #[arg(long, default_value_t = aimaq_io::geojson::MAX_GEOJSON_BYTES >> 20, value_parser = clap::value_parser!(u64).range(1..))]
         max_input_mb: u64,
+        /// Encoding of a parcels file that is not UTF-8 (CP1251, CP866, KOI8-R, …).
+        #[arg(long)]
+        encoding: Option<String>,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
     },
@@ -309,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             overwrite,
             max_input_mb,
+            encoding,
             parcels,
         } => check(
             &common.options_with(&limits),
@@ -317,6 +321,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             overwrite,
             &parcels,
             max_input_mb << 20,
+            encoding.as_deref(),
         ),
         Command::Screen {
             common,
@@ -425,11 +430,15 @@ fn check(
     overwrite: bool,
     parcels: &Path,
     max_input_bytes: u64,
+    encoding: Option<&str>,
 ) -> Result<ExitCode> {
     // refused before the engine is built: a device or a FIFO is no parcel file
     aimaq_io::geojson::check_input_file(parcels, Some(max_input_bytes))?;
     let opened = aimaq_io::open_engine(options)?;
-    let source = GeoJsonSource::open_bounded(parcels, max_input_bytes)?;
+    let source = match encoding {
+        Some(enc) => GeoJsonSource::open_encoded(parcels, max_input_bytes, enc)?,
+        None => GeoJsonSource::open_bounded(parcels, max_input_bytes)?,
+    };
     // GeoJSON output is WGS84 (RFC 7946); the others carry no geometry
     let report_crs = match format {
         Format::Geojson => "EPSG:4326",

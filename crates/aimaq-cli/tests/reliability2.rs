@@ -575,3 +575,43 @@ fn r2_screen_keeps_every_record_check_keeps_in_every_sink() {
         }
     }
 }
+
+#[test]
+fn r2_a_cp1251_shapefile_without_cpg_is_refused_with_the_collapse_named_and_read_with_encoding() {
+    let shp = repo("fixtures/bad/cp1251-no-cpg/parcels.shp");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    let run = aimaq(&["screen", s(&shp), "--out", s(&out), "--progress", "off"]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    let said = text(&run);
+    assert!(said.contains("declares no encoding"), "{said}");
+    assert!(said.contains("2 different ids would become 1"), "{said}");
+    assert!(said.contains("--encoding"), "{said}");
+    assert!(!out.exists(), "nothing written");
+    let run = aimaq(&[
+        "screen",
+        s(&shp),
+        "--encoding",
+        "CP1251",
+        "--out",
+        s(&out),
+        "--progress",
+        "off",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.contains("Участок-1") && csv.contains("Парцель-1"),
+        "{csv}"
+    );
+    assert!(!csv.contains('\u{FFFD}'), "{csv}");
+    // an encoding iconv does not know is named
+    let run = aimaq(&[
+        "check",
+        "--encoding",
+        "NO-SUCH-CODEPAGE",
+        s(&repo("fixtures/bad/cp1251.geojson")),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(text(&run).contains("NO-SUCH-CODEPAGE"), "{}", text(&run));
+}

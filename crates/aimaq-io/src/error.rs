@@ -51,6 +51,14 @@ pub enum Error {
         /// The bound.
         max: u64,
     },
+    /// Text that is not UTF-8 in a file that does not say its encoding.
+    #[error("{}: {detail}", path.display())]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        detail: String,
+    },
     /// A file could not be written, renamed or removed.
     #[error("cannot write {}: {cause}", path.display())]
     Write {
@@ -266,7 +274,7 @@ pub enum GeoJsonError {
         column: usize,
     },
     /// Bytes that are not UTF-8 (RFC 8259 requires it).
-    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251?)")]
+    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251? Then name it with --encoding CP1251)")]
     Utf8 {
         /// 0-based offset of the first invalid byte.
         byte: usize,

@@ -114,6 +114,15 @@ pub(crate) fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 
 /// As [`read_file`], with another bound on the file's size.
 pub fn read_file_bounded(path: &Path, max_bytes: u64) -> crate::Result<Vec<Record>> {
+    read_file_encoded(path, max_bytes, None)
+}
+
+/// As [`read_file_bounded`], for a file in `encoding` (an iconv name) instead of UTF-8.
+pub fn read_file_encoded(
+    path: &Path,
+    max_bytes: u64,
+    encoding: Option<&str>,
+) -> crate::Result<Vec<Record>> {
     use std::io::Read;
     check_input_file(path, Some(max_bytes))?;
     let read_err = |cause| crate::Error::Read {
@@ -136,6 +145,15 @@ pub fn read_file_bounded(path: &Path, max_bytes: u64) -> crate::Result<Vec<Recor
         what: path.display().to_string(),
         reason,
     };
+    if let Some(enc) = encoding {
+        let text = crate::encoding::recode_to_utf8(&bytes, enc).map_err(|detail| {
+            crate::Error::Encoding {
+                path: path.to_path_buf(),
+                detail,
+            }
+        })?;
+        return parse_collection(&text).map_err(unusable);
+    }
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         unusable(GeoJsonError::Utf8 {
             byte: e.valid_up_to(),

@@ -44,6 +44,7 @@
 
 pub mod cadastre;
 pub mod dataset;
+pub mod encoding;
 mod error;
 mod gdal_write;
 pub mod geojson;
