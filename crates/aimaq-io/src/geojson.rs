@@ -391,71 +391,6 @@ fn check_positions(g: &GeometryValue) -> Result<(), String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn one(feature: &str) -> Record {
-        let text = format!(r#"{{"type":"FeatureCollection","features":[{feature}]}}"#);
-        parse_collection(&text).unwrap().remove(0)
-    }
-
-    #[test]
-    fn unclosed_ring_is_named() {
-        let r = one(
-            r#"{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[76,43],[76.1,43],[76.1,43.1],[76,43.1]]]}}"#,
-        );
-        assert!(r.geometry.unwrap_err().contains("ring 0 is not closed"));
-    }
-
-    #[test]
-    fn projected_coordinates_in_geojson_are_refused() {
-        let r = one(
-            r#"{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"LineString","coordinates":[[656542.8,4791127.3],[656600,4791200]]}}"#,
-        );
-        assert!(r.geometry.unwrap_err().contains("not projected metres"));
-    }
-
-    #[test]
-    fn numeric_and_feature_ids_are_read() {
-        assert_eq!(
-            one(r#"{"type":"Feature","properties":{"id":123},"geometry":null}"#)
-                .id
-                .as_deref(),
-            Ok("123")
-        );
-        assert_eq!(
-            one(r#"{"type":"Feature","id":"F7","properties":{},"geometry":null}"#)
-                .id
-                .as_deref(),
-            Ok("F7")
-        );
-    }
-
-    #[test]
-    fn a_malformed_feature_does_not_hide_the_others() {
-        let text = r#"{"type":"FeatureCollection","features":[
-            {"type":"Feature","properties":{"id":"ok"},"geometry":{"type":"Point","coordinates":[76,43]}},
-            {"type":"Feature","properties":{"id":"bad"},"geometry":{"type":"Polygonx","coordinates":[]}},
-            42]}"#;
-        let recs = parse_collection(text).unwrap();
-        assert_eq!(recs.len(), 3);
-        assert!(recs[0].geometry.is_ok());
-        assert!(recs[1].geometry.is_err() && recs[1].id.as_deref() == Ok("bad"));
-        assert!(recs[2].geometry.is_err());
-    }
-
-    #[test]
-    fn whole_file_errors_say_what() {
-        let e = parse_collection("{").unwrap_err().to_string();
-        assert!(e.contains("invalid JSON"), "{e}");
-        let e = parse_collection(r#"{"type":"Feature"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("FeatureCollection"), "{e}");
-    }
-}
-
 /// The members of a FeatureCollection's `features` array that are not JSON objects
 /// (`null`, `42`, `"x"`, `[]`), with their positions: GDAL's GeoJSON driver skips them
 /// without a word, so a GDAL-read source puts them back as error records (records in =
@@ -569,4 +504,69 @@ pub fn non_object_features(path: &Path) -> Option<Vec<(u64, serde_json::Value)>>
     }
     let mut de = serde_json::Deserializer::from_reader(reader);
     de.deserialize_map(Collection).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(feature: &str) -> Record {
+        let text = format!(r#"{{"type":"FeatureCollection","features":[{feature}]}}"#);
+        parse_collection(&text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn unclosed_ring_is_named() {
+        let r = one(
+            r#"{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[76,43],[76.1,43],[76.1,43.1],[76,43.1]]]}}"#,
+        );
+        assert!(r.geometry.unwrap_err().contains("ring 0 is not closed"));
+    }
+
+    #[test]
+    fn projected_coordinates_in_geojson_are_refused() {
+        let r = one(
+            r#"{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"LineString","coordinates":[[656542.8,4791127.3],[656600,4791200]]}}"#,
+        );
+        assert!(r.geometry.unwrap_err().contains("not projected metres"));
+    }
+
+    #[test]
+    fn numeric_and_feature_ids_are_read() {
+        assert_eq!(
+            one(r#"{"type":"Feature","properties":{"id":123},"geometry":null}"#)
+                .id
+                .as_deref(),
+            Ok("123")
+        );
+        assert_eq!(
+            one(r#"{"type":"Feature","id":"F7","properties":{},"geometry":null}"#)
+                .id
+                .as_deref(),
+            Ok("F7")
+        );
+    }
+
+    #[test]
+    fn a_malformed_feature_does_not_hide_the_others() {
+        let text = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"id":"ok"},"geometry":{"type":"Point","coordinates":[76,43]}},
+            {"type":"Feature","properties":{"id":"bad"},"geometry":{"type":"Polygonx","coordinates":[]}},
+            42]}"#;
+        let recs = parse_collection(text).unwrap();
+        assert_eq!(recs.len(), 3);
+        assert!(recs[0].geometry.is_ok());
+        assert!(recs[1].geometry.is_err() && recs[1].id.as_deref() == Ok("bad"));
+        assert!(recs[2].geometry.is_err());
+    }
+
+    #[test]
+    fn whole_file_errors_say_what() {
+        let e = parse_collection("{").unwrap_err().to_string();
+        assert!(e.contains("invalid JSON"), "{e}");
+        let e = parse_collection(r#"{"type":"Feature"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("FeatureCollection"), "{e}");
+    }
 }
