@@ -270,8 +270,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    // the first Ctrl-C stops cleanly; a second one stops at once (a hidden partial file
-    // may stay behind, never a file at the output's name)
+    // the first Ctrl-C stops cleanly; a second one stops at once (the run's hidden private
+    // directory may stay behind, never a file at the output's name)
     let _ = ctrlc::set_handler(|| {
         if CANCEL.swap(true, Ordering::SeqCst) {
             std::process::exit(EXIT_INTERRUPTED.into());
