@@ -176,6 +176,9 @@ pub fn run<S: ParcelSource>(
         cancelled = reader.join().expect("reader thread panicked");
         written
     })?;
+    // a stop that came after the last record was read still skipped records in flight:
+    // the run is cancelled whenever the flag was raised, never half-checked and complete
+    let cancelled = cancelled || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let totals = Totals {
         summary,
         repaired,
