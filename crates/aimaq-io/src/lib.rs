@@ -46,6 +46,7 @@ pub mod cadastre;
 pub mod dataset;
 pub mod encoding;
 mod error;
+mod explain;
 mod gdal_write;
 pub mod geojson;
 pub mod ogr;

@@ -267,31 +267,6 @@ impl PendingFile {
         &self.target
     }
 
-    /// An error met while writing [`PendingFile::path`], said about the target: a full
-    /// disk (`ENOSPC`, SQLite's "disk is full", GDAL's bare failure codes on a
-    /// filesystem left with no space) is named as such, with the filesystem.
-    pub fn explain(&self, e: crate::Error) -> crate::Error {
-        let dir = directory_of(&self.target);
-        if is_disk_full(&e)
-            || (is_write_failure(&e) && free_bytes(&dir).is_some_and(|b| b < LOW_SPACE))
-        {
-            let cause = match &e {
-                crate::Error::DiskFull { .. } => return e,
-                crate::Error::Write { cause, .. } | crate::Error::Read { cause, .. } => {
-                    cause.to_string()
-                }
-                crate::Error::Output(OutputError::Io { cause, .. }) => cause.to_string(),
-                other => other.to_string(),
-            };
-            return crate::Error::DiskFull {
-                path: self.target.clone(),
-                filesystem: describe_filesystem(&dir),
-                cause,
-            };
-        }
-        e
-    }
-
     /// Moves the complete file to its final name (replacing what was there in one step,
     /// when replacing was asked for), its side files first, so the main file is the last
     /// to appear. Each file is synced to disk before its rename and the directory after.
@@ -436,10 +411,10 @@ pub fn sha256_of(path: &Path) -> std::io::Result<String> {
 }
 
 /// Below this, a write failure on a filesystem is taken for a full disk.
-const LOW_SPACE: u64 = 1 << 20;
+pub(crate) const LOW_SPACE: u64 = 1 << 20;
 
 /// The directory a path is in (`.` for a bare name).
-fn directory_of(p: &Path) -> PathBuf {
+pub(crate) fn directory_of(p: &Path) -> PathBuf {
     match p.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -527,7 +502,7 @@ fn mount_point(dir: &Path) -> PathBuf {
 }
 
 /// `the filesystem mounted at /mnt/x has 0 B free`.
-fn describe_filesystem(dir: &Path) -> String {
+pub(crate) fn describe_filesystem(dir: &Path) -> String {
     let free = free_bytes(dir)
         .map(|b| format!(" has {} free", human_bytes(b)))
         .unwrap_or_default();
@@ -555,32 +530,6 @@ fn human_bytes(b: u64) -> String {
 /// Whether an I/O error says the disk (or the quota) is full.
 pub(crate) fn io_is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28) | Some(122))
-}
-
-fn is_disk_full(e: &crate::Error) -> bool {
-    use crate::Error as E;
-    match e {
-        E::Write { cause, .. } | E::Read { cause, .. } => io_is_disk_full(cause),
-        E::Output(OutputError::Io { cause, .. }) => io_is_disk_full(cause),
-        E::DiskFull { .. } => true,
-        E::Gdal { cause, .. } => text_says_full(cause),
-        E::Other(text) => text_says_full(text),
-        _ => false,
-    }
-}
-
-fn text_says_full(t: &str) -> bool {
-    let t = t.to_ascii_lowercase();
-    t.contains("no space left") || t.contains("disk is full") || t.contains("disk full")
-}
-
-/// Errors of writing, whose cause may be a full disk that the library did not name.
-fn is_write_failure(e: &crate::Error) -> bool {
-    use crate::Error as E;
-    matches!(
-        e,
-        E::Write { .. } | E::Gdal { .. } | E::Other(_) | E::Output(OutputError::Io { .. })
-    )
 }
 
 impl Drop for PendingFile {
