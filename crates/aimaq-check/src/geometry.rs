@@ -41,8 +41,15 @@ pub(crate) fn polygon_problem(mp: &MultiPolygon<f64>) -> Result<(), String> {
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
             .map(|r| r.lines().map(|l| l.dx().hypot(l.dy())).sum::<f64>())
             .sum();
+    // The perimeter alone misjudges a valid shape with a long boundary: a star of 20,000
+    // spikes has a perimeter of 9,600 km² per km² of area, and was refused as "no area".
+    // A folded ring is also flat against its own extent (its area is a sliver of its
+    // bounding box's diagonal squared; the star's is a fifth of it), so both must say so.
+    let diagonal =
+        geo::BoundingRect::bounding_rect(mp).map_or(0.0, |r| r.width().hypot(r.height()));
     // (after validation: a bow-tie's two halves cancel out in the signed area)
-    if mp.unsigned_area() <= 1e-6 * perimeter * perimeter {
+    let area = mp.unsigned_area();
+    if area <= 1e-6 * perimeter * perimeter && area <= 4e-6 * diagonal * diagonal {
         return Err("polygon has no area (its rings collapse onto a line or a point)".into());
     }
     Ok(())
@@ -147,6 +154,45 @@ mod tests {
         let flat: MultiPolygon<f64> =
             polygon![(x: 0., y: 0.), (x: 5., y: 0.), (x: 10., y: 0.), (x: 0., y: 0.)].into();
         assert!(polygon_problem(&flat).unwrap_err().contains("no area"));
+    }
+
+    /// A star of `n` spikes: radii alternating `outer` and `inner`, centred at (x, y).
+    fn star(n: usize, outer: f64, inner: f64, x: f64, y: f64) -> MultiPolygon<f64> {
+        let mut ring: Vec<Coord<f64>> = (0..2 * n)
+            .map(|i| {
+                let a = std::f64::consts::PI * i as f64 / n as f64;
+                let r = if i % 2 == 0 { outer } else { inner };
+                Coord {
+                    x: x + r * a.cos(),
+                    y: y + r * a.sin(),
+                }
+            })
+            .collect();
+        ring.push(ring[0]);
+        geo::Polygon::new(LineString(ring), vec![]).into()
+    }
+
+    #[test]
+    fn r2_a_valid_star_of_20k_vertices_is_measured_not_refused_as_no_area() {
+        // UTM-sized coordinates, 800 m and 320 m radii: each spike is a sliver, the
+        // perimeter 9,600 km for half a square kilometre
+        let (n, outer, inner) = (10_000, 800.0, 320.0);
+        let s = star(n, outer, inner, 656_542.0, 4_791_127.0);
+        assert_eq!(polygon_problem(&s), Ok(()));
+        // its area is n·R·r·sin(π/n), exactly (2n triangles from the centre)
+        let exact = n as f64 * outer * inner * (std::f64::consts::PI / n as f64).sin();
+        let area = s.unsigned_area();
+        assert!((area - exact).abs() / exact < 1e-9, "{area} vs {exact}");
+        // a folded ring of as many vertices is still refused
+        let mut line: Vec<Coord<f64>> = (0..=n)
+            .map(|i| Coord {
+                x: 656_542.0 + i as f64,
+                y: 4_791_127.0 + 1e-9 * (i % 2) as f64,
+            })
+            .collect();
+        line.push(line[0]);
+        let folded: MultiPolygon<f64> = geo::Polygon::new(LineString(line), vec![]).into();
+        assert!(polygon_problem(&folded).is_err());
     }
 
     #[test]

@@ -96,11 +96,41 @@ impl Common {
 #[derive(clap::Args)]
 struct ParcelLimits {
     /// Refuse parcels of more vertices than this (every ring, closing positions not counted).
-    #[arg(long, default_value_t = Limits::default().max_vertices)]
+    #[arg(long, default_value_t = Limits::default().max_vertices, value_parser = positive_count)]
     max_vertices: usize,
     /// Refuse parcels whose bounding box, in the measuring CRS, has a longer diagonal, km.
-    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0)]
+    #[arg(long, default_value_t = Limits::default().max_extent_m / 1000.0, value_parser = positive_km)]
     max_extent_km: f64,
+}
+
+/// A limit in km: a finite number above zero (`nan` and `inf` would turn the limit off).
+fn positive_km(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of kilometres"))?;
+    if !v.is_finite() || v <= 0.0 {
+        return Err(format!(
+            "`{s}` is no limit: give a finite number of kilometres above 0 (the default is {})",
+            Limits::default().max_extent_m / 1000.0
+        ));
+    }
+    Ok(v)
+}
+
+/// A count limit: a whole number above zero (0 would refuse every parcel).
+fn positive_count(s: &str) -> Result<usize, String> {
+    let v: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number"))?;
+    if v == 0 {
+        return Err(format!(
+            "0 vertices would refuse every parcel: give a number above 0 (the default is {})",
+            Limits::default().max_vertices
+        ));
+    }
+    Ok(v)
 }
 
 impl ParcelLimits {
@@ -128,6 +158,12 @@ enum Command {
         /// Replace OUTPUT if it exists, once the new one is complete.
         #[arg(long)]
         overwrite: bool,
+        /// Largest parcels file read, in MB (it is read whole): larger files are refused.
+        #[arg(long, default_value_t = aimaq_io::geojson::MAX_GEOJSON_BYTES >> 20, value_parser = clap::value_parser!(u64).range(1..))]
+        max_input_mb: u64,
+        /// Encoding of a parcels file that is not UTF-8 (CP1251, CP866, KOI8-R, …).
+        #[arg(long)]
+        encoding: Option<String>,
         /// Parcels file (RFC 7946 GeoJSON, WGS84 lon/lat).
         parcels: PathBuf,
     },
@@ -243,8 +279,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    // the first Ctrl-C stops cleanly; a second one stops at once (a hidden partial file
-    // may stay behind, never a file at the output's name)
+    // the first Ctrl-C stops cleanly; a second one stops at once (the run's hidden private
+    // directory may stay behind, never a file at the output's name)
     let _ = ctrlc::set_handler(|| {
         if CANCEL.swap(true, Ordering::SeqCst) {
             std::process::exit(EXIT_INTERRUPTED.into());
@@ -284,6 +320,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
             overwrite,
+            max_input_mb,
+            encoding,
             parcels,
         } => check(
             &common.options_with(&limits),
@@ -291,6 +329,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output.as_deref(),
             overwrite,
             &parcels,
+            max_input_mb << 20,
+            encoding.as_deref(),
         ),
         Command::Screen {
             common,
@@ -298,16 +338,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
         } => {
             if let Some(n) = args.jobs {
+                let n = capped_jobs(n);
                 rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
+                    .num_threads(n)
                     .build_global()
                     .context("cannot start the worker threads")?;
             }
             let opened = aimaq_io::open_engine(&common.options_with(&limits))?;
             let display = progress::Display::new(args.progress);
             let update = |p| display.update(p);
-            let summary =
-                aimaq_io::screen::screen_file(&opened, &args.request(), Some(&update), None);
+            let summary = aimaq_io::screen::screen_file(
+                &opened,
+                &args.request(),
+                Some(&update),
+                Some(&CANCEL),
+            );
             display.done();
             let summary = summary?;
             screen::print_summary(&summary, &mut std::io::stdout().lock())?;
@@ -369,6 +414,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Worker threads at most, per core: checking is CPU-bound, so more threads than this
+/// only cost memory (each has its own stack and buffers).
+const JOBS_PER_CORE: usize = 4;
+
+/// `--jobs`, capped at [`JOBS_PER_CORE`] × the cores available, with a message when capped.
+fn capped_jobs(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores * JOBS_PER_CORE;
+    if asked > cap {
+        eprintln!(
+            "aimaq: --jobs {asked} capped at {cap} ({JOBS_PER_CORE} × {cores} cores): checking is CPU-bound, more threads only cost memory"
+        );
+        cap
+    } else {
+        asked.max(1)
+    }
+}
+
 /// `aimaq check`: GeoJSON parcels through the engine, as text, JSON or GeoJSON.
 fn check(
     options: &EngineOptions,
@@ -376,9 +439,16 @@ fn check(
     output: Option<&Path>,
     overwrite: bool,
     parcels: &Path,
+    max_input_bytes: u64,
+    encoding: Option<&str>,
 ) -> Result<ExitCode> {
+    // refused before the engine is built: a device or a FIFO is no parcel file
+    aimaq_io::geojson::check_input_file(parcels, Some(max_input_bytes))?;
     let opened = aimaq_io::open_engine(options)?;
-    let source = GeoJsonSource::open(parcels)?;
+    let source = match encoding {
+        Some(enc) => GeoJsonSource::open_encoded(parcels, max_input_bytes, enc)?,
+        None => GeoJsonSource::open_bounded(parcels, max_input_bytes)?,
+    };
     // GeoJSON output is WGS84 (RFC 7946); the others carry no geometry
     let report_crs = match format {
         Format::Geojson => "EPSG:4326",
@@ -401,8 +471,13 @@ fn check(
         progress: None,
         cancel: Some(&CANCEL),
     };
+    // a write error is said about the output file (a full disk by name)
+    let explain = |e: aimaq_io::Error| match &pending {
+        Some(p) => p.explain(e),
+        None => e,
+    };
     let run = |sink: &mut dyn ReportSink, source| -> Result<aimaq_io::pipeline::Totals> {
-        let totals = pipeline::run(&checker, source, sink, &options)?;
+        let totals = pipeline::run(&checker, source, sink, &options).map_err(explain)?;
         if totals.cancelled {
             return Err(aimaq_io::Error::Interrupted {
                 records: totals.summary.parcels_in,
@@ -420,8 +495,18 @@ fn check(
                 sink.into_outcomes().into_iter().map(|o| o.report).collect();
             let report = Report::new(&opened.engine, reports);
             let mut out = out;
-            report.write_text(&mut out)?;
-            out.flush()?;
+            let written = report.write_text(&mut out).and_then(|()| out.flush());
+            if let (Err(cause), Some(p)) = (&written, &pending) {
+                if cause.kind() != std::io::ErrorKind::BrokenPipe {
+                    let cause = std::io::Error::new(cause.kind(), cause.to_string());
+                    let e = aimaq_io::Error::Write {
+                        path: p.target().to_path_buf(),
+                        cause,
+                    };
+                    return Err(explain(e).into());
+                }
+            }
+            written?;
             report.summary
         }
         Format::Json => {

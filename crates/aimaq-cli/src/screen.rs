@@ -27,6 +27,10 @@ pub struct Args {
     /// Overrides the file's own.
     #[arg(long)]
     pub s_srs: Option<String>,
+    /// Encoding of a Shapefile's text when its .dbf does not say (no .cpg): CP1251 for
+    /// Cyrillic Windows exports, CP866 for DOS ones.
+    #[arg(long)]
+    pub encoding: Option<String>,
     /// CRS of the report (default: the parcels' CRS).
     #[arg(long)]
     pub t_srs: Option<String>,
@@ -59,6 +63,7 @@ impl Args {
                 id_field: self.id_field.clone(),
                 use_field: self.use_field.clone(),
                 s_srs: self.s_srs.clone(),
+                encoding: self.encoding.clone(),
             },
             out: self.out.clone(),
             t_srs: self.t_srs.clone(),

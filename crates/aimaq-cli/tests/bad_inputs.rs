@@ -96,7 +96,7 @@ fn assert_no_partial_files(dir: &Path, case: &Case) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         assert!(
-            !name.contains(".partial"),
+            !name.contains("partial"),
             "{}: left {name} behind",
             case.name
         );

@@ -76,6 +76,17 @@ fn assert_complete(report: &Path, what: &str) {
     }
 }
 
+/// The private directories of runs in `dir`, sorted.
+fn partials(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    v.sort();
+    v
+}
+
 /// SplitMix64, for kill times that differ run to run but repeat with the seed.
 fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -139,15 +150,21 @@ fn d4_sigkill_at_any_point_leaves_no_partial_report_at_the_final_name() {
     }
     assert!(killed >= 20, "runs are killed mid-way ({killed} of 50)");
     eprintln!("{killed} runs killed, {finished} finished before the kill");
-    // a killed run's hidden partial file is cleared by the next run to the same name
+    // a killed run leaves at most its own private directories (the report's and the
+    // summary's), which no later run takes for its own or removes (it cannot tell a
+    // killed run's from a running one's); a finished run leaves nothing
+    let before: Vec<_> = partials(dir.path());
+    assert!(before.len() <= 2 * killed, "{before:?}");
+    for name in &before {
+        assert!(
+            name.starts_with(".report.gpkg.") && name.ends_with(".aimaq-partial"),
+            "{name}"
+        );
+        assert!(dir.path().join(name).is_dir());
+    }
     let run = screen(&input, &report, true).output().unwrap();
     assert!(run.status.success());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".partial"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(partials(dir.path()), before, "a finished run adds nothing");
 }
 
 #[test]

@@ -32,6 +32,33 @@ pub enum Error {
         /// Why.
         cause: std::io::Error,
     },
+    /// An input that is not a regular file: a device (`/dev/zero` reads forever), a
+    /// FIFO (blocks), a socket.
+    #[error("{} is {kind}, not a regular file: aimaq reads parcels only from files", path.display())]
+    NotARegularFile {
+        /// The input.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// An input larger than the stated bound for reading it whole.
+    #[error("{} is {bytes} bytes, more than the {max} bytes aimaq reads whole as GeoJSON: convert it to a GeoPackage or FlatGeobuf for `aimaq screen`, which streams, or raise the bound with --max-input-mb", path.display())]
+    TooLarge {
+        /// The input.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The bound.
+        max: u64,
+    },
+    /// Text that is not UTF-8 in a file that does not say its encoding.
+    #[error("{}: {detail}", path.display())]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        detail: String,
+    },
     /// A file could not be written, renamed or removed.
     #[error("cannot write {}: {cause}", path.display())]
     Write {
@@ -39,6 +66,17 @@ pub enum Error {
         path: PathBuf,
         /// Why.
         cause: std::io::Error,
+    },
+    /// The disk (or the quota) filled up while an output was being written: the output's
+    /// private copy is discarded and an earlier file at its name is untouched.
+    #[error("disk full while writing {} ({filesystem}): the earlier file, if any, is untouched; the writer said: {cause}", path.display())]
+    DiskFull {
+        /// The output being written.
+        path: PathBuf,
+        /// Which filesystem, and what is free on it.
+        filesystem: String,
+        /// What the writer said.
+        cause: String,
     },
     /// A GeoJSON document that is unusable as a whole (a bad record is that record's
     /// error, never the file's).
@@ -236,7 +274,7 @@ pub enum GeoJsonError {
         column: usize,
     },
     /// Bytes that are not UTF-8 (RFC 8259 requires it).
-    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251?)")]
+    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251? Then name it with --encoding CP1251)")]
     Utf8 {
         /// 0-based offset of the first invalid byte.
         byte: usize,

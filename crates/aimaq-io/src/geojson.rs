@@ -44,16 +44,116 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Reads a FeatureCollection file. Fails only when the file as a whole is unusable.
+/// The largest GeoJSON file read whole: 2 GiB (parsed, it takes several times that in
+/// memory). Larger inputs belong in a GeoPackage or FlatGeobuf, which `screen` streams.
+pub const MAX_GEOJSON_BYTES: u64 = 2 << 30;
+
+/// Reads a FeatureCollection file of at most [`MAX_GEOJSON_BYTES`]. Fails only when the
+/// file as a whole is unusable.
 pub fn read_file(path: &Path) -> crate::Result<Vec<Record>> {
-    let bytes = std::fs::read(path).map_err(|cause| crate::Error::Read {
+    read_file_bounded(path, MAX_GEOJSON_BYTES)
+}
+
+/// Refuses an input that is not a regular file (a device such as `/dev/zero`, a FIFO, a
+/// socket: endless or blocking reads), or a file larger than `max_bytes`, before reading it.
+pub fn check_input_file(path: &Path, max_bytes: Option<u64>) -> crate::Result<()> {
+    let meta = std::fs::metadata(path).map_err(|cause| {
+        if cause.kind() == std::io::ErrorKind::NotFound {
+            crate::Error::Missing {
+                path: path.to_path_buf(),
+            }
+        } else {
+            crate::Error::Read {
+                path: path.to_path_buf(),
+                cause,
+            }
+        }
+    })?;
+    if !meta.is_file() {
+        return Err(crate::Error::NotARegularFile {
+            path: path.to_path_buf(),
+            kind: kind_of(&meta),
+        });
+    }
+    if let Some(max) = max_bytes {
+        if meta.len() > max {
+            return Err(crate::Error::TooLarge {
+                path: path.to_path_buf(),
+                bytes: meta.len(),
+                max,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a file system object is, for messages.
+pub(crate) fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// As [`read_file`], with another bound on the file's size.
+pub fn read_file_bounded(path: &Path, max_bytes: u64) -> crate::Result<Vec<Record>> {
+    read_file_encoded(path, max_bytes, None)
+}
+
+/// As [`read_file_bounded`], for a file in `encoding` (an iconv name) instead of UTF-8.
+pub fn read_file_encoded(
+    path: &Path,
+    max_bytes: u64,
+    encoding: Option<&str>,
+) -> crate::Result<Vec<Record>> {
+    use std::io::Read;
+    check_input_file(path, Some(max_bytes))?;
+    let read_err = |cause| crate::Error::Read {
         path: path.to_path_buf(),
         cause,
-    })?;
+    };
+    // bounded even if the file grows while it is read
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(crate::Error::TooLarge {
+            path: path.to_path_buf(),
+            bytes: bytes.len() as u64,
+            max: max_bytes,
+        });
+    }
     let unusable = |reason| crate::Error::GeoJson {
         what: path.display().to_string(),
         reason,
     };
+    if let Some(enc) = encoding {
+        let text = crate::encoding::recode_to_utf8(&bytes, enc).map_err(|detail| {
+            crate::Error::Encoding {
+                path: path.to_path_buf(),
+                detail,
+            }
+        })?;
+        return parse_collection(&text).map_err(unusable);
+    }
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         unusable(GeoJsonError::Utf8 {
             byte: e.valid_up_to(),
@@ -182,7 +282,7 @@ pub(crate) fn use_text(v: &serde_json::Value) -> Result<Option<String>, String> 
     }
 }
 
-fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
+pub(crate) fn parse_record(ordinal: usize, raw: &serde_json::Value) -> Record {
     if !raw.is_object() {
         let why = format!(
             "not a GeoJSON Feature but {}: no `id`, no geometry",
@@ -289,6 +389,121 @@ fn check_positions(g: &GeometryValue) -> Result<(), String> {
             Err("GeometryCollection is not supported".into())
         }
     }
+}
+
+/// The members of a FeatureCollection's `features` array that are not JSON objects
+/// (`null`, `42`, `"x"`, `[]`), with their positions: GDAL's GeoJSON driver skips them
+/// without a word, so a GDAL-read source puts them back as error records (records in =
+/// records reported). Read in one streaming pass, without building the features;
+/// `None` when the file is no FeatureCollection this pass can read (GDAL then decides).
+pub fn non_object_features(path: &Path) -> Option<Vec<(u64, serde_json::Value)>> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// One member: `None` for an object (skipped over), else its value.
+    struct Member;
+    impl<'de> DeserializeSeed<'de> for Member {
+        type Value = Option<serde_json::Value>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Option<serde_json::Value>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                    while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(None)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                    let mut items = Vec::new();
+                    while let Some(v) = s.next_element::<serde_json::Value>()? {
+                        items.push(v);
+                    }
+                    Ok(Some(serde_json::Value::Array(items)))
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Some(serde_json::Value::Null))
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Some(v.into()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// The `features` array: the positions and values of its non-object members.
+    struct Features;
+    impl<'de> DeserializeSeed<'de> for Features {
+        type Value = Vec<(u64, serde_json::Value)>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Vec<(u64, serde_json::Value)>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an array of features")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                    let mut found = Vec::new();
+                    let mut i = 0u64;
+                    while let Some(m) = s.next_element_seed(Member)? {
+                        if let Some(v) = m {
+                            found.push((i, v));
+                        }
+                        i += 1;
+                    }
+                    Ok(found)
+                }
+            }
+            d.deserialize_seq(V)
+        }
+    }
+
+    /// The collection: only its `features` member is looked at.
+    struct Collection;
+    impl<'de> Visitor<'de> for Collection {
+        type Value = Option<Vec<(u64, serde_json::Value)>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a FeatureCollection")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = m.next_key::<String>()? {
+                if key == "features" && found.is_none() {
+                    found = Some(m.next_value_seed(Features)?);
+                } else {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // a byte-order mark, as GDAL accepts one
+    {
+        use std::io::BufRead;
+        let head = reader.fill_buf().ok()?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    de.deserialize_map(Collection).ok().flatten()
 }
 
 #[cfg(test)]

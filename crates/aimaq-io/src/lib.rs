@@ -18,8 +18,8 @@
 //!   Arrow, Spark), parsed in parallel, their extent held against their CRS.
 //! - **Sinks** ([`sink`]): GDAL reports (GeoPackage, CSV, GeoJSON, FlatGeobuf), the JSON
 //!   contract, GeoJSON findings, or the outcomes kept in memory — one column schema.
-//! - **Outputs** ([`output`]): partial files renamed into place when complete; an input
-//!   is never an output.
+//! - **Outputs** ([`output`]): written in a private directory beside the target, synced
+//!   and renamed into place when complete; an input, a device or a FIFO is never an output.
 //!
 //! PROJ lives in [`aimaq_proj`]; GDAL only here. Every `unsafe` block of this crate is a
 //! GDAL call with its SAFETY note.
@@ -44,7 +44,9 @@
 
 pub mod cadastre;
 pub mod dataset;
+pub mod encoding;
 mod error;
+mod explain;
 mod gdal_write;
 pub mod geojson;
 pub mod ogr;

@@ -31,6 +31,17 @@ pub fn open_with(path: &Path, open_options: &[&str]) -> Result<Dataset> {
             cause: cause.into(),
         })
     };
+    if !virtual_path {
+        // a device reads forever and a FIFO blocks: only files and directories are sources
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() && !meta.is_dir() {
+                return Err(Error::NotARegularFile {
+                    path: path.to_path_buf(),
+                    kind: crate::geojson::kind_of(&meta),
+                });
+            }
+        }
+    }
     if path.is_file() && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
         return refuse("the file is empty (0 bytes)");
     }

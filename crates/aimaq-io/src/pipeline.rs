@@ -40,6 +40,26 @@ pub struct RunOptions<'a> {
     pub cancel: Option<&'a AtomicBool>,
 }
 
+/// A record left unchecked because the run was interrupted.
+fn interrupted(r: crate::source::ParcelRecord) -> Outcome {
+    let label = r.label();
+    Outcome {
+        ordinal: r.ordinal,
+        fid: r.fid,
+        attributes: r.attributes,
+        report: aimaq_check::ParcelReport::error(
+            &label,
+            r.proposed_use.ok().flatten(),
+            "not checked: the run was interrupted".to_string(),
+        ),
+        repair: None,
+        parcel_geometry: None,
+        finding_geometries: Vec::new(),
+        wkb: None,
+        gpkg: None,
+    }
+}
+
 /// Streams every record of `source` through `checker` into `sink`, then finishes the
 /// sink (unless cancelled).
 ///
@@ -129,6 +149,11 @@ pub fn run<S: ParcelSource>(
             let outcomes: Vec<Outcome> = chunk
                 .into_par_iter()
                 .map(|r| {
+                    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                        // interrupted: the rest of the chunk is not checked (the run
+                        // writes nothing at the output's name), so Ctrl-C is prompt
+                        return interrupted(r);
+                    }
                     let mut o = checker.check(r);
                     {
                         if let Err(reason) = o.encode(encoding) {
@@ -151,6 +176,9 @@ pub fn run<S: ParcelSource>(
         cancelled = reader.join().expect("reader thread panicked");
         written
     })?;
+    // a stop that came after the last record was read still skipped records in flight:
+    // the run is cancelled whenever the flag was raised, never half-checked and complete
+    let cancelled = cancelled || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let totals = Totals {
         summary,
         repaired,

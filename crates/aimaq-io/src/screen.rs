@@ -87,6 +87,9 @@ pub struct ScreenSummary {
     pub seconds: f64,
     /// Records per second.
     pub parcels_per_second: f64,
+    /// `sha256:…` of the report file this summary describes (the main file), so that a
+    /// summary and a report can be checked to belong together.
+    pub report_sha256: String,
 }
 
 /// `report.gpkg` → `report.gpkg.summary.json`: named after the whole file name, so
@@ -184,13 +187,20 @@ pub fn screen_file(
         source,
         sink.as_mut(),
         &RunOptions { progress, cancel },
-    )?;
+    )
+    .map_err(|e| report.explain(e))?;
     if totals.cancelled {
         return Err(Error::Interrupted {
             records: totals.summary.parcels_in,
             kept: request.out.exists().then(|| request.out.clone()),
         });
     }
+    let report_sha256 = crate::output::sha256_of(report.path()).map_err(|cause| {
+        report.explain(Error::Read {
+            path: request.out.clone(),
+            cause,
+        })
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     let summary = ScreenSummary {
         parcels_file: request.parcels.display().to_string(),
@@ -209,14 +219,23 @@ pub fn screen_file(
         summary: totals.summary,
         parcels_repaired: totals.repaired,
         seconds,
+        report_sha256,
     };
     let text = serde_json::to_string_pretty(&summary).expect("a summary serialises") + "\n";
-    // the old summary goes first: in the instant between the two renames the new report
-    // stands alone rather than beside a summary of the old one
-    if request.overwrite {
-        let _ = std::fs::remove_file(summary_file.target());
-    }
-    report.commit()?;
-    summary_file.write_all(text.as_bytes())?;
+    summary_file
+        .write_partial(text.as_bytes())
+        .map_err(|e| summary_file.explain(e.into()))?;
+    // Both files are complete and synced; they are renamed under one turn of the
+    // directory's lock, so a second run writing the same report cannot slip its report
+    // between this one's report and summary. The old summary goes first: in the instant
+    // between the two renames the new report stands alone rather than beside a summary
+    // of the old one; the summary names the report's SHA-256 besides.
+    let overwrite = request.overwrite;
+    let old_summary = summary_file.target().to_path_buf();
+    report.commit_pair(summary_file, || {
+        if overwrite {
+            let _ = std::fs::remove_file(&old_summary);
+        }
+    })?;
     Ok(summary)
 }

@@ -105,6 +105,9 @@ pub struct OgrOptions {
     pub use_field: Option<String>,
     /// CRS of the source, overriding its own (a Shapefile without `.prj`).
     pub s_srs: Option<String>,
+    /// Encoding of a Shapefile's text (`CP1251`, …), overriding its `.cpg` and language
+    /// driver byte: GDAL's `ENCODING` open option.
+    pub encoding: Option<String>,
 }
 
 /// Any OGR-readable source, read feature by feature.
@@ -116,6 +119,9 @@ pub struct OgrSource {
     /// Whether features carry their GeoJSON as written.
     native: bool,
     next: u64,
+    /// Members of a GeoJSON `features` array that GDAL skips (not objects), by
+    /// position: put back as error records in their places.
+    skipped: std::collections::VecDeque<(u64, serde_json::Value)>,
 }
 
 impl OgrSource {
@@ -129,7 +135,31 @@ impl OgrSource {
         if native {
             ds = ogr::open_with(path, &["NATIVE_DATA=YES"])?;
         }
+        let shapefile = ds.driver().short_name() == "ESRI Shapefile";
+        match (&options.encoding, shapefile) {
+            (Some(enc), true) => {
+                ds = ogr::open_with(path, &[&format!("ENCODING={enc}")])?;
+            }
+            (Some(enc), false) => {
+                return Err(Error::Encoding {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "--encoding {enc} applies to Shapefiles (their .dbf); this is a {} source, whose text GDAL reads as its format says",
+                        ds.driver().short_name()
+                    ),
+                })
+            }
+            (None, true) => undeclared_encoding(&ds, path, options)?,
+            (None, false) => {}
+        }
         let files = ogr::files_of(&ds);
+        let skipped: std::collections::VecDeque<_> = if native {
+            geojson::non_object_features(path)
+                .unwrap_or_default()
+                .into()
+        } else {
+            Default::default()
+        };
         let name = ogr::choose_layer(&ds, options.layer.as_deref(), path)?;
         let (info, id_field, use_field) = {
             let layer = ds
@@ -193,7 +223,10 @@ impl OgrSource {
                 use_field: field_name(use_field),
                 id_source,
                 crs,
-                total: layer.try_feature_count().or(Some(layer.feature_count())),
+                total: layer
+                    .try_feature_count()
+                    .or(Some(layer.feature_count()))
+                    .map(|n| n + skipped.len() as u64),
                 fields: layer
                     .defn()
                     .fields()
@@ -216,15 +249,74 @@ impl OgrSource {
             use_field,
             native,
             next: 0,
+            skipped,
         })
     }
+}
+
+/// Refuses a Shapefile whose `.dbf` says nothing of its encoding (no `.cpg`, language
+/// driver byte 0) and holds text that is not UTF-8: GDAL would hand the bytes over as
+/// they are, ids would read `�������-1`, and different ids would become one.
+fn undeclared_encoding(ds: &gdal::Dataset, path: &Path, options: &OgrOptions) -> Result<()> {
+    let files = ogr::files_of(ds);
+    let with_ext = |ext: &str| -> Vec<&PathBuf> {
+        files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
+            .collect()
+    };
+    let (dbfs, cpgs) = (with_ext("dbf"), with_ext("cpg"));
+    let [dbf] = dbfs[..] else { return Ok(()) };
+    if !cpgs.is_empty() || crate::encoding::dbf_ldid(dbf).map_or(true, |l| l != 0) {
+        return Ok(());
+    }
+    let id_field = options
+        .id_field
+        .clone()
+        .or_else(|| ID_FIELD_NAMES.first().map(|s| s.to_string()));
+    let Ok(Some(bad)) = crate::encoding::scan_dbf(dbf, id_field.as_deref()) else {
+        return Ok(());
+    };
+    let collapse = match &bad.collapse {
+        Some((stored, read, example)) => format!(
+            "; read that way, {stored} different ids would become {read} (`{example}` stands for several)"
+        ),
+        None => String::new(),
+    };
+    Err(Error::Encoding {
+        path: path.to_path_buf(),
+        detail: format!(
+            "the .dbf declares no encoding (no .cpg beside it, language driver byte 0) and its text is not UTF-8: field `{}`, record {}, bytes {}{collapse}. Name the encoding with --encoding (CP1251 for Cyrillic Windows exports, CP866 for DOS ones), or put a .cpg naming it beside the .shp",
+            bad.field, bad.record, bad.bytes
+        ),
+    })
 }
 
 impl Iterator for OgrSource {
     type Item = ParcelRecord;
 
     fn next(&mut self) -> Option<ParcelRecord> {
-        let feature = (&mut self.features).next()?;
+        if self.skipped.front().is_some_and(|(at, _)| *at == self.next) {
+            // a member GDAL skips: the same error record `check` makes of it
+            let (at, value) = self.skipped.pop_front().expect("just seen");
+            self.next += 1;
+            let r = geojson::parse_record(at as usize, &value);
+            return Some(ParcelRecord {
+                ordinal: at,
+                fid: None,
+                id: r.id,
+                proposed_use: r.proposed_use,
+                geometry: r.geometry,
+                attributes: vec![None; self.info.fields.len()],
+            });
+        }
+        let Some(feature) = (&mut self.features).next() else {
+            // members after the last object
+            if !self.skipped.is_empty() {
+                return self.next();
+            }
+            return None;
+        };
         let ordinal = self.next;
         self.next += 1;
         let field = |idx: usize, role: &str| {
@@ -287,7 +379,19 @@ pub struct GeoJsonSource {
 impl GeoJsonSource {
     /// Reads a FeatureCollection file; fails only when the file as a whole is unusable.
     pub fn open(path: &Path) -> Result<GeoJsonSource> {
-        let records = geojson::read_file(path)?;
+        GeoJsonSource::open_bounded(path, geojson::MAX_GEOJSON_BYTES)
+    }
+
+    /// As [`GeoJsonSource::open`], reading at most `max_bytes` (larger files are refused).
+    pub fn open_bounded(path: &Path, max_bytes: u64) -> Result<GeoJsonSource> {
+        let records = geojson::read_file_bounded(path, max_bytes)?;
+        Ok(GeoJsonSource::from_records(path, records))
+    }
+
+    /// As [`GeoJsonSource::open_bounded`], for a file in `encoding` (`CP1251`, …) rather
+    /// than UTF-8: recoded before it is parsed.
+    pub fn open_encoded(path: &Path, max_bytes: u64, encoding: &str) -> Result<GeoJsonSource> {
+        let records = geojson::read_file_encoded(path, max_bytes, Some(encoding))?;
         Ok(GeoJsonSource::from_records(path, records))
     }
 

@@ -278,6 +278,7 @@ impl Engine {
                 id_field,
                 use_field,
                 s_srs,
+                encoding: None,
             },
             t_srs,
             overwrite,

@@ -217,6 +217,14 @@ pub enum RuleProblem {
     /// Another rule has the same id.
     #[error("is declared twice")]
     DeclaredTwice,
+    /// `in_force.until` is not after `in_force.from`: the rule would never apply.
+    #[error("is in force until {until}, which is not after it comes into force ({from}): it would never apply; fix `until` or `from`")]
+    InForceEndsBeforeItStarts {
+        /// `in_force.from`.
+        from: Date,
+        /// `in_force.until`.
+        until: Date,
+    },
     /// The rule's layer is not declared.
     #[error("refers to unknown layer `{layer}`")]
     UnknownLayer {

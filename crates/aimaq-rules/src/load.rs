@@ -321,6 +321,18 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
             attribute: attr.clone(),
         });
     }
+    if let Some(f) = &r.in_force {
+        if let Some(until) = f.until {
+            // a rule whose end comes before (or on) its start would never apply: a typo
+            // that must not silently drop a rule from every check
+            if until <= f.from {
+                return Err(RuleProblem::InForceEndsBeforeItStarts {
+                    from: f.from,
+                    until,
+                });
+            }
+        }
+    }
     let regime = regime(r.regime, layer, known)?;
     let severity = regime
         .worst()

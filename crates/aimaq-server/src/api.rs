@@ -710,6 +710,7 @@ async fn import(
         id_field: q.id_field,
         use_field: q.use_field,
         s_srs: q.s_srs,
+        encoding: None,
     };
     let limits = s.0.limits.clone();
     blocking(move || crate::jobs::import(&bytes, &options, &limits).map(Json)).await
@@ -729,6 +730,7 @@ async fn screen(
         id_field: q.id_field,
         use_field: q.use_field,
         s_srs: q.s_srs,
+        encoding: None,
     };
     let jobs = s.0.jobs.clone();
     let job = blocking(move || jobs.start(&bytes, options)).await?;

@@ -82,6 +82,9 @@ impl LayerColumns {
 /// A GDAL-written report being filled.
 pub struct GdalReport {
     dataset: Option<Dataset>,
+    path: std::path::PathBuf,
+    /// Rows written, layer by layer: what the closed file must hold.
+    written: Vec<u64>,
     layout: Layout,
     spatial_index: bool,
     batch: Batch,
@@ -199,8 +202,11 @@ impl GdalReport {
             .map(|l| LayerColumns::of(&l, &source_columns))
             .collect();
         let batch = Batch::begin(&dataset);
+        let layer_count = dataset.layer_count();
         Ok(GdalReport {
             dataset: Some(dataset),
+            path: path.to_path_buf(),
+            written: vec![0; layer_count],
             layout,
             spatial_index,
             batch,
@@ -229,6 +235,7 @@ impl ReportSink for GdalReport {
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {
         let ds = self.dataset()?;
         let mut rows = 0;
+        let mut w = [0u64; 2];
         let no_wkb = super::EncodedGeometries::default();
         match self.layout {
             Layout::Layers => {
@@ -241,6 +248,7 @@ impl ReportSink for GdalReport {
                     row.cells(&pc.parcel, &parcel_cells(o))?;
                     row.source(&pc.source, o)?;
                     row.finish(wkb.parcel.as_deref(), &parcels)?;
+                    w[0] += 1;
                     let head = &parcel_cells(o)[..3];
                     for (f, g) in o.report.findings.iter().zip(&wkb.findings) {
                         let mut row = Row::new(&findings)?;
@@ -251,6 +259,7 @@ impl ReportSink for GdalReport {
                         row.cells(&fc.finding, &finding_cells(f))?;
                         row.cells(&fc.parcel[8..9], &[Cell::text(o.repair.as_deref())])?;
                         row.finish(Some(g), &findings)?;
+                        w[1] += 1;
                         rows += 1;
                     }
                     rows += 1;
@@ -269,6 +278,7 @@ impl ReportSink for GdalReport {
                         row.source(&tc.source, o)?;
                         row.finish(wkb.parcel.as_deref(), &table)?;
                         rows += 1;
+                        w[0] += 1;
                     }
                     for (f, g) in o.report.findings.iter().zip(&wkb.findings) {
                         let mut row = Row::new(&table)?;
@@ -279,9 +289,13 @@ impl ReportSink for GdalReport {
                         row.cells(&tc.finding, &finding_cells(f))?;
                         row.finish(Some(g), &table)?;
                         rows += 1;
+                        w[0] += 1;
                     }
                 }
             }
+        }
+        for (total, n) in self.written.iter_mut().zip(w) {
+            *total += n;
         }
         let ds = self.dataset.as_ref().expect("checked above");
         self.batch.rows(ds, rows)
@@ -308,9 +322,97 @@ impl ReportSink for GdalReport {
                     )))?;
             }
         }
+        // GDAL 3.6's close returns nothing, and some drivers drop the error of their last
+        // write: the error state is read after it, and the file checked
+        // SAFETY: thread-local error state of GDAL, read and reset on this thread
+        unsafe { gdal_sys::CPLErrorReset() };
         dataset
             .close()
             .map_err(Error::gdal("cannot close the report"))?;
+        // SAFETY: as above
+        let (level, message) = unsafe {
+            let level = gdal_sys::CPLGetLastErrorType();
+            let msg = gdal_sys::CPLGetLastErrorMsg();
+            let text = if msg.is_null() {
+                String::new()
+            } else {
+                std::ffi::CStr::from_ptr(msg).to_string_lossy().into_owned()
+            };
+            (level, text)
+        };
+        if level == gdal_sys::CPLErr::CE_Failure || level == gdal_sys::CPLErr::CE_Fatal {
+            return Err(Error::Gdal {
+                context: "cannot close the report".into(),
+                cause: message,
+            });
+        }
+        self.verify()
+    }
+}
+
+impl GdalReport {
+    /// Checks the closed file holds what was written. A GeoJSON report must end its
+    /// collection (GDAL 3.6 ignores a failed final write); and where the filesystem
+    /// has less room left than the file's size (so the disk may have filled up while it
+    /// was written), the file is opened again and its rows counted, layer by layer.
+    fn verify(&self) -> Result<()> {
+        let truncated = |why: String| Error::Write {
+            path: self.path.clone(),
+            cause: std::io::Error::other(why),
+        };
+        let size = std::fs::metadata(&self.path)
+            .map_err(|cause| Error::Read {
+                path: self.path.clone(),
+                cause,
+            })?
+            .len();
+        if format_of(&self.path)?.0 == "GeoJSON" {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut f = std::fs::File::open(&self.path).map_err(|cause| Error::Read {
+                path: self.path.clone(),
+                cause,
+            })?;
+            let mut tail = Vec::new();
+            f.seek(SeekFrom::Start(size.saturating_sub(16)))
+                .and_then(|_| f.read_to_end(&mut tail))
+                .map_err(|cause| Error::Read {
+                    path: self.path.clone(),
+                    cause,
+                })?;
+            let tail: Vec<u8> = tail
+                .into_iter()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            if !tail.ends_with(b"]}") {
+                return Err(truncated(
+                    "the GeoJSON report was cut short (it does not end its feature collection)"
+                        .into(),
+                ));
+            }
+        }
+        let dir = self
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| ".".into());
+        let roomy = crate::output::free_bytes(&dir).is_some_and(|free| free > size + (64 << 20));
+        if roomy {
+            return Ok(());
+        }
+        let ds = Dataset::open(&self.path)
+            .map_err(|e| truncated(format!("the written report cannot be opened again: {e}")))?;
+        for (i, expected) in self.written.iter().enumerate() {
+            let layer = ds.layer(i)?;
+            let found = layer
+                .try_feature_count()
+                .unwrap_or_else(|| layer.feature_count());
+            if found != *expected {
+                return Err(truncated(format!(
+                    "layer `{}` holds {found} rows of the {expected} written",
+                    layer.name()
+                )));
+            }
+        }
         Ok(())
     }
 }
