@@ -156,7 +156,7 @@ pub async fn serve(
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(limits.idle_timeout)
         .keep_alive(true)
-        .max_buf_size(64 * 1024);
+        .max_header_size(64 * 1024);
     let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     let mut emfile_said = false;
