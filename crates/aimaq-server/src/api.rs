@@ -211,8 +211,9 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stop_tx.send(true);
-    // requests in flight finish; a request stuck past its own limits is abandoned
-    let grace = limits.request_timeout + std::time::Duration::from_secs(5);
+    // requests in flight get a few seconds to finish (a check takes milliseconds); an
+    // upload still arriving, or a read GDAL cannot stop, is abandoned: SIGTERM stops
+    let grace = SHUTDOWN_GRACE;
     let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
     let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
     let jobs = state.0.jobs.clone();
@@ -224,6 +225,9 @@ pub async fn serve(
     .await;
     Ok(())
 }
+
+/// How long requests in flight may take to finish once the desk is told to stop.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A connection whose answers hyper writes itself when it cannot parse a request (400,
 /// 414, 431, with an empty body) are rewritten, on their way out, into the desk's JSON
