@@ -205,7 +205,12 @@ fn decision(i: usize) -> NewDecision {
         crs: "EPSG:32643".into(),
         lang: "en".into(),
         as_of: None,
-        verdict: if i % 2 == 0 { "clear" } else { "prohibited" }.into(),
+        verdict: if i.is_multiple_of(2) {
+            "clear"
+        } else {
+            "prohibited"
+        }
+        .into(),
         parcels: 1,
         request: format!(r#"{{"parcels":[{{"id":"A-{i}"}}]}}"#),
         result: format!(r#"{{"n":{i}}}"#),
