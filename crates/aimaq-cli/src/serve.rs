@@ -77,6 +77,20 @@ pub struct ServeArgs {
     /// Largest upload to /screen and /import, bytes.
     #[arg(long, default_value_t = Limits::default().max_upload_bytes)]
     max_upload: usize,
+    /// A host name the desk answers to besides its address (and localhost when bound
+    /// to loopback); repeat for more. Requests naming any other Host are refused.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// Connections open at once; more wait in the kernel's backlog.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a connection may take to send a request head, from opening or from its
+    /// last answer (idle keep-alive), before it is closed.
+    #[arg(long, default_value_t = Limits::default().idle_timeout.as_secs())]
+    idle_timeout: u64,
+    /// Longest a screening job may run, seconds.
+    #[arg(long, default_value_t = Limits::default().job_timeout.as_secs())]
+    job_timeout: u64,
 }
 
 /// `aimaq serve`: the permit desk, until Ctrl-C.
@@ -100,6 +114,9 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         max_vertices: args.max_vertices,
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         max_upload_bytes: args.max_upload,
+        max_connections: args.max_connections.max(1),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
+        job_timeout: std::time::Duration::from_secs(args.job_timeout.max(1)),
         ..Limits::default()
     };
     let config = Config {
@@ -111,6 +128,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         },
         token,
         chromium: args.chromium,
+        allowed_hosts: args.allowed_hosts,
         limits,
     };
     let desk = args.source.desk()?;
@@ -136,6 +154,11 @@ pub enum DecisionsCommand {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// A chain link known from outside the store (the `chain` printed on a decision
+        /// record): fail unless the store holds the decision with that link, which
+        /// catches the newest decisions removed, or a chain recomputed after an edit.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
     },
     /// List the latest decisions.
     List {
@@ -156,6 +179,7 @@ pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
             current,
             source,
             json,
+            head,
         } => {
             let path = store.unwrap_or_else(aimaq_server::default_store);
             let store = Store::open_read_only(&path)?;
@@ -171,7 +195,7 @@ pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
                     let _ = writeln!(err, "aimaq: {n} of {total} decisions run again");
                 }
             };
-            let v = verify::verify(&store, &against, &mut progress)?;
+            let v = verify::verify(&store, &against, head.as_deref(), &mut progress)?;
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -188,6 +212,13 @@ pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
             let path = store.unwrap_or_else(aimaq_server::default_store);
             let store = Store::open_read_only(&path)?;
             let mut out = std::io::stdout().lock();
+            match store.head()? {
+                Some((seq, chain)) => writeln!(
+                    out,
+                    "chain head: {chain} (decision {seq}; note it down: `aimaq decisions verify --head` checks that nothing after it was removed)"
+                )?,
+                None => writeln!(out, "no decisions in {}", path.display())?,
+            }
             for d in store.list(limit, None)? {
                 writeln!(
                     out,
@@ -225,6 +256,38 @@ fn print_verification(v: &verify::Verification, out: &mut impl Write) -> std::io
         }
         if f.changes.len() > 20 {
             writeln!(out, "  … and {} more", f.changes.len() - 20)?;
+        }
+    }
+    if v.version_1_links > 0 {
+        writeln!(
+            out,
+            "{} decision(s) made before schema 2 have version 1 links, which do not cover seq, the parcel count, the catalog id or the dataset label",
+            v.version_1_links
+        )?;
+    }
+    match &v.head {
+        Some(h) => writeln!(
+            out,
+            "chain head: {} (decision {}, {})",
+            h.chain, h.seq, h.id
+        )?,
+        None => writeln!(
+            out,
+            "the store holds no decision: nothing was verified (with --head, a removal shows)"
+        )?,
+    }
+    if let Some(e) = &v.expected_head {
+        match &e.found {
+            Some(h) => writeln!(
+                out,
+                "expected head {} found: decision {} ({}), {} after it",
+                e.chain, h.seq, h.id, e.after
+            )?,
+            None => writeln!(
+                out,
+                "expected head {} NOT FOUND: the decision with that link was removed, or the chain was rewritten",
+                e.chain
+            )?,
         }
     }
     writeln!(

@@ -66,6 +66,9 @@ struct Inner {
     layers: Layers,
     jobs: Jobs,
     pdf: pdf::Renderer,
+    bind: std::net::SocketAddr,
+    allowed_hosts: Vec<String>,
+    imports: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
@@ -105,6 +108,14 @@ impl State {
             metrics: Metrics::default(),
             layers,
             pdf: pdf::Renderer::new(config.chromium.clone()),
+            bind: config.bind,
+            allowed_hosts: config
+                .allowed_hosts
+                .iter()
+                .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            imports: Arc::new(tokio::sync::Semaphore::new(config.limits.max_imports)),
         })))
     }
 
@@ -120,25 +131,204 @@ impl State {
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then lets requests in flight
-/// finish, stops screening jobs and closes the store (committing what is queued).
+/// finish (for a bounded time), stops screening jobs and closes the store (committing
+/// what is queued).
+///
+/// The accept loop is the desk's own, on hyper's HTTP/1 connection builder: a connection
+/// that sends no complete request head within [`Limits::idle_timeout`] of opening or of
+/// its last answer is closed (slow headers and idle keep-alive alike); at most
+/// [`Limits::max_connections`] are open at once (the next wait in the kernel's backlog);
+/// an accept that fails for want of file descriptors is retried after a pause, never
+/// the end of the loop; and hyper's own answers to requests it cannot parse (400, 414,
+/// 431) are given in the desk's JSON error format.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: State,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let app = router(state.clone());
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| Error::Internal(format!("the server stopped: {e}")));
+    let limits = state.0.limits.clone();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.idle_timeout)
+        .keep_alive(true)
+        .max_header_size(64 * 1024);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    let mut emfile_said = false;
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = Arc::clone(&slots).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let accepted = tokio::select! {
+            _ = &mut shutdown => break,
+            a = listener.accept() => a,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                use std::io::ErrorKind::*;
+                if !matches!(
+                    e.kind(),
+                    ConnectionAborted | ConnectionReset | ConnectionRefused | Interrupted
+                ) {
+                    // out of file descriptors (EMFILE, ENFILE) or memory: wait for
+                    // connections to close, and say so once
+                    if !emfile_said {
+                        eprintln!("aimaq serve: cannot accept a connection ({e}); waiting for some to close");
+                        emfile_said = true;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                continue;
+            }
+        };
+        emfile_said = false;
+        let _ = stream.set_nodelay(true);
+        let io = hyper_util::rt::TokioIo::new(JsonParseErrors::new(stream));
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let builder = Arc::clone(&builder);
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let conn = builder.serve_connection(io, service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|s| *s) => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // requests in flight get a few seconds to finish (a check takes milliseconds); an
+    // upload still arriving, or a read GDAL cannot stop, is abandoned: SIGTERM stops
+    let grace = SHUTDOWN_GRACE;
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
     let jobs = state.0.jobs.clone();
     let store = Arc::clone(&state.0.store);
     let _ = tokio::task::spawn_blocking(move || {
-        jobs.shutdown();
+        jobs.shutdown(std::time::Duration::from_secs(5));
         store.close()
     })
     .await;
-    result
+    Ok(())
+}
+
+/// How long requests in flight may take to finish once the desk is told to stop.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A connection whose answers hyper writes itself when it cannot parse a request (400,
+/// 414, 431, with an empty body) are rewritten, on their way out, into the desk's JSON
+/// error format; everything else passes through untouched. The desk's own error answers
+/// always have a body, so an empty-bodied 4xx is hyper's.
+struct JsonParseErrors<T> {
+    inner: T,
+    /// The replacement being written, how much of it is out, and the length of what
+    /// hyper asked to write (reported once the replacement is out).
+    pending: Option<(Vec<u8>, usize, usize)>,
+}
+
+impl<T> JsonParseErrors<T> {
+    fn new(inner: T) -> Self {
+        JsonParseErrors {
+            inner,
+            pending: None,
+        }
+    }
+}
+
+/// The JSON answer for one of hyper's own empty-bodied error heads, if `head` is one.
+fn json_parse_error(head: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(head).ok()?;
+    let rest = text.strip_prefix("HTTP/1.1 ")?;
+    if !text.ends_with("\r\n\r\n")
+        || !text
+            .to_ascii_lowercase()
+            .contains("\r\ncontent-length: 0\r\n")
+    {
+        return None;
+    }
+    let (status, code, message) = match rest.get(..3)? {
+        "400" => (400, "bad_request", "the request is not HTTP/1.1 that can be read: a malformed request line, method, target or header"),
+        "414" => (414, "uri_too_long", "the request target is too long"),
+        "431" => (431, "headers_too_large", "the request's headers are too large (the limit is 64 KiB for the request head)"),
+        _ => return None,
+    };
+    let reason = rest.get(4..)?.split("\r\n").next()?;
+    let body = json!({"error": {"code": code, "status": status, "message": message}}).to_string();
+    Some(
+        format!(
+            "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-content-type-options: nosniff\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for JsonParseErrors<T> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for JsonParseErrors<T> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use std::task::Poll;
+        if self.pending.is_none() {
+            match json_parse_error(buf) {
+                Some(replacement) => self.pending = Some((replacement, 0, buf.len())),
+                None => return std::pin::Pin::new(&mut self.inner).poll_write(cx, buf),
+            }
+        }
+        let this = &mut *self;
+        let (bytes, at, reported) = this.pending.as_mut().expect("a replacement");
+        while *at < bytes.len() {
+            match std::pin::Pin::new(&mut this.inner).poll_write(cx, &bytes[*at..]) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()))
+                }
+                Poll::Ready(Ok(n)) => *at += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        let n = *reported;
+        this.pending = None;
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// The whole router.
@@ -173,6 +363,7 @@ pub fn router(state: State) -> Router {
         .route("/", get(index))
         .route("/assets/{*path}", get(asset))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -205,14 +396,110 @@ async fn observe(AxState(s): AxState<State>, request: Request, next: Next) -> Re
     response
 }
 
-/// The bearer token, when the desk has one: compared in constant time.
+/// The host part of a `Host` header or an origin's authority: `[::1]:8080` → `::1`,
+/// `Example.org.:80` → `example.org`.
+fn host_name(authority: &str) -> String {
+    let a = authority.trim();
+    let host = if let Some(rest) = a.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        a.rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+            .map_or(a, |(h, _)| h)
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl State {
+    /// Whether the desk answers to the host `name` (from `Host` or `Origin`): the
+    /// address it is bound to; `localhost` and the loopback addresses when it is bound
+    /// to loopback; any address when bound to all (0.0.0.0, ::) — an IP literal cannot be
+    /// rebound —; and the names given with `--allowed-host`.
+    fn host_allowed(&self, name: &str) -> bool {
+        if self.0.allowed_hosts.iter().any(|h| h == name) {
+            return true;
+        }
+        let bound = self.0.bind.ip();
+        match name.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                ip == bound || bound.is_unspecified() || (bound.is_loopback() && ip.is_loopback())
+            }
+            Err(_) => bound.is_loopback() && (name == "localhost" || name.ends_with(".localhost")),
+        }
+    }
+}
+
+/// DNS rebinding and cross-site requests, before anything else: every request's `Host`
+/// must be one the desk answers to; a state-changing request (anything but GET, HEAD,
+/// OPTIONS) is refused when the browser says it comes from another site (`Sec-Fetch-Site`
+/// other than `same-origin` or `none`) or its `Origin` is not the desk's own. Clients
+/// that are not browsers send neither header and are not affected.
+async fn guard(AxState(s): AxState<State>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    if let Some(host) = host {
+        let name = host_name(host);
+        if !s.host_allowed(&name) {
+            return Error::HostNotAllowed(format!(
+                "this desk does not answer to the host `{}`: start it with --allowed-host {} if that name is meant to reach it",
+                name.escape_default(),
+                name.escape_default()
+            ))
+            .into_response();
+        }
+    }
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe {
+        if let Some(site) = headers.get("sec-fetch-site") {
+            let site = site.to_str().unwrap_or("");
+            if !matches!(site, "same-origin" | "none") {
+                return Error::CrossOrigin(format!(
+                    "a {} from another site (Sec-Fetch-Site: {}) is refused: the desk takes changes only from its own page or from clients that are not browsers",
+                    request.method(),
+                    site.escape_default()
+                ))
+                .into_response();
+            }
+        }
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let origin = origin.to_str().unwrap_or("null");
+            let authority = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            let same = match (authority, host) {
+                (Some(a), Some(h)) => a.eq_ignore_ascii_case(h.trim()),
+                (Some(a), None) => s.host_allowed(&host_name(a)),
+                (None, _) => false,
+            };
+            if !same {
+                return Error::CrossOrigin(format!(
+                    "a {} from the origin `{}` is refused: the desk takes changes only from its own page or from clients that are not browsers",
+                    request.method(),
+                    origin.escape_default()
+                ))
+                .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The bearer token, when the desk has one: compared in constant time. The scheme's
+/// name is case-insensitive (RFC 7235, 2.1): `bearer`, `Bearer` and `BEARER` are one.
 async fn auth(AxState(s): AxState<State>, request: Request, next: Next) -> Response {
     if let Some(token) = &s.0.token {
         let given = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t)
             .unwrap_or("");
         if !constant_time_eq(given.trim().as_bytes(), token.as_bytes()) {
             return Error::Unauthorized.into_response();
@@ -373,8 +660,18 @@ async fn check(
     body: Body,
 ) -> Result<Response, Error> {
     let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
-    let bytes = read_body(&headers, body, s.0.limits.max_body_bytes, deadline).await?;
     let media = media_type(&headers);
+    // only the media types the OpenAPI document names, before the body is read
+    if !matches!(
+        media.as_str(),
+        "application/json" | "application/geo+json" | "text/plain"
+    ) {
+        return Err(Error::UnsupportedMediaType(format!(
+            "`{}`: send application/json (GeoJSON or the envelope), application/geo+json, or text/plain (WKT)",
+            media.escape_default()
+        )));
+    }
+    let bytes = read_body(&headers, body, s.0.limits.max_body_bytes, deadline).await?;
     let started = Instant::now();
     let desk = Arc::clone(&s.0.desk);
     let limits = s.0.limits.clone();
@@ -484,16 +781,22 @@ async fn list_decisions(
         )));
     }
     let store = Arc::clone(&s.0.store);
-    let list = blocking(move || {
-        store
-            .list(limit, q.before)
-            .map_err(|e| Error::Store(e.to_string()))
+    let (list, head) = blocking(move || {
+        Ok((
+            store
+                .list(limit, q.before)
+                .map_err(|e| Error::Store(e.to_string()))?,
+            store.head().map_err(|e| Error::Store(e.to_string()))?,
+        ))
     })
     .await?;
     let next = (list.len() == limit)
         .then(|| list.last().map(|d| d.seq))
         .flatten();
-    Ok(Json(json!({"decisions": list, "next_before": next})))
+    let head = head.map(|(seq, chain)| json!({"seq": seq, "chain": chain}));
+    Ok(Json(
+        json!({"decisions": list, "next_before": next, "head": head}),
+    ))
 }
 
 fn valid_id(id: &str) -> Result<(), Error> {
@@ -703,6 +1006,12 @@ async fn import(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, Error> {
+    let _slot = Arc::clone(&s.0.imports).try_acquire_owned().map_err(|_| {
+        Error::TooManyImports(format!(
+            "{} imports are being read, the limit: try again in a moment",
+            s.0.limits.max_imports
+        ))
+    })?;
     let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
     let bytes = read_body(&headers, body, s.0.limits.max_upload_bytes, deadline).await?;
     let options = aimaq_io::OgrOptions {
@@ -713,7 +1022,24 @@ async fn import(
         encoding: None,
     };
     let limits = s.0.limits.clone();
-    blocking(move || crate::jobs::import(&bytes, &options, &limits).map(Json)).await
+    // the read is raced against the deadline; one that overruns is answered 408 and its
+    // thread finishes on its own (GDAL cannot be stopped midway), still holding its
+    // import slot, so overruns cannot pile up beyond the import limit
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let slot = _slot;
+    tokio::task::spawn_blocking(move || {
+        let out = crate::jobs::import(&bytes, &options, &limits);
+        drop(slot);
+        let _ = tx.send(out);
+    });
+    match timeout_at(deadline, rx).await {
+        Ok(Ok(out)) => out.map(Json),
+        Ok(Err(_)) => Err(Error::Internal("the import was lost".into())),
+        Err(_) => Err(Error::Timeout(format!(
+            "the file was not read within the time limit ({} s): send a smaller file, or screen it with POST /screen",
+            s.0.limits.request_timeout.as_secs()
+        ))),
+    }
 }
 
 async fn screen(
@@ -722,7 +1048,8 @@ async fn screen(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
-    s.0.jobs.admit()?;
+    // a slot is reserved atomically before the upload is read and held by the job
+    let slot = s.0.jobs.reserve()?;
     let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout * 6;
     let bytes = read_body(&headers, body, s.0.limits.max_upload_bytes, deadline).await?;
     let options = aimaq_io::OgrOptions {
@@ -733,7 +1060,7 @@ async fn screen(
         encoding: None,
     };
     let jobs = s.0.jobs.clone();
-    let job = blocking(move || jobs.start(&bytes, options)).await?;
+    let job = blocking(move || jobs.start_reserved(slot, &bytes, options)).await?;
     let location = job["links"]["self"]
         .as_str()
         .unwrap_or_default()

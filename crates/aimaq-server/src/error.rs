@@ -97,6 +97,20 @@ pub enum Error {
     /// Too many screening jobs at once.
     #[error("{0}")]
     TooManyJobs(String),
+    /// Too many imports at once.
+    #[error("{0}")]
+    TooManyImports(String),
+    /// An upload that would unpack to more than the limit (a zip's members as its
+    /// directory declares them).
+    #[error("{0}")]
+    UnpackedTooLarge(String),
+    /// A state-changing request from another site (`Origin` or `Sec-Fetch-Site`).
+    #[error("{0}")]
+    CrossOrigin(String),
+    /// A `Host` the desk does not answer to (DNS rebinding, or a missing
+    /// `--allowed-host`).
+    #[error("{0}")]
+    HostNotAllowed(String),
     /// A job's report is not ready, or the job failed.
     #[error("{0}")]
     Conflict(String),
@@ -119,7 +133,8 @@ impl Error {
             BadJson(_) | BadGeoJson(_) | BadWkt(_) | BadCoordinates(_) | BadRequest(_)
             | BadParameter(_) => StatusCode::BAD_REQUEST,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyTooLarge { .. } | UnpackedTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            CrossOrigin(_) | HostNotAllowed(_) => StatusCode::FORBIDDEN,
             BadGeometry(_)
             | NotInCrs(_)
             | TooManyVertices { .. }
@@ -133,7 +148,7 @@ impl Error {
             Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Unauthorized => StatusCode::UNAUTHORIZED,
             NotFound(_) => StatusCode::NOT_FOUND,
-            TooManyJobs(_) => StatusCode::TOO_MANY_REQUESTS,
+            TooManyJobs(_) | TooManyImports(_) => StatusCode::TOO_MANY_REQUESTS,
             Conflict(_) => StatusCode::CONFLICT,
             PdfUnavailable(_) => StatusCode::NOT_IMPLEMENTED,
             Setup(_) | Store(_) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -169,6 +184,10 @@ impl Error {
             Unauthorized => "unauthorized",
             NotFound(_) => "not_found",
             TooManyJobs(_) => "too_many_jobs",
+            TooManyImports(_) => "too_many_imports",
+            UnpackedTooLarge(_) => "unpacked_too_large",
+            CrossOrigin(_) => "cross_origin",
+            HostNotAllowed(_) => "host_not_allowed",
             Conflict(_) => "conflict",
             PdfUnavailable(_) => "pdf_unavailable",
             Store(_) => "store",

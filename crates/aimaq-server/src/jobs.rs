@@ -50,8 +50,248 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
     None
 }
 
-/// Writes the upload into `dir` and gives the path GDAL opens.
-fn stage(dir: &Path, bytes: &[u8], allowed: &[Kind]) -> Result<PathBuf, Error> {
+/// A member of a zip, as its central directory declares it.
+#[derive(Debug, Clone, PartialEq)]
+struct Member {
+    name: String,
+    size: u64,
+}
+
+fn le16(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 2)
+        .map(|x| u64::from(u16::from_le_bytes([x[0], x[1]])))
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 4)
+        .map(|x| u64::from(u32::from_le_bytes([x[0], x[1], x[2], x[3]])))
+}
+
+fn le64(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 8).map(|x| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(x);
+        u64::from_le_bytes(a)
+    })
+}
+
+/// The members of a zip and their uncompressed sizes, from its central directory (ZIP64
+/// included), without inflating anything: what GDAL's `/vsizip/` will see, and how much it
+/// could unpack (it reads a member no further than the size declared here).
+fn zip_members(bytes: &[u8]) -> Result<Vec<Member>, String> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    let broken = || "the zip's directory cannot be read (a truncated or damaged zip)".to_string();
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let eocd = (from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| &bytes[i..i + 4] == EOCD)
+        .ok_or_else(broken)?;
+    let mut count = le16(bytes, eocd + 10).ok_or_else(broken)?;
+    let mut offset = le32(bytes, eocd + 16).ok_or_else(broken)?;
+    if count == 0xFFFF || offset == 0xFFFF_FFFF {
+        // ZIP64: the locator just before the end record points at the ZIP64 end record
+        let loc = eocd.checked_sub(20).ok_or_else(broken)?;
+        if bytes.get(loc..loc + 4) != Some(b"PK\x06\x07") {
+            return Err(broken());
+        }
+        let end64 = le64(bytes, loc + 8).ok_or_else(broken)? as usize;
+        if bytes.get(end64..end64 + 4) != Some(b"PK\x06\x06") {
+            return Err(broken());
+        }
+        count = le64(bytes, end64 + 32).ok_or_else(broken)?;
+        offset = le64(bytes, end64 + 48).ok_or_else(broken)?;
+    }
+    if count > 10_000 {
+        return Err(format!(
+            "the zip holds {count} members; a parcel file has a handful"
+        ));
+    }
+    let mut at = usize::try_from(offset).map_err(|_| broken())?;
+    let mut out = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        if bytes.get(at..at + 4) != Some(b"PK\x01\x02") {
+            return Err(broken());
+        }
+        let mut size = le32(bytes, at + 24).ok_or_else(broken)?;
+        let compressed = le32(bytes, at + 20).ok_or_else(broken)?;
+        let name_len = le16(bytes, at + 28).ok_or_else(broken)? as usize;
+        let extra_len = le16(bytes, at + 30).ok_or_else(broken)? as usize;
+        let comment_len = le16(bytes, at + 32).ok_or_else(broken)? as usize;
+        let name = bytes.get(at + 46..at + 46 + name_len).ok_or_else(broken)?;
+        let name = String::from_utf8_lossy(name).into_owned();
+        if size == 0xFFFF_FFFF {
+            // the real size is in the ZIP64 extra field (first of its values)
+            let extra = bytes
+                .get(at + 46 + name_len..at + 46 + name_len + extra_len)
+                .ok_or_else(broken)?;
+            let mut i = 0;
+            let mut found = None;
+            while i + 4 <= extra.len() {
+                let id = le16(extra, i).unwrap_or(0);
+                let len = le16(extra, i + 2).unwrap_or(0) as usize;
+                if id == 1 {
+                    found = le64(extra, i + 4);
+                    break;
+                }
+                i += 4 + len;
+            }
+            size = found.ok_or_else(broken)?;
+        }
+        let _ = compressed;
+        out.push(Member { name, size });
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Ok(out)
+}
+
+/// Which member of a zip to open, bounding what it unpacks to: the one `.shp` wherever it
+/// lies (a zipped folder included), else the one GeoPackage, GeoJSON or KML. A zip without
+/// one says what it holds instead, naming the `.shp` its `.dbf`/`.shx` expect.
+fn zip_entry(bytes: &[u8], limit: u64, allowed: &[Kind]) -> Result<String, Error> {
+    let members = zip_members(bytes).map_err(Error::BadRequest)?;
+    let total: u64 = members.iter().map(|m| m.size).sum();
+    if total > limit {
+        return Err(Error::UnpackedTooLarge(format!(
+            "the zip unpacks to {total} bytes, more than the limit of {limit}: send fewer or smaller files"
+        )));
+    }
+    let files: Vec<&Member> = members.iter().filter(|m| !m.name.ends_with('/')).collect();
+    let ext = |m: &Member| {
+        m.name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let listed = || {
+        let mut names: Vec<String> = files
+            .iter()
+            .take(12)
+            .map(|m| format!("`{}`", m.name.escape_default()))
+            .collect();
+        if files.len() > 12 {
+            names.push(format!("and {} more", files.len() - 12));
+        }
+        if names.is_empty() {
+            "nothing".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let folder = files
+        .iter()
+        .find_map(|m| m.name.split_once('/').map(|(d, _)| d.to_string()));
+    let wanted: &[&str] = if allowed.contains(&Kind::GeoJson) {
+        &["shp", "gpkg", "geojson", "json", "kml"]
+    } else {
+        &["shp", "gpkg"]
+    };
+    for kind in wanted {
+        let found: Vec<&&Member> = files.iter().filter(|m| ext(m) == *kind).collect();
+        match found.as_slice() {
+            [] => continue,
+            [one] if *kind == "shp" => {
+                // the Shapefile's set: its .dbf (attributes) and .shx must be beside it
+                let stem = &one.name[..one.name.len() - 4];
+                for part in ["dbf", "shx"] {
+                    if !files.iter().any(|m| {
+                        m.name.len() == stem.len() + 4
+                            && m.name[..stem.len()] == *stem
+                            && ext(m) == part
+                    }) {
+                        return Err(Error::BadRequest(format!(
+                            "the zip has `{}` but no `{}.{part}` beside it: a Shapefile needs its .shp, .shx and .dbf together",
+                            one.name.escape_default(),
+                            stem.escape_default()
+                        )));
+                    }
+                }
+                // GDAL opens the folder that holds it (the zip's root, or a zipped folder)
+                return Ok(one
+                    .name
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string()));
+            }
+            [one] => return Ok(one.name.clone()),
+            many => {
+                return Err(Error::BadRequest(format!(
+                    "the zip holds {} .{kind} files ({}): send one layer a zip",
+                    many.len(),
+                    many.iter()
+                        .map(|m| format!("`{}`", m.name.escape_default()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        }
+    }
+    // no data file: name the .shp its companions expect
+    let companion = files
+        .iter()
+        .find(|m| matches!(ext(m).as_str(), "dbf" | "shx" | "prj" | "cpg"));
+    let within = match &folder {
+        Some(f) => format!(" (a folder `{}/`)", f.escape_default()),
+        None => String::new(),
+    };
+    Err(Error::BadRequest(match companion {
+        Some(c) => {
+            let stem = c.name.rsplit_once('.').map_or(c.name.as_str(), |(s, _)| s);
+            format!(
+                "the zip has no `{}.shp`: it holds {}{within}; a Shapefile needs its .shp (the shapes), .shx and .dbf together",
+                stem.escape_default(),
+                listed()
+            )
+        }
+        None => format!(
+            "the zip holds no Shapefile{}: it holds {}{within}",
+            if allowed.contains(&Kind::GeoJson) {
+                ", GeoPackage, GeoJSON or KML"
+            } else {
+                " or GeoPackage"
+            },
+            listed()
+        ),
+    }))
+}
+
+/// Refuses a GeoPackage any of whose layers is an SQL view: a view runs a query of the
+/// sender's choosing (a recursive CTE can run for ever) when GDAL reads it.
+fn refuse_views(path: &Path) -> Result<(), Error> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::BadRequest(format!("the GeoPackage cannot be opened: {e}")))?;
+    let views: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'view'
+             AND lower(name) IN (SELECT lower(table_name) FROM gpkg_contents) LIMIT 5",
+        )
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| Error::BadRequest(format!("not a GeoPackage: {e}")))?;
+    if !views.is_empty() {
+        return Err(Error::BadRequest(format!(
+            "the GeoPackage's layer {} is an SQL view, not a table: views run queries when read, so the desk reads only tables (export the view to a table first)",
+            views
+                .iter()
+                .map(|v| format!("`{}`", v.escape_default()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the upload into `dir` and gives the path GDAL opens, once its bounds are
+/// checked: a zip's unpacked size (from its directory) within `unzipped`, a plain file's
+/// size within `plain` (the size is what it unpacks to), and no SQL view among a
+/// GeoPackage's layers.
+fn stage(
+    dir: &Path,
+    bytes: &[u8],
+    allowed: &[Kind],
+    unzipped: u64,
+    plain: u64,
+) -> Result<PathBuf, Error> {
     let kind = sniff(bytes)
         .filter(|k| allowed.contains(k))
         .ok_or_else(|| {
@@ -66,6 +306,16 @@ fn stage(dir: &Path, bytes: &[u8], allowed: &[Kind]) -> Result<PathBuf, Error> {
                 .collect();
             Error::UnsupportedMediaType(format!("of the upload: send {}", names.join(", ")))
         })?;
+    if kind != Kind::Zip && bytes.len() as u64 > plain {
+        return Err(Error::UnpackedTooLarge(format!(
+            "the file is {} bytes, more than the limit of {plain} for this endpoint",
+            bytes.len()
+        )));
+    }
+    let member = match kind {
+        Kind::Zip => Some(zip_entry(bytes, unzipped, allowed)?),
+        _ => None,
+    };
     let (name, open) = match kind {
         Kind::Zip => ("upload.zip", true),
         Kind::GeoPackage => ("upload.gpkg", false),
@@ -75,10 +325,25 @@ fn stage(dir: &Path, bytes: &[u8], allowed: &[Kind]) -> Result<PathBuf, Error> {
     let file = dir.join(name);
     std::fs::write(&file, bytes)
         .map_err(|e| Error::Internal(format!("cannot keep the upload: {e}")))?;
-    Ok(if open {
-        PathBuf::from(format!("/vsizip/{}", file.display()))
-    } else {
-        file
+    if kind == Kind::GeoPackage {
+        refuse_views(&file)?;
+    }
+    Ok(match (open, member) {
+        (true, Some(m)) => {
+            if m.to_ascii_lowercase().ends_with(".gpkg") {
+                // its layers could not be checked for views without unpacking it
+                return Err(Error::BadRequest(format!(
+                    "the zip holds a GeoPackage (`{}`): send the .gpkg itself, not zipped",
+                    m.escape_default()
+                )));
+            }
+            if m.is_empty() {
+                PathBuf::from(format!("/vsizip/{}", file.display()))
+            } else {
+                PathBuf::from(format!("/vsizip/{}/{m}", file.display()))
+            }
+        }
+        _ => file,
     })
 }
 
@@ -96,6 +361,8 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
         dir.path(),
         bytes,
         &[Kind::Zip, Kind::GeoPackage, Kind::Kml, Kind::GeoJson],
+        limits.max_import_bytes,
+        limits.max_import_bytes,
     )?;
     let source = OgrSource::open(&path, options).map_err(|e| {
         Error::BadRequest(format!(
@@ -104,6 +371,12 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
         ))
     })?;
     let info = source.info().clone();
+    if let Some(total) = info.total.filter(|t| *t > MAX_IMPORT as u64) {
+        return Err(Error::TooManyParcels {
+            count: total as usize,
+            limit: MAX_IMPORT,
+        });
+    }
     let to_wgs84 = Transformer::new(&info.crs.definition, "EPSG:4326")
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     let mut features = Vec::new();
@@ -111,8 +384,9 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
     let mut vertices = 0usize;
     for record in source {
         if features.len() + problems.len() >= MAX_IMPORT {
+            // the layer's count was short of the truth: say at least how many
             return Err(Error::TooManyParcels {
-                count: MAX_IMPORT + 1,
+                count: (MAX_IMPORT + 1).max(info.total.unwrap_or(0) as usize),
                 limit: MAX_IMPORT,
             });
         }
@@ -177,7 +451,19 @@ impl State {
     }
 }
 
+/// A place among the jobs queued or running, taken atomically before an upload is read
+/// and given back when the job finishes (or the upload is refused): N simultaneous
+/// requests against a limit of M get exactly min(N, M) places.
+pub struct Slot(Arc<Inner>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 struct Job {
+    slot: Mutex<Option<Slot>>,
     id: String,
     created_at: String,
     upload_bytes: usize,
@@ -191,6 +477,15 @@ struct Job {
 }
 
 impl Job {
+    /// Sets the job's state; a finished job gives its place back.
+    fn set(&self, state: State) {
+        let finished = state.finished();
+        *self.state.lock().expect("job state") = state;
+        if finished {
+            self.slot.lock().expect("job slot").take();
+        }
+    }
+
     fn report(&self) -> PathBuf {
         self.dir.path().join("report.gpkg")
     }
@@ -232,6 +527,7 @@ struct Inner {
     queue: Mutex<Option<Sender<Arc<Job>>>>,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
     opened: OnceLock<Result<OpenedEngine, String>>,
+    active: std::sync::atomic::AtomicUsize,
 }
 
 /// The screening jobs.
@@ -248,29 +544,23 @@ impl Jobs {
             queue: Mutex::new(None),
             worker: Mutex::new(None),
             opened: OnceLock::new(),
+            active: std::sync::atomic::AtomicUsize::new(0),
         }))
     }
 
-    fn active(&self) -> usize {
+    /// Takes a place for a new job, or refuses when every place is taken (before the
+    /// upload is read). The check and the taking are one atomic step.
+    pub fn reserve(&self) -> Result<Slot, Error> {
+        let max = self.0.limits.max_jobs;
         self.0
-            .jobs
-            .lock()
-            .expect("jobs")
-            .iter()
-            .filter(|j| !j.state.lock().expect("job state").finished())
-            .count()
-    }
-
-    /// Refuses a new job when the queue is full (before its upload is read).
-    pub fn admit(&self) -> Result<(), Error> {
-        let active = self.active();
-        if active >= self.0.limits.max_jobs {
-            return Err(Error::TooManyJobs(format!(
-                "{active} screening jobs are queued or running, the limit is {}: try again when one finishes",
-                self.0.limits.max_jobs
-            )));
-        }
-        Ok(())
+            .active
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .map(|_| Slot(Arc::clone(&self.0)))
+            .map_err(|n| {
+                Error::TooManyJobs(format!(
+                    "{n} screening jobs are queued or running, the limit is {max}: try again when one finishes"
+                ))
+            })
     }
 
     /// Jobs held, by state.
@@ -285,12 +575,29 @@ impl Jobs {
 
     /// Stages an upload and queues its screening.
     pub fn start(&self, bytes: &[u8], options: OgrOptions) -> Result<Value, Error> {
-        self.admit()?;
+        let slot = self.reserve()?;
+        self.start_reserved(slot, bytes, options)
+    }
+
+    /// The same, in a place already taken with [`Jobs::reserve`] (given back if the
+    /// upload is refused).
+    pub fn start_reserved(
+        &self,
+        slot: Slot,
+        bytes: &[u8],
+        options: OgrOptions,
+    ) -> Result<Value, Error> {
         let dir = tempfile::Builder::new()
             .prefix("aimaq-screen-")
             .tempdir()
             .map_err(|e| Error::Internal(format!("no temporary directory: {e}")))?;
-        let input = stage(dir.path(), bytes, &[Kind::Zip, Kind::GeoPackage])?;
+        let input = stage(
+            dir.path(),
+            bytes,
+            &[Kind::Zip, Kind::GeoPackage],
+            self.0.limits.max_unzipped_bytes,
+            self.0.limits.max_unzipped_bytes,
+        )?;
         // refuse what cannot be screened now, not minutes later
         OgrSource::open(&input, &options).map_err(|e| {
             Error::BadRequest(format!(
@@ -309,6 +616,7 @@ impl Jobs {
                 .collect::<String>()
         );
         let job = Arc::new(Job {
+            slot: Mutex::new(Some(slot)),
             id,
             created_at,
             upload_bytes: bytes.len(),
@@ -362,10 +670,7 @@ impl Jobs {
                     let jobs = Jobs(inner);
                     match &pool {
                         Ok(pool) => pool.install(|| jobs.run(&job)),
-                        Err(e) => {
-                            *job.state.lock().expect("job state") =
-                                State::Failed(format!("no worker thread: {e}"))
-                        }
+                        Err(e) => job.set(State::Failed(format!("no worker thread: {e}"))),
                     }
                 }
             })
@@ -377,11 +682,27 @@ impl Jobs {
 
     /// Stops every job and waits for the one running, then forgets them all, removing
     /// their uploads and reports (the desk is closing).
-    pub fn shutdown(&self) {
+    ///
+    /// A job stuck inside a GDAL read that cannot be interrupted is waited for `wait` at
+    /// most, then left to the process's end (its files go when the process exits... or
+    /// remain in the temporary directory if it is killed).
+    pub fn shutdown(&self, wait: std::time::Duration) {
         self.cancel_all();
         self.0.queue.lock().expect("job queue").take();
         if let Some(w) = self.0.worker.lock().expect("job worker").take() {
-            let _ = w.join();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let _ = std::thread::Builder::new()
+                .name("aimaq-jobs-join".into())
+                .spawn(move || {
+                    let _ = w.join();
+                    let _ = tx.send(());
+                });
+            if rx.recv_timeout(wait).is_err() {
+                eprintln!(
+                    "aimaq serve: a screening job did not stop within {} s; leaving it",
+                    wait.as_secs()
+                );
+            }
         }
         self.0.jobs.lock().expect("jobs").clear();
     }
@@ -416,7 +737,7 @@ impl Jobs {
 
     fn run(&self, job: &Job) {
         if job.cancel.load(Ordering::Relaxed) {
-            *job.state.lock().expect("job state") = State::Cancelled;
+            job.set(State::Cancelled);
             return;
         }
         *job.state.lock().expect("job state") = State::Running;
@@ -462,7 +783,7 @@ impl Jobs {
             Err(_) if job.cancel.load(Ordering::Relaxed) => State::Cancelled,
             Err(e) => State::Failed(e.to_string()),
         };
-        *job.state.lock().expect("job state") = state;
+        job.set(state);
     }
 
     fn find(&self, id: &str) -> Result<Arc<Job>, Error> {
@@ -485,11 +806,11 @@ impl Jobs {
     pub fn cancel(&self, id: &str) -> Result<Value, Error> {
         let job = self.find(id)?;
         job.cancel.store(true, Ordering::Relaxed);
-        {
-            let mut state = job.state.lock().expect("job state");
-            if matches!(*state, State::Queued) {
-                *state = State::Cancelled;
-            }
+        let mut state = job.state.lock().expect("job state");
+        if matches!(*state, State::Queued) {
+            *state = State::Cancelled;
+            drop(state);
+            job.slot.lock().expect("job slot").take();
         }
         Ok(job.status())
     }
@@ -557,7 +878,7 @@ mod tests {
         }
         assert_eq!(jobs.status(&id).unwrap()["state"], "done");
         assert!(jobs.report_path(&id).unwrap().exists());
-        jobs.shutdown();
+        jobs.shutdown(std::time::Duration::from_secs(30));
         assert!(!dir.exists(), "{} is still there", dir.display());
     }
 }

@@ -72,6 +72,20 @@ pub struct Limits {
     pub kept_jobs: usize,
     /// Longest a screening job may run.
     pub job_timeout: Duration,
+    /// Largest uncompressed size of an upload to `/screen`: the sum of a zip's members
+    /// as its directory declares them (GDAL reads no further than that).
+    pub max_unzipped_bytes: u64,
+    /// Largest uncompressed size of an upload to `/import` (GDAL's GeoJSON reader holds a
+    /// whole file in memory, several times its size).
+    pub max_import_bytes: u64,
+    /// Imports read at once; one more is answered 429.
+    pub max_imports: usize,
+    /// Connections open at once; the next waits in the kernel's backlog until one closes.
+    pub max_connections: usize,
+    /// A connection that has not sent a complete request head within this time of
+    /// opening, or of its last answer, is closed (header-read and keep-alive idle
+    /// timeout in one).
+    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -85,6 +99,11 @@ impl Default for Limits {
             max_jobs: 4,
             kept_jobs: 16,
             job_timeout: Duration::from_secs(15 * 60),
+            max_unzipped_bytes: 1 << 30,
+            max_import_bytes: 32 << 20,
+            max_imports: 2,
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(15),
         }
     }
 }
@@ -103,6 +122,10 @@ pub struct Config {
     /// Chromium for PDFs (`None`: look for `chromium`, `chromium-browser`,
     /// `google-chrome` on `PATH`).
     pub chromium: Option<PathBuf>,
+    /// Host names the desk answers to besides the address it is bound to (and, when
+    /// that is loopback, `localhost`): a request whose `Host` names anything else is
+    /// refused, which is what stops DNS rebinding.
+    pub allowed_hosts: Vec<String>,
     /// Limits.
     pub limits: Limits,
 }
@@ -115,6 +138,7 @@ impl Default for Config {
             durability: store::Durability::Full,
             token: None,
             chromium: None,
+            allowed_hosts: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -153,7 +177,7 @@ pub fn run(desk: Desk, config: Config) -> Result<(), Error> {
         .thread_name("aimaq-http")
         .build()
         .map_err(|e| Error::Setup(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|e| Error::Setup(format!("cannot listen on {}: {e}", config.bind)))?;
@@ -175,7 +199,11 @@ pub fn run(desk: Desk, config: Config) -> Result<(), Error> {
             eprintln!("aimaq serve: warning: listening beyond loopback without a token");
         }
         api::serve(listener, state, shutdown_signal()).await
-    })
+    });
+    // a read GDAL cannot be told to stop (a stuck import) must not keep the process
+    // alive after SIGTERM: blocking threads still running are abandoned
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
 }
 
 async fn shutdown_signal() {

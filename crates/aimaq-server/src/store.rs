@@ -55,6 +55,23 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// The file exists but is not an aimaq decision store: it is refused before
+    /// anything is written to it.
+    #[error("{path} is not an aimaq decision store ({what}): it was left untouched; give --store a new file name or an existing aimaq store")]
+    NotAStore {
+        /// The file.
+        path: String,
+        /// What it is instead.
+        what: String,
+    },
+    /// Another process holds the store.
+    #[error("{path} is in use by another aimaq serve{holder}: one desk writes a store at a time (stop the other, or give this one another --store)")]
+    Locked {
+        /// The store.
+        path: String,
+        /// `" (process 1234)"` when the other process could be named.
+        holder: String,
+    },
     /// The writer thread is gone (the store is closing).
     #[error("the store is closed")]
     Closed,
@@ -114,7 +131,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER datasets_no_delete BEFORE DELETE ON datasets
         BEGIN SELECT RAISE(ABORT, 'recorded datasets are immutable'); END;
     "#,
+    // 2: the file says it is an aimaq store; decisions written from now on carry a
+    // link of version 2, which also covers seq, parcels, the catalog's id and the
+    // dataset's label (version 1 links, of decisions made before, did not)
+    r#"
+    ALTER TABLE decisions ADD COLUMN link_version INTEGER NOT NULL DEFAULT 1;
+    PRAGMA application_id = 1095322961;
+    "#,
 ];
+
+/// `PRAGMA application_id` of a decision store: "AIMQ".
+pub const APPLICATION_ID: i64 = 0x4149_4D51;
+
+/// The version of the chain links this build writes (see [`chain_link`]).
+pub const LINK_VERSION: i64 = 2;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -164,6 +194,8 @@ pub struct Assigned {
     pub seq: i64,
     /// RFC 3339 UTC.
     pub created_at: String,
+    /// Its chain link: the head of the chain once it is stored.
+    pub chain: String,
 }
 
 /// A stored decision, as read back.
@@ -203,8 +235,11 @@ pub struct DecisionRecord {
     pub request_digest: String,
     /// SHA-256 of the result's JSON text.
     pub result_digest: String,
-    /// The hash chain up to this decision.
+    /// The hash chain up to this decision: SHA-256 of the link before it and of
+    /// everything this decision states (see [`chain_link`]).
     pub chain: String,
+    /// The version of its chain link: 1 for decisions made before schema 2, 2 after.
+    pub link_version: i64,
     /// The request's JSON text as stored (its digest is of these bytes).
     #[serde(skip)]
     pub request_text: String,
@@ -240,6 +275,11 @@ pub struct Store {
     tx: Mutex<Option<SyncSender<(NewDecision, Reply)>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
+    /// The schema version read (older stores are read as they are).
+    schema: i64,
+    /// Opened with `immutable=1` (a read-only mount).
+    immutable: bool,
+    lock: Mutex<Option<StoreLock>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -278,9 +318,145 @@ fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
     Ok(())
 }
 
+/// What an existing file is, read through a read-only connection before anything is
+/// written: an aimaq store (of some schema version), or something to leave alone.
+fn examine(path: &Path) -> StoreResult<()> {
+    let not_a_store = |what: String| StoreError::NotAStore {
+        path: path.display().to_string(),
+        what,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Create {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        }
+    };
+    if !meta.is_file() {
+        return Err(not_a_store("not a regular file".into()));
+    }
+    if meta.len() == 0 {
+        return Ok(()); // an empty file: SQLite makes a new database of it
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_a_store(format!("SQLite cannot open it: {e}")))?;
+    let header = |sql: &str| -> StoreResult<i64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| not_a_store(format!("not a SQLite database: {e}")))
+    };
+    let application_id = header("PRAGMA application_id")?;
+    let version = header("PRAGMA user_version")?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| not_a_store(format!("not a SQLite database: {e}")))?;
+    match application_id {
+        APPLICATION_ID => Ok(()),
+        // schema 1 wrote no application id: its tables say what it is
+        0 if version >= 1
+            && ["catalogs", "datasets", "decisions"]
+                .iter()
+                .all(|t| tables.iter().any(|n| n == t)) =>
+        {
+            Ok(())
+        }
+        0 if version == 0 && tables.is_empty() => Ok(()),
+        // refused either way; said as a newer store, as schema 1 would have been
+        0 if version > SCHEMA_VERSION => Err(StoreError::Newer {
+            path: path.display().to_string(),
+            found: version,
+            known: SCHEMA_VERSION,
+        }),
+        0x4750_4B47 | 0x4750_3130 => Err(not_a_store("a GeoPackage".into())),
+        0 => Err(not_a_store(format!(
+            "a SQLite database of another application: tables {}",
+            if tables.is_empty() {
+                "none".to_string()
+            } else {
+                tables
+                    .iter()
+                    .take(8)
+                    .map(|t| format!("`{}`", t.escape_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ))),
+        other => Err(not_a_store(format!(
+            "a SQLite database with application_id {other:#010x}"
+        ))),
+    }
+}
+
+/// The exclusive lock on a store: a lock file beside it (`decisions.sqlite.lock`), held
+/// with `flock` for as long as the desk runs and released by the kernel when the process
+/// ends, however it ends. It holds the process id of its holder, to name it.
+#[derive(Debug)]
+struct StoreLock {
+    _file: std::fs::File,
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+impl StoreLock {
+    fn take(path: &Path) -> StoreResult<StoreLock> {
+        use std::io::{Read, Seek, Write};
+        let lock = lock_path(path);
+        let create = |reason: String| StoreError::Create {
+            path: path.display().to_string(),
+            reason,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock)
+            .map_err(|e| create(format!("cannot open its lock file {}: {e}", lock.display())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                let holder = text
+                    .trim()
+                    .parse::<u32>()
+                    .map(|pid| format!(" (process {pid}, per {})", lock.display()))
+                    .unwrap_or_else(|_| format!(" (its lock file is {})", lock.display()));
+                return Err(StoreError::Locked {
+                    path: path.display().to_string(),
+                    holder,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(create(format!("cannot lock {}: {e}", lock.display())))
+            }
+        }
+        // the lock is ours: say who holds it (the lock itself is the flock, not the text)
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(file, "{}", std::process::id());
+        let _ = file.flush();
+        Ok(StoreLock { _file: file })
+    }
+}
+
 impl Store {
     /// Opens (creating it and its directory when missing) the store at `path`, brings
     /// its schema up to date and starts the writer.
+    ///
+    /// An existing file that is not an aimaq store (another application's SQLite
+    /// database, a GeoPackage, anything else) is refused before anything is written to
+    /// it, and a store another process has open is refused ([`StoreError::Locked`]).
     pub fn open(path: &Path, durability: Durability) -> StoreResult<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Create {
@@ -288,6 +464,10 @@ impl Store {
                 reason: e.to_string(),
             })?;
         }
+        examine(path)?;
+        let lock = StoreLock::take(path)?;
+        // examined again under the lock: the file may have changed between the two
+        examine(path)?;
         let err = sqlite(path);
         let mut conn = Connection::open(path).map_err(&err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
@@ -313,11 +493,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(&err)?;
         migrate(&mut conn, path)?;
-        let last_chain: String = conn
+        let (last_seq, last_chain): (i64, String) = conn
             .query_row(
-                "SELECT chain FROM decisions ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, chain FROM decisions ORDER BY seq DESC LIMIT 1",
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(&err)?
@@ -328,7 +508,7 @@ impl Store {
         let thread_path = path.to_path_buf();
         let writer = std::thread::Builder::new()
             .name("aimaq-store".into())
-            .spawn(move || write_loop(conn, rx, last_chain, thread_path))
+            .spawn(move || write_loop(conn, rx, (last_seq, last_chain), thread_path))
             .map_err(|e| StoreError::Create {
                 path: path.display().to_string(),
                 reason: format!("cannot start the writer: {e}"),
@@ -338,11 +518,17 @@ impl Store {
             tx: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             readers: Mutex::new(Vec::new()),
+            schema: SCHEMA_VERSION,
+            immutable: false,
+            lock: Mutex::new(Some(lock)),
         })
     }
 
-    /// Opens an existing store to read it only (for `aimaq decisions verify`): no
-    /// migration, no writer; refuses a store of a newer schema.
+    /// Opens an existing store to read it only (for `aimaq decisions verify` and
+    /// `list`): no migration, no writer, no lock, nothing written, not even SQLite's
+    /// shared-memory file when it cannot be (a store on a read-only mount is opened
+    /// `immutable`, provided no write-ahead log beside it holds decisions it would not
+    /// see). Stores of an older schema are read as they are; a newer schema is refused.
     pub fn open_read_only(path: &Path) -> StoreResult<Store> {
         if !path.exists() {
             return Err(StoreError::Create {
@@ -350,13 +536,39 @@ impl Store {
                 reason: "no such store".into(),
             });
         }
-        let store = Store {
+        let mut store = Store {
             path: path.to_path_buf(),
             tx: Mutex::new(None),
             writer: Mutex::new(None),
             readers: Mutex::new(Vec::new()),
+            schema: 0,
+            immutable: false,
+            lock: Mutex::new(None),
         };
-        let version: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))?;
+        let header = |c: &Connection| -> rusqlite::Result<(i64, i64)> {
+            Ok((
+                c.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+                c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            ))
+        };
+        let (application_id, version) = match store.read(header) {
+            Ok(v) => v,
+            Err(first) => {
+                // a read-only directory: SQLite cannot make the WAL index; read the file
+                // as it is, unless a write-ahead log holds what that would miss
+                let wal = {
+                    let mut n = path.as_os_str().to_os_string();
+                    n.push("-wal");
+                    PathBuf::from(n)
+                };
+                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                    return Err(first);
+                }
+                store.immutable = true;
+                store.readers.lock().expect("reader pool").clear();
+                store.read(header).map_err(|_| first)?
+            }
+        };
         if version > SCHEMA_VERSION {
             return Err(StoreError::Newer {
                 path: path.display().to_string(),
@@ -364,17 +576,19 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        if version < SCHEMA_VERSION {
-            return Err(StoreError::Create {
+        if version == 0 || (application_id != 0 && application_id != APPLICATION_ID) {
+            return Err(StoreError::NotAStore {
                 path: path.display().to_string(),
-                reason: if version == 0 {
-                    "not a decision store (no aimaq schema)".into()
-                } else {
-                    format!("schema version {version}, older than this aimaq's {SCHEMA_VERSION}: open it once with `aimaq serve` to migrate it")
-                },
+                what: "no aimaq schema".into(),
             });
         }
+        store.schema = version;
         Ok(store)
+    }
+
+    /// Whether the store was opened `immutable` (a read-only mount).
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
     }
 
     /// The store's file.
@@ -462,6 +676,8 @@ impl Store {
         if let Some(w) = self.writer.lock().expect("store writer").take() {
             let _ = w.join();
         }
+        // the writer is done: the store is free for another desk
+        self.lock.lock().expect("store lock").take();
     }
 
     /// Runs `f` on a read-only connection from a small pool.
@@ -471,10 +687,19 @@ impl Store {
         let conn = match conn {
             Some(c) => c,
             None => {
-                let c = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
+                let c = if self.immutable {
+                    Connection::open_with_flags(
+                        format!("file:{}?immutable=1", uri_path(&self.path)),
+                        OpenFlags::SQLITE_OPEN_READ_ONLY
+                            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                            | OpenFlags::SQLITE_OPEN_URI,
+                    )
+                } else {
+                    Connection::open_with_flags(
+                        &self.path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )
+                }
                 .map_err(&err)?;
                 c.busy_timeout(std::time::Duration::from_secs(10))
                     .map_err(&err)?;
@@ -489,15 +714,34 @@ impl Store {
         out
     }
 
-    /// The decision `id`.
-    pub fn get(&self, id: &str) -> StoreResult<Option<DecisionRecord>> {
+    fn select_record(&self) -> String {
+        // schema 1 had no link_version: all its links are version 1
+        let version = if self.schema >= 2 {
+            "d.link_version"
+        } else {
+            "1"
+        };
+        SELECT_RECORD.replace("d.link_version", version)
+    }
+
+    /// The newest decision's seq and chain link: the head of the chain.
+    pub fn head(&self) -> StoreResult<Option<(i64, String)>> {
         self.read(|c| {
             c.query_row(
-                &format!("{SELECT_RECORD} WHERE d.id = ?1"),
-                params![id],
-                record_of,
+                "SELECT seq, chain FROM decisions ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
+        })
+    }
+
+    /// The decision `id`.
+    pub fn get(&self, id: &str) -> StoreResult<Option<DecisionRecord>> {
+        let select = self.select_record();
+        self.read(|c| {
+            c.query_row(&format!("{select} WHERE d.id = ?1"), params![id], record_of)
+                .optional()
         })
     }
 
@@ -544,10 +788,11 @@ impl Store {
     /// Calls `f` with every decision in log order (one at a time, so memory stays flat).
     pub fn for_each(&self, mut f: impl FnMut(DecisionRecord) -> bool) -> StoreResult<()> {
         let mut after = 0i64;
+        let select = self.select_record();
         loop {
             let batch: Vec<DecisionRecord> = self.read(|c| {
                 let mut stmt = c.prepare(&format!(
-                    "{SELECT_RECORD} WHERE d.seq > ?1 ORDER BY d.seq LIMIT 256"
+                    "{select} WHERE d.seq > ?1 ORDER BY d.seq LIMIT 256"
                 ))?;
                 let rows = stmt.query_map(params![after], record_of)?;
                 rows.collect()
@@ -606,9 +851,23 @@ impl Drop for Store {
 
 const SELECT_RECORD: &str = "SELECT d.id, d.seq, d.created_at, d.aimaq_version, c.catalog_id,
     d.catalog_digest, s.label, d.dataset_digest, d.crs, d.lang, d.as_of, d.verdict, d.parcels,
-    d.request, d.result, d.request_digest, d.result_digest, d.chain
-    FROM decisions d JOIN catalogs c ON c.digest = d.catalog_digest
-    JOIN datasets s ON s.digest = d.dataset_digest";
+    d.request, d.result, d.request_digest, d.result_digest, d.chain, d.link_version
+    FROM decisions d LEFT JOIN catalogs c ON c.digest = d.catalog_digest
+    LEFT JOIN datasets s ON s.digest = d.dataset_digest";
+
+/// `path` as the path of an SQLite URI (`file:…`): `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 fn record_of(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     let json = |i: usize, text: &str| -> rusqlite::Result<serde_json::Value> {
@@ -623,9 +882,11 @@ fn record_of(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         seq: r.get(1)?,
         created_at: r.get(2)?,
         aimaq_version: r.get(3)?,
-        catalog_id: r.get(4)?,
+        // a catalog or dataset row missing (removed around the triggers) reads as
+        // empty, and verify says what is missing
+        catalog_id: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
         catalog_digest: r.get(5)?,
-        dataset_label: r.get(6)?,
+        dataset_label: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
         dataset_digest: r.get(7)?,
         crs: r.get(8)?,
         lang: r.get(9)?,
@@ -637,33 +898,76 @@ fn record_of(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         request_digest: r.get(15)?,
         result_digest: r.get(16)?,
         chain: r.get(17)?,
+        link_version: r.get(18)?,
         request_text,
         result_text,
     })
 }
 
-/// The chain link of a decision: its predecessor's link and everything it states.
+/// The chain link of a decision: the SHA-256 of its predecessor's link and of
+/// everything it states.
+///
+/// A version 2 link (every decision made by schema 2 or later) covers, one per line:
+/// `aimaq-chain-2`, the previous link, seq, id, time, aimaq version, catalog digest,
+/// catalog id, dataset digest, dataset label, CRS, language, as-of date, verdict, parcel
+/// count, and the digests of the request and the result; every field the printed record
+/// shows is one of them or inside the request or the result. A version 1 link (schema 1)
+/// covered neither seq, the parcel count, the catalog id nor the dataset label.
+/// Each field is escaped so that no field's text can pass for a line break.
 pub fn chain_link(prev: &str, d: &ChainFields) -> String {
+    if d.version < 2 {
+        let text = [
+            prev,
+            d.id,
+            d.created_at,
+            d.aimaq_version,
+            d.catalog_digest,
+            d.dataset_digest,
+            d.crs,
+            d.lang,
+            d.as_of.unwrap_or(""),
+            d.verdict,
+            d.request_digest,
+            d.result_digest,
+        ]
+        .join("\n");
+        return sha256(text.as_bytes());
+    }
+    let seq = d.seq.to_string();
+    let parcels = d.parcels.to_string();
+    let as_of = d.as_of.map_or_else(|| "-".to_string(), |a| format!("={a}"));
     let text = [
+        "aimaq-chain-2",
         prev,
+        &seq,
         d.id,
         d.created_at,
         d.aimaq_version,
         d.catalog_digest,
+        d.catalog_id,
         d.dataset_digest,
+        d.dataset_label,
         d.crs,
         d.lang,
-        d.as_of.unwrap_or(""),
+        &as_of,
         d.verdict,
+        &parcels,
         d.request_digest,
         d.result_digest,
     ]
+    .iter()
+    .map(|f| f.replace('\\', "\\\\").replace('\n', "\\n"))
+    .collect::<Vec<_>>()
     .join("\n");
     sha256(text.as_bytes())
 }
 
 /// The fields a chain link covers.
 pub struct ChainFields<'a> {
+    /// Link version (1 or 2).
+    pub version: i64,
+    /// Position in the log (version 2).
+    pub seq: i64,
     /// Decision id.
     pub id: &'a str,
     /// Time.
@@ -672,8 +976,12 @@ pub struct ChainFields<'a> {
     pub aimaq_version: &'a str,
     /// Catalog digest.
     pub catalog_digest: &'a str,
+    /// Catalog id (version 2).
+    pub catalog_id: &'a str,
     /// Dataset digest.
     pub dataset_digest: &'a str,
+    /// Dataset label (version 2).
+    pub dataset_label: &'a str,
     /// CRS.
     pub crs: &'a str,
     /// Language.
@@ -682,6 +990,8 @@ pub struct ChainFields<'a> {
     pub as_of: Option<&'a str>,
     /// Verdict.
     pub verdict: &'a str,
+    /// Number of parcels (version 2).
+    pub parcels: i64,
     /// Request digest.
     pub request_digest: &'a str,
     /// Result digest.
@@ -692,15 +1002,20 @@ impl DecisionRecord {
     /// The fields its chain link covers.
     pub fn chain_fields(&self) -> ChainFields<'_> {
         ChainFields {
+            version: self.link_version,
+            seq: self.seq,
             id: &self.id,
             created_at: &self.created_at,
             aimaq_version: &self.aimaq_version,
             catalog_digest: &self.catalog_digest,
+            catalog_id: &self.catalog_id,
             dataset_digest: &self.dataset_digest,
+            dataset_label: &self.dataset_label,
             crs: &self.crs,
             lang: &self.lang,
             as_of: self.as_of.as_deref(),
             verdict: &self.verdict,
+            parcels: self.parcels,
             request_digest: &self.request_digest,
             result_digest: &self.result_digest,
         }
@@ -726,7 +1041,7 @@ fn new_id(created_at: &str) -> String {
 fn write_loop(
     mut conn: Connection,
     rx: Receiver<(NewDecision, Reply)>,
-    mut chain: String,
+    mut head: (i64, String),
     path: PathBuf,
 ) {
     while let Ok(first) = rx.recv() {
@@ -738,15 +1053,15 @@ fn write_loop(
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let before = chain.clone();
-        match write_batch(&mut conn, &batch, &mut chain) {
+        let before = head.clone();
+        match write_batch(&mut conn, &batch, &mut head) {
             Ok(assigned) => {
                 for ((_, reply), a) in batch.into_iter().zip(assigned) {
                     let _ = reply.send(Ok(a));
                 }
             }
             Err(e) => {
-                chain = before;
+                head = before;
                 let text = e.to_string();
                 eprintln!(
                     "aimaq serve: {}: cannot store decisions: {text}",
@@ -766,16 +1081,21 @@ fn write_loop(
 fn write_batch(
     conn: &mut Connection,
     batch: &[(NewDecision, Reply)],
-    chain: &mut String,
+    head: &mut (i64, String),
 ) -> rusqlite::Result<Vec<Assigned>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut assigned = Vec::with_capacity(batch.len());
+    let (mut seq, mut chain) = head.clone();
     {
         let mut exists = tx.prepare_cached("SELECT 1 FROM decisions WHERE id = ?1")?;
+        let mut catalog_id =
+            tx.prepare_cached("SELECT catalog_id FROM catalogs WHERE digest = ?1")?;
+        let mut label = tx.prepare_cached("SELECT label FROM datasets WHERE digest = ?1")?;
         let mut insert = tx.prepare_cached(
-            "INSERT INTO decisions (id, created_at, aimaq_version, catalog_digest, dataset_digest,
-                crs, lang, as_of, verdict, parcels, request, result, request_digest, result_digest, chain)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            "INSERT INTO decisions (seq, id, created_at, aimaq_version, catalog_digest, dataset_digest,
+                crs, lang, as_of, verdict, parcels, request, result, request_digest, result_digest,
+                chain, link_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         for (d, _) in batch {
             let created_at = crate::time::now_rfc3339();
@@ -785,23 +1105,32 @@ fn write_batch(
             }
             let request_digest = sha256(d.request.as_bytes());
             let result_digest = sha256(d.result.as_bytes());
+            let cat: String = catalog_id.query_row(params![d.catalog_digest], |r| r.get(0))?;
+            let lab: String = label.query_row(params![d.dataset_digest], |r| r.get(0))?;
+            seq += 1;
             let link = chain_link(
-                chain,
+                &chain,
                 &ChainFields {
+                    version: LINK_VERSION,
+                    seq,
                     id: &id,
                     created_at: &created_at,
                     aimaq_version: &d.aimaq_version,
                     catalog_digest: &d.catalog_digest,
+                    catalog_id: &cat,
                     dataset_digest: &d.dataset_digest,
+                    dataset_label: &lab,
                     crs: &d.crs,
                     lang: &d.lang,
                     as_of: d.as_of.as_deref(),
                     verdict: &d.verdict,
+                    parcels: d.parcels as i64,
                     request_digest: &request_digest,
                     result_digest: &result_digest,
                 },
             );
             insert.execute(params![
+                seq,
                 id,
                 created_at,
                 d.aimaq_version,
@@ -816,18 +1145,20 @@ fn write_batch(
                 d.result,
                 request_digest,
                 result_digest,
-                link
+                link,
+                LINK_VERSION
             ])?;
-            let seq = tx.last_insert_rowid();
-            *chain = link;
+            chain = link.clone();
             assigned.push(Assigned {
                 id,
                 seq,
                 created_at,
+                chain: link,
             });
         }
     }
     tx.commit()?;
+    *head = (seq, chain);
     Ok(assigned)
 }
 
@@ -872,6 +1203,7 @@ mod tests {
         assert_eq!(got.catalog_id, "almaty-2020");
         assert_eq!(got.result, serde_json::json!({"ok": true}));
         assert_eq!(got.chain, chain_link("", &got.chain_fields()));
+        assert_eq!(got.link_version, LINK_VERSION);
         let list = s.list(10, None).unwrap();
         assert_eq!(list[0].id, b.id);
         assert_eq!(list[0].parcel_ids, "A");
@@ -926,7 +1258,7 @@ mod tests {
             .execute_batch("CREATE TABLE t (x)")
             .unwrap();
         let e = Store::open_read_only(&other).unwrap_err().to_string();
-        assert!(e.contains("not a decision store"), "{e}");
+        assert!(e.contains("not an aimaq decision store"), "{e}");
     }
 
     #[test]

@@ -64,19 +64,61 @@ pub struct Verification {
     pub chain_intact: bool,
     /// Decisions that differ or have problems.
     pub findings: Vec<Finding>,
+    /// The newest decision's seq and chain link: the head of the chain as found.
+    pub head: Option<Head>,
+    /// The head the caller expected (`--head`), and what became of it.
+    pub expected_head: Option<ExpectedHead>,
+    /// Decisions whose link is of version 1 (made before schema 2): their links do not
+    /// cover seq, the parcel count, the catalog's id or the dataset's label.
+    pub version_1_links: usize,
+}
+
+/// The head of the chain.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Head {
+    /// The newest decision's seq.
+    pub seq: i64,
+    /// Its id.
+    pub id: String,
+    /// Its chain link.
+    pub chain: String,
+}
+
+/// A chain link given from outside the store (printed on a record, noted in a register).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExpectedHead {
+    /// The link given.
+    pub chain: String,
+    /// The decision whose link it is, when the store holds it.
+    pub found: Option<Head>,
+    /// Decisions after it.
+    pub after: usize,
 }
 
 impl Verification {
-    /// Everything the same and the store sound.
+    /// Everything the same and the store sound, and the expected head (if any) found.
     pub fn clean(&self) -> bool {
-        self.findings.is_empty() && self.chain_intact && self.integrity == ["ok"]
+        self.findings.is_empty()
+            && self.chain_intact
+            && self.integrity == ["ok"]
+            && self
+                .expected_head
+                .as_ref()
+                .is_none_or(|h| h.found.is_some())
     }
 }
 
 /// Runs every decision of `store` again; `progress` is told how many are done.
+///
+/// `expected_head` is a chain link known from outside the store (the `chain` printed on a
+/// decision record): the verification fails unless a decision of the store has exactly
+/// that link, which is how a removal of the newest decisions, or a chain recomputed
+/// after an edit, is caught. Without it, a store whose newest decisions were deleted
+/// verifies as intact.
 pub fn verify(
     store: &Store,
     against: &Against,
+    expected_head: Option<&str>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Verification, Error> {
     let integrity = store
@@ -94,8 +136,17 @@ pub fn verify(
         same: 0,
         chain_intact: true,
         findings: Vec::new(),
+        head: None,
+        expected_head: expected_head.map(|h| ExpectedHead {
+            chain: h.trim().to_string(),
+            found: None,
+            after: 0,
+        }),
+        version_1_links: 0,
     };
     let mut prev_chain = String::new();
+    let mut prev_version = 1i64;
+    let mut expected_seen = false;
     let mut failure: Option<Error> = None;
     store
         .for_each(|r| {
@@ -113,7 +164,37 @@ pub fn verify(
                         .to_string(),
                 );
             }
+            if r.link_version < prev_version || !(1..=crate::store::LINK_VERSION).contains(&r.link_version) {
+                problems.push(format!(
+                    "its link version {} follows version {prev_version}: links only ever move to a newer version",
+                    r.link_version
+                ));
+            }
+            if r.catalog_id.is_empty() {
+                problems.push(format!("the store lacks catalog {}", r.catalog_digest));
+            }
+            if r.dataset_label.is_empty() {
+                problems.push(format!("the store lacks dataset {}", r.dataset_digest));
+            }
+            if r.link_version < 2 {
+                out.version_1_links += 1;
+            }
+            prev_version = prev_version.max(r.link_version);
             prev_chain = r.chain.clone();
+            let head = Head {
+                seq: r.seq,
+                id: r.id.clone(),
+                chain: r.chain.clone(),
+            };
+            if let Some(e) = out.expected_head.as_mut() {
+                if expected_seen {
+                    e.after += 1;
+                } else if e.chain.eq_ignore_ascii_case(&r.chain) {
+                    e.found = Some(head.clone());
+                    expected_seen = true;
+                }
+            }
+            out.head = Some(head);
             if !problems.is_empty() {
                 out.chain_intact = false;
             }
