@@ -1,7 +1,7 @@
 //! How large a parcel the engine takes on: past these limits a parcel is an error row
 //! with its reason, decided before any work that grows faster than its size.
 
-use geo::{BoundingRect, MultiPolygon};
+use geo::{BoundingRect, Euclidean, Length, MultiPolygon};
 
 /// Limits on one parcel. A parcel beyond them is not checked: its report is an error
 /// naming the limit, the value found and how to raise it. Both are decided in one pass
@@ -119,4 +119,62 @@ impl Limits {
         }
         Ok(())
     }
+}
+
+/// The smallest parcel aimaq measures, m²: 0.01 m² is a 10 cm square, below any survey's
+/// precision. A smaller "parcel" is a sliver, a digitising slip or coordinates in the
+/// wrong units (degrees read as metres), and its zones' shares would be noise: it is an
+/// error row, never a clear parcel of 0.0 m².
+///
+/// ```
+/// use aimaq_check::{Engine, Parcel, Projected, Verdict, MIN_AREA_M2};
+/// use geo::polygon;
+///
+/// assert_eq!(MIN_AREA_M2, 0.01);
+/// let engine = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![]);
+/// // about 1 mm square: too small, whatever zones it lies in
+/// let speck = Parcel {
+///     id: "speck".into(),
+///     proposed_use: None,
+///     geometry: Projected::assume_metres(
+///         polygon![(x: 0.0, y: 0.0), (x: 0.001, y: 0.0), (x: 0.001, y: 0.001), (x: 0.0, y: 0.001)].into()),
+/// };
+/// let report = engine.check(&speck);
+/// assert_eq!(report.verdict, Verdict::Error);
+/// assert!(report.error.unwrap().starts_with("parcel too small to measure: its area is 1.00e-6 m²"));
+/// ```
+pub const MIN_AREA_M2: f64 = 0.01;
+
+/// The shortest ring (outer or hole, of any part) aimaq measures, m: 5 cm all round. A
+/// ring that short is a slip, not a boundary, even when the rest of the parcel is large.
+pub const MIN_RING_LENGTH_M: f64 = 0.05;
+
+/// Why a parcel of `area_m2` (computed in its local frame) is too small to measure, or
+/// `Ok`: below [`MIN_AREA_M2`], or with a ring shorter than [`MIN_RING_LENGTH_M`].
+pub(crate) fn measurable(geometry: &MultiPolygon<f64>, area_m2: f64) -> Result<(), String> {
+    if area_m2 < MIN_AREA_M2 {
+        return Err(format!(
+            "parcel too small to measure: its area is {area_m2:.2e} m², below the minimum of \
+             {MIN_AREA_M2} m² (a sliver, or coordinates in the wrong units?)"
+        ));
+    }
+    for (p, polygon) in geometry.0.iter().enumerate() {
+        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        for (r, ring) in rings.enumerate() {
+            let length = Euclidean.length(ring);
+            if length < MIN_RING_LENGTH_M {
+                let which = if r == 0 {
+                    "outer ring".to_string()
+                } else {
+                    format!("hole {r}")
+                };
+                return Err(format!(
+                    "parcel too small to measure: the {which} of part {} is {length:.2e} m \
+                     long, below the minimum of {MIN_RING_LENGTH_M} m",
+                    p + 1
+                ));
+            }
+        }
+    }
+    Ok(())
 }

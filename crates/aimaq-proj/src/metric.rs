@@ -220,6 +220,106 @@ impl MetricCrs {
     pub fn area_of_use(&self) -> Option<&AreaOfUse> {
         self.area_of_use.as_ref()
     }
+
+    /// How much the CRS distorts lengths over a WGS84 box (`west`, `south`, `east`,
+    /// `north`, degrees): PROJ's scale factors (`proj_factors`, Tissot's indicatrix) at
+    /// a grid of [`DISTORTION_GRID`]² points spanning the box, edges and corners
+    /// included. The scale in every direction lies between the indicatrix's semi-minor
+    /// and semi-major axes, so `[min_scale, max_scale]` bounds the ratio of any short
+    /// distance measured in the CRS to the same distance on the ellipsoid.
+    ///
+    /// ```
+    /// use aimaq_proj::MetricCrs;
+    /// let almaty = (76.0, 43.0, 78.5, 44.2);
+    /// // UTM 43N: conformal, 0.9996 on its central meridian (75°E), more to the east
+    /// let utm = MetricCrs::new("EPSG:32643").unwrap().distortion(almaty).unwrap();
+    /// assert!(utm.min_scale > 0.9995 && utm.max_scale < 1.001, "{utm:?}");
+    /// assert!(utm.max_angular_deg < 1e-4, "{utm:?}"); // numerical derivatives: about 2e-6
+    /// // Web Mercator: lengths 1.37–1.39 times too long, and not conformal on the ellipsoid
+    /// let web = MetricCrs::new("EPSG:3857").unwrap().distortion(almaty).unwrap();
+    /// assert!(web.min_scale > 1.36 && web.max_scale < 1.40, "{web:?}");
+    /// assert!(web.max_angular_deg > 0.1, "{web:?}");
+    /// ```
+    pub fn distortion(
+        &self,
+        (west, south, east, north): (f64, f64, f64, f64),
+    ) -> Result<Distortion, CrsError> {
+        let c_def = CString::new(self.definition.as_str()).map_err(|_| CrsError::NulByte)?;
+        let mut scope = Scope::new();
+        let crs = scope.create(&c_def).ok_or_else(|| CrsError::Unknown {
+            definition: self.definition.clone(),
+        })?;
+        let mut d = Distortion {
+            min_scale: f64::INFINITY,
+            max_scale: f64::NEG_INFINITY,
+            max_angular_deg: 0.0,
+            worst_at: (west, south),
+        };
+        let mut worst = -1.0;
+        let n = DISTORTION_GRID;
+        for i in 0..n {
+            for j in 0..n {
+                let lon = west + (east - west) * i as f64 / (n - 1) as f64;
+                let lat = south + (north - south) * j as f64 / (n - 1) as f64;
+                // SAFETY: `crs` is a live projected CRS of `scope`; since PROJ 8.2
+                // proj_factors takes one, with longitude and latitude in radians.
+                let f = unsafe {
+                    proj_errno_reset(crs);
+                    let f = proj_factors(
+                        crs,
+                        proj_coord(lon.to_radians(), lat.to_radians(), 0.0, 0.0),
+                    );
+                    (proj_errno(crs) == 0).then_some(f)
+                };
+                let Some(f) = f.filter(|f| {
+                    f.tissot_semimajor.is_finite()
+                        && f.tissot_semiminor.is_finite()
+                        && f.tissot_semiminor > 0.0
+                }) else {
+                    return Err(CrsError::NoFactors {
+                        definition: self.definition.clone(),
+                        lon,
+                        lat,
+                    });
+                };
+                d.min_scale = d.min_scale.min(f.tissot_semiminor);
+                d.max_scale = d.max_scale.max(f.tissot_semimajor);
+                d.max_angular_deg = d.max_angular_deg.max(f.angular_distortion.to_degrees());
+                let error = (f.tissot_semimajor - 1.0)
+                    .abs()
+                    .max((1.0 - f.tissot_semiminor).abs());
+                if error > worst {
+                    worst = error;
+                    d.worst_at = (lon, lat);
+                }
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// Points a side of the grid [`MetricCrs::distortion`] samples.
+pub const DISTORTION_GRID: usize = 9;
+
+/// How a CRS distorts lengths over an area: see [`MetricCrs::distortion`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Distortion {
+    /// The smallest scale in any direction (1: true length).
+    pub min_scale: f64,
+    /// The largest scale in any direction.
+    pub max_scale: f64,
+    /// The largest angular distortion, degrees (0 for a conformal projection).
+    pub max_angular_deg: f64,
+    /// Longitude and latitude where the scale error is largest.
+    pub worst_at: (f64, f64),
+}
+
+impl Distortion {
+    /// The largest relative error of a length in any direction: `max(max_scale − 1,
+    /// 1 − min_scale)`.
+    pub fn scale_error(&self) -> f64 {
+        (self.max_scale - 1.0).max(1.0 - self.min_scale)
+    }
 }
 
 /// Whether PROJ takes two CRS definitions (`EPSG:32643`, WKT, …) for the same CRS,
