@@ -10,7 +10,7 @@ use crate::prepare::{
 use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
 use crate::verdict::Verdict;
-use crate::Limits;
+use crate::{LimitHints, Limits};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
 use aimaq_rules::{fill, Catalog, DataIssue, Lang};
 use geo::{Area, BoundingRect, MultiPolygon, Rect, Translate};
@@ -80,6 +80,7 @@ pub struct Engine {
     limits: Limits,
     /// The bounding box of every feature given, in metres: the dataset's coverage.
     extent: Option<Rect<f64>>,
+    limit_hints: LimitHints,
 }
 
 impl Engine {
@@ -150,7 +151,15 @@ impl Engine {
             lang: Lang::default(),
             limits: Limits::default(),
             extent,
+            limit_hints: LimitHints::default(),
         }
+    }
+
+    /// How errors past a limit say to raise it: in the words of the surface the engine
+    /// serves (a binding's keyword arguments); the Rust API's and the command line's by
+    /// default.
+    pub fn set_limit_hints(&mut self, hints: LimitHints) {
+        self.limit_hints = hints;
     }
 
     /// The dataset's extent in metres: the bounding box of every feature given with a
@@ -372,7 +381,7 @@ impl Engine {
 
     fn check_inner(&self, parcel: &Parcel, messages: bool) -> ParcelReport {
         let world = parcel.geometry.geometry();
-        let within_limits = self.limits.check(world);
+        let within_limits = self.limits.check_with(world, &self.limit_hints);
         if let Err(reason) = within_limits.and_then(|_| polygon_problem(world)) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }

@@ -46,7 +46,7 @@ pub use encumbrance::{AreaShare, Encumbrance};
 pub use engine::{dataset_extent, Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
 pub use geometry::is_valid;
-pub use limits::{Limits, MIN_AREA_M2, MIN_RING_LENGTH_M};
+pub use limits::{LimitHints, Limits, MIN_AREA_M2, MIN_RING_LENGTH_M};
 pub use prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, ResolvedZone, Settlement};
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};

@@ -98,12 +98,17 @@ impl Limits {
     /// assert!(three.check(&square).unwrap_err().starts_with("parcel has too many vertices: 4,"));
     /// ```
     pub fn check(&self, geometry: &MultiPolygon<f64>) -> Result<(), String> {
+        self.check_with(geometry, &LimitHints::default())
+    }
+
+    /// As [`Limits::check`], the reason telling how to raise the limit in `hints`'
+    /// words (those of the surface the engine serves: Python's keywords, a flag).
+    pub fn check_with(&self, geometry: &MultiPolygon<f64>, hints: &LimitHints) -> Result<(), String> {
         let vertices = Limits::vertices(geometry);
         if vertices > self.max_vertices {
             return Err(format!(
-                "parcel has too many vertices: {vertices}, the limit is {} \
-                 (raise max_vertices with Engine::with_limits, or --max-vertices)",
-                self.max_vertices
+                "parcel has too many vertices: {vertices}, the limit is {} ({})",
+                self.max_vertices, hints.vertices
             ));
         }
         if let Some(bbox) = geometry.bounding_rect() {
@@ -111,13 +116,47 @@ impl Limits {
             if diagonal > self.max_extent_m {
                 return Err(format!(
                     "parcel too large: its bounding box has a diagonal of {:.3} km, the limit \
-                     is {:.3} km (raise max_extent_m with Engine::with_limits, or --max-extent-km)",
+                     is {:.3} km ({})",
                     diagonal / 1000.0,
-                    self.max_extent_m / 1000.0
+                    self.max_extent_m / 1000.0,
+                    hints.extent
                 ));
             }
         }
         Ok(())
+    }
+}
+
+/// How a parcel's error past a [`Limits`] limit says to raise it, in the words of the
+/// surface that made the engine: the Rust API and the command line by default, the
+/// keyword arguments in Python ([`Engine::set_limit_hints`](crate::Engine::set_limit_hints)).
+///
+/// ```
+/// use aimaq_check::{LimitHints, Limits};
+/// use geo::{polygon, MultiPolygon};
+/// let square: MultiPolygon<f64> =
+///     polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)].into();
+/// let python = LimitHints {
+///     vertices: "raise it with aimaq.Engine(max_vertices=...)".into(),
+///     extent: "raise it with aimaq.Engine(max_extent_km=...)".into(),
+/// };
+/// let e = Limits { max_vertices: 3, ..Limits::default() }.check_with(&square, &python).unwrap_err();
+/// assert_eq!(e, "parcel has too many vertices: 4, the limit is 3 (raise it with aimaq.Engine(max_vertices=...))");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitHints {
+    /// How to raise `max_vertices`.
+    pub vertices: String,
+    /// How to raise `max_extent_m`.
+    pub extent: String,
+}
+
+impl Default for LimitHints {
+    fn default() -> Self {
+        LimitHints {
+            vertices: "raise max_vertices with Engine::with_limits, or --max-vertices".into(),
+            extent: "raise max_extent_m with Engine::with_limits, or --max-extent-km".into(),
+        }
     }
 }
 
