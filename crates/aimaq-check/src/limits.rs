@@ -103,7 +103,11 @@ impl Limits {
 
     /// As [`Limits::check`], the reason telling how to raise the limit in `hints`'
     /// words (those of the surface the engine serves: Python's keywords, a flag).
-    pub fn check_with(&self, geometry: &MultiPolygon<f64>, hints: &LimitHints) -> Result<(), String> {
+    pub fn check_with(
+        &self,
+        geometry: &MultiPolygon<f64>,
+        hints: &LimitHints,
+    ) -> Result<(), String> {
         let vertices = Limits::vertices(geometry);
         if vertices > self.max_vertices {
             return Err(format!(

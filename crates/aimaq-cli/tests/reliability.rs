@@ -194,7 +194,11 @@ fn d8_a_parcel_far_outside_the_crs_is_an_error_not_a_distorted_clear() {
         s(&repo("fixtures/bad/outside-area-of-use.geojson")),
     ]);
     assert_eq!(run.status.code(), Some(1), "{}", text(&run));
-    assert!(text(&run).contains("beyond aimaq's tolerance"), "{}", text(&run));
+    assert!(
+        text(&run).contains("beyond aimaq's tolerance"),
+        "{}",
+        text(&run)
+    );
 }
 
 #[test]
