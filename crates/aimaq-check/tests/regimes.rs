@@ -724,7 +724,7 @@ fn compare_with_geos(r: &ParcelReport) {
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("python3 with shapely 2 is needed (see .ci/setup)");
+        .expect("python3 with shapely 2 is needed (see .ci/setup-tests)");
     use std::io::Write;
     child
         .stdin

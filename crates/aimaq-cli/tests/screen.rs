@@ -509,7 +509,7 @@ fn d5_a_parcel_past_the_vertex_limit_is_an_error_row_and_the_flag_raises_the_lim
 }
 
 /// GDAL's GeoPackage validator (`validate_gpkg.py` of GDAL's samples, in Debian's
-/// python3-gdal, which .ci/setup's QGIS brings; skipped with a note where it is missing)
+/// python3-gdal, which .ci/setup-tests' QGIS brings; skipped with a note where it is missing)
 /// accepts the compact report; GDAL reads every layer back with the counts aimaq reported;
 /// a spatial filter, which GDAL answers from the packed R-trees, finds what a scan finds;
 /// and SQLite's `rtreecheck()` accepts both trees. 3,000 generated parcels: trees of

@@ -3,46 +3,8 @@
 use aimaq_rules::Attributes;
 use geojson::{GeometryValue, Position};
 use std::path::Path;
-use thiserror::Error;
 
-/// Why a GeoJSON text is unusable as a whole.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum GeoJsonError {
-    /// Nothing in the file but white space.
-    #[error("the file is empty")]
-    Empty,
-    /// Not JSON at all.
-    #[error("invalid JSON: {0}")]
-    Json(String),
-    /// `NaN` or `Infinity`, which JavaScript writes and JSON (RFC 8259) has no place for.
-    #[error("invalid JSON: `{token}` at line {line}, column {column} is not a JSON number (RFC 8259): write null or a finite number")]
-    NotANumber {
-        /// `NaN`, `Infinity` or `-Infinity`.
-        token: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-    },
-    /// Bytes that are not UTF-8 (RFC 8259 requires it).
-    #[error("invalid UTF-8 at byte {byte} (GeoJSON must be UTF-8; was it saved in another encoding, such as Windows-1251?)")]
-    Utf8 {
-        /// 0-based offset of the first invalid byte.
-        byte: usize,
-    },
-    /// JSON, but not an object.
-    #[error("expected a GeoJSON FeatureCollection object")]
-    NotAnObject,
-    /// An object of another GeoJSON type.
-    #[error("expected \"type\": \"FeatureCollection\"")]
-    NotACollection,
-    /// A pre-RFC 7946 `crs` member naming anything but WGS84.
-    #[error("declares crs `{0}`: GeoJSON must be WGS84 longitude/latitude (RFC 7946); reproject it first")]
-    ProjectedCrs(String),
-    /// No `features` array.
-    #[error("FeatureCollection has no \"features\" array")]
-    NoFeatures,
-}
+pub use crate::error::GeoJsonError;
 
 /// One feature as read: geographic (lon/lat degrees) geometry or the reason it has none.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 //! end, and the writer checks that every record arrives once.
 
 use crate::record::RecordChecker;
+pub use crate::sink::Totals;
 use crate::sink::{Outcome, ReportSink};
 use crate::source::ParcelSource;
 use crate::{Error, Result};
@@ -28,18 +29,6 @@ pub enum Progress {
     Written(u64),
     /// Every record is written; the sink is completing (building spatial indexes).
     Finishing,
-}
-
-/// Counts of a finished run.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Totals {
-    /// Verdicts, findings by rule, errors.
-    pub summary: Summary,
-    /// Records checked after a documented repair of their geometry.
-    pub repaired: usize,
-    /// Whether the run was cancelled before the input ended: the sink then holds only
-    /// the records before that point, and must not be presented as complete.
-    pub cancelled: bool,
 }
 
 /// Options of a run.

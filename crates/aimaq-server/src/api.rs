@@ -7,7 +7,7 @@ use crate::layers::Layers;
 use crate::metrics::Metrics;
 use crate::request::{self, CheckParams};
 use crate::store::{NewDecision, Store};
-use crate::{assets, decide, i18n, pdf, report, Config, Desk, Error, Limits};
+use crate::{assets, decide, pdf, report, Config, Desk, Error, Limits};
 use aimaq_rules::Lang;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, MatchedPath, Request, State as AxState};
@@ -25,8 +25,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::time::timeout_at;
 
-/// The API's prefix.
-pub const PREFIX: &str = "/api/v1";
+pub use crate::routes::PREFIX;
 
 /// Query parameters; a malformed query is a JSON `bad_parameter`, like every other error.
 struct Query<T>(T);
@@ -820,9 +819,4 @@ fn asset_response(name: &str) -> Option<Response> {
         );
     }
     Some(r)
-}
-
-/// The UI strings, for handlers that render text.
-pub(crate) fn ui(lang: Lang, key: &str) -> &'static str {
-    i18n::text(lang, key)
 }

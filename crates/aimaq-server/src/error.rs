@@ -2,7 +2,6 @@
 //! `code` a client can branch on; the body is always JSON:
 //! `{"error": {"code": "...", "message": "...", "status": 422}}`.
 
-use crate::desk::CrsProblem;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -202,4 +201,26 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// Why a request's CRS is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CrsProblem {
+    /// PROJ does not know it.
+    #[error("PROJ does not know the CRS `{0}`")]
+    Unknown(String),
+    /// Degrees of another datum, feet, or no projection: the desk takes WGS84 degrees or
+    /// projected metres.
+    #[error("{0}; give coordinates in WGS84 longitude/latitude (EPSG:4326) or in a projected CRS in metres (e.g. EPSG:32643)")]
+    NotMetric(String),
+    /// A projected CRS meant for another part of the world.
+    #[error("`{definition}` is meant for {area}, not for the dataset's area ({dataset}): are these the right coordinates?")]
+    Elsewhere {
+        /// The CRS.
+        definition: String,
+        /// Its area of use.
+        area: String,
+        /// The dataset's extent.
+        dataset: String,
+    },
 }

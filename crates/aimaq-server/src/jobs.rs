@@ -200,7 +200,7 @@ impl Job {
         let total = self.total.load(Ordering::Relaxed);
         let total = (total != u64::MAX).then_some(total);
         let written = self.written.load(Ordering::Relaxed);
-        let base = format!("{}/jobs/{}", crate::api::PREFIX, self.id);
+        let base = format!("{}/jobs/{}", crate::routes::PREFIX, self.id);
         let mut v = json!({
             "id": self.id,
             "state": state.name(),

@@ -34,6 +34,7 @@ mod metrics;
 mod pdf;
 mod report;
 pub mod request;
+mod routes;
 mod rules;
 pub mod snapshot;
 pub mod store;

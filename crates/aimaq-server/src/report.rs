@@ -7,7 +7,7 @@
 //! the distances the findings state; the encumbered parts are the engine's, the zone
 //! strips are buffers of the findings' features drawn for orientation.
 
-use crate::api::ui;
+use crate::i18n::text as ui;
 use crate::store::DecisionRecord;
 use crate::{Desk, Error};
 use aimaq_check::ConstraintFeature;

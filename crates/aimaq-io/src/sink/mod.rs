@@ -21,9 +21,21 @@ pub use gpkg::{gpkg_blob, GpkgBlob, GpkgReport, ReportInfo};
 pub use json_report::JsonReport;
 
 use crate::Result;
-use aimaq_check::{Finding, ParcelReport, Verdict};
+use aimaq_check::{Finding, ParcelReport, Summary, Verdict};
 use gdal::vector::FieldValue;
 use geo::MultiPolygon;
+
+/// Counts of a finished run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Totals {
+    /// Verdicts, findings by rule, errors.
+    pub summary: Summary,
+    /// Records checked after a documented repair of their geometry.
+    pub repaired: usize,
+    /// Whether the run was cancelled before the input ended: the sink then holds only
+    /// the records before that point, and must not be presented as complete.
+    pub cancelled: bool,
+}
 
 /// One screened record, ready to write: the engine's answer and geometries in the
 /// report's CRS.
@@ -157,7 +169,7 @@ pub trait ReportSink: Send {
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()>;
     /// The run's counts, once every record is written and before `finish`: for sinks
     /// that record them in the file itself.
-    fn totals(&mut self, _totals: &crate::pipeline::Totals) {}
+    fn totals(&mut self, _totals: &Totals) {}
     /// Completes the output (commits, indexes, closes). Called once, after the last chunk.
     fn finish(&mut self) -> Result<()>;
 }

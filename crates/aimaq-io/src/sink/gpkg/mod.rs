@@ -21,6 +21,7 @@
 mod blob;
 mod rtree;
 mod schema;
+mod sql;
 mod writer;
 
 pub use blob::{gpkg_blob, GpkgBlob};
@@ -33,9 +34,9 @@ use aimaq_check::Verdict;
 use aimaq_rules::{Catalog, Lang, Severity};
 use gdal::vector::{FieldValue, OGRFieldType};
 use serde::Serialize;
+use sql::{sql_err, Envelope};
 use std::collections::HashMap;
 use std::path::Path;
-use writer::{sql_err, Envelope};
 
 /// The ids of the texts stored so far. Four lookups a finding, among a few hundred
 /// distinct texts: hashed by their length and a few words of each (SipHash over every byte
@@ -515,7 +516,7 @@ impl ReportSink for GpkgReport {
         gpkg.rows(rows)
     }
 
-    fn totals(&mut self, totals: &crate::pipeline::Totals) {
+    fn totals(&mut self, totals: &crate::sink::Totals) {
         self.totals = serde_json::to_value(totals).ok();
     }
 

@@ -8,7 +8,7 @@
 //! also makes it smaller and its searches shorter. SQLite's `rtreecheck()` accepts it, and
 //! later edits (the GeoPackage triggers) go through the module as usual.
 
-use super::writer::{sql_err, Envelope};
+use super::sql::{sql_err, Envelope};
 use crate::{Error, Result};
 use rusqlite::Connection;
 

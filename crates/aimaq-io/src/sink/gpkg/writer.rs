@@ -2,18 +2,12 @@
 //! tables, R-trees, QGIS default styles and metadata. The report and the zones export
 //! are both made with it.
 
+use super::sql::{sql_err, Envelope};
 use super::{rtree, schema};
 use crate::{Error, Result};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Bounds as the R-tree keeps them: `(min_x, max_x, min_y, max_y)`.
-pub type Envelope = (f64, f64, f64, f64);
-
-pub(crate) fn sql_err(context: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
-    move |e| Error::Other(format!("{context}: SQLite: {e}"))
-}
 
 /// A GeoPackage being written.
 pub(crate) struct GeoPackage {
