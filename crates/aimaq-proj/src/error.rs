@@ -32,8 +32,8 @@ pub enum CrsError {
         /// The unit of the offending axis.
         unit: String,
     },
-    /// PROJ cannot compute the CRS's scale factors at a place (outside its domain).
-    #[error("PROJ cannot compute the scale of `{definition}` at longitude {lon:.4}, latitude {lat:.4}: the CRS is not defined there")]
+    /// The CRS's scale cannot be measured at a place (it has no image there).
+    #[error("cannot measure the scale of `{definition}` at longitude {lon:.4}, latitude {lat:.4}: the CRS has no image there")]
     NoFactors {
         /// As given.
         definition: String,
