@@ -117,7 +117,7 @@ fn suggestion(extent: Rect<f64>) -> String {
     )
 }
 
-/// The distortion check over the features' extent, as [`crate::dataset::load`] runs it.
+/// The distortion check over the features' extent, as the dataset loader runs it.
 pub(crate) fn check_features(
     metric: &MetricCrs,
     features: &[aimaq_check::ConstraintFeature],
