@@ -10,10 +10,10 @@ use crate::prepare::{
 use crate::projected::Projected;
 use crate::refine::{self, LocalFeature};
 use crate::verdict::Verdict;
-use crate::Limits;
+use crate::{LimitHints, Limits};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
 use aimaq_rules::{fill, Catalog, DataIssue, Lang};
-use geo::{Area, BoundingRect, MultiPolygon, Translate};
+use geo::{Area, BoundingRect, MultiPolygon, Rect, Translate};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -80,6 +80,9 @@ pub struct Engine {
     limits: Limits,
     /// The attribution the dataset's licence requires (OSM's ODbL), for every report.
     attribution: Option<String>,
+    /// The bounding box of every feature given, in metres: the dataset's coverage.
+    extent: Option<Rect<f64>>,
+    limit_hints: LimitHints,
 }
 
 impl Engine {
@@ -91,6 +94,7 @@ impl Engine {
         crs: impl Into<String>,
         features: Vec<ConstraintFeature>,
     ) -> Engine {
+        let extent = dataset_extent(&features);
         let mut preparer = Preparer::new(&catalog);
         let mut prepared = Vec::new();
         let mut builder = IndexBuilder::new();
@@ -149,7 +153,40 @@ impl Engine {
             lang: Lang::default(),
             limits: Limits::default(),
             attribution: None,
+            extent,
+            limit_hints: LimitHints::default(),
         }
+    }
+
+    /// How errors past a limit say to raise it: in the words of the surface the engine
+    /// serves (a binding's keyword arguments); the Rust API's and the command line's by
+    /// default.
+    pub fn set_limit_hints(&mut self, hints: LimitHints) {
+        self.limit_hints = hints;
+    }
+
+    /// The dataset's extent in metres: the bounding box of every feature given with a
+    /// finite geometry, whether or not a rule applies to it (`None` for an empty
+    /// dataset). A parcel outside it was checked against nothing; `aimaq_io`'s
+    /// `Coverage` turns that into the parcel's error on every surface.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Projected};
+    /// use geo::{line_string, Geometry};
+    /// let line = |x: f64| ConstraintFeature {
+    ///     layer: "power_lines".into(),
+    ///     attributes: serde_json::json!({"id": format!("pl-{x}"), "voltage_kv": 500})
+    ///         .as_object().unwrap().clone(),
+    ///     geometry: Ok(Projected::assume_metres(Geometry::from(
+    ///         line_string![(x: x, y: 0.0), (x: x + 10.0, y: 5.0)]))),
+    /// };
+    /// let engine = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![line(0.0), line(100.0)]);
+    /// let e = engine.extent().unwrap();
+    /// assert_eq!((e.min().x, e.min().y, e.max().x, e.max().y), (0.0, 0.0, 110.0, 5.0));
+    /// assert!(Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![]).extent().is_none());
+    /// ```
+    pub fn extent(&self) -> Option<Rect<f64>> {
+        self.extent
     }
 
     /// The engine answering in `lang` (messages of findings and errors); English by default.
@@ -359,7 +396,7 @@ impl Engine {
 
     fn check_inner(&self, parcel: &Parcel, messages: bool) -> ParcelReport {
         let world = parcel.geometry.geometry();
-        let within_limits = self.limits.check(world);
+        let within_limits = self.limits.check_with(world, &self.limit_hints);
         if let Err(reason) = within_limits.and_then(|_| polygon_problem(world)) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
@@ -385,6 +422,9 @@ impl Engine {
         let origin = bbox.center();
         let local = crate::local::LocalParcel::new(world.translate(-origin.x, -origin.y));
         let area_m2 = local.unsigned_area();
+        if let Err(reason) = crate::limits::measurable(world, area_m2) {
+            return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
+        }
 
         let candidates = self.index.query(bbox);
         let mut split: Option<refine::SettlementSplit> = None;
@@ -454,4 +494,24 @@ impl Engine {
             error: None,
         }
     }
+}
+
+/// The bounding box, in metres, of every feature with a finite geometry: the extent
+/// [`Engine::extent`] reports (`None` when no feature has one).
+pub fn dataset_extent(features: &[ConstraintFeature]) -> Option<Rect<f64>> {
+    features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref().ok())
+        .filter_map(|g| g.geometry().bounding_rect())
+        .filter(|b| {
+            [b.min().x, b.min().y, b.max().x, b.max().y]
+                .iter()
+                .all(|v| v.is_finite())
+        })
+        .reduce(|e, b| {
+            Rect::new(
+                (e.min().x.min(b.min().x), e.min().y.min(b.min().y)),
+                (e.max().x.max(b.max().x), e.max().y.max(b.max().y)),
+            )
+        })
 }

@@ -43,10 +43,10 @@ mod verdict;
 
 pub use balance::{BalanceRow, CategoryRow, LandBalance};
 pub use encumbrance::{AreaShare, Encumbrance};
-pub use engine::{Engine, Parcel};
+pub use engine::{dataset_extent, Engine, Parcel};
 pub use finding::{Finding, ParcelReport};
 pub use geometry::is_valid;
-pub use limits::Limits;
+pub use limits::{LimitHints, Limits, MIN_AREA_M2, MIN_RING_LENGTH_M};
 pub use prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, ResolvedZone, Settlement};
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};

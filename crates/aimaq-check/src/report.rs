@@ -5,7 +5,8 @@ use crate::finding::ParcelReport;
 use crate::prepare::DatasetStats;
 use crate::verdict::Verdict;
 use aimaq_rules::{
-    fill_in, format_metres, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce, Severity,
+    fill_in, format_metres, printable, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce,
+    Severity,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -210,18 +211,20 @@ impl Report {
                 .proposed_use
                 .as_deref()
                 .unwrap_or(&self.full_catalog.info().default_use);
+            // ids, uses and names come from other people's files: escaped, so that
+            // they can neither forge a line nor command the terminal
+            let id = printable(&p.id);
             match &p.error {
                 Some(e) => writeln!(
                     out,
-                    "{:<14} {}  {e}",
-                    p.id,
-                    self.verdict_word(Verdict::Error)
+                    "{id:<14} {}  {}",
+                    self.verdict_word(Verdict::Error),
+                    printable(e)
                 )?,
                 None => writeln!(
                     out,
-                    "{:<14} {:<12} {:>12} {m2}  {}",
-                    p.id,
-                    use_,
+                    "{id:<14} {:<12} {:>12} {m2}  {}",
+                    printable(use_),
                     format!("{:.1}", p.area_m2),
                     self.verdict_word(p.verdict)
                 )?,
@@ -235,7 +238,7 @@ impl Report {
                 let name = f
                     .feature_name
                     .as_deref()
-                    .map(|n| format!(" «{n}»"))
+                    .map(|n| format!(" «{}»", printable(n)))
                     .unwrap_or_default();
                 let distance = if f.limit_m == 0.0 {
                     self.msg("label.overlap").to_string()
@@ -247,12 +250,12 @@ impl Report {
                     "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} {m2} ({:.1} %)",
                     self.severity_word(f.severity),
                     f.rule,
-                    f.feature,
+                    printable(&f.feature),
                     name,
                     f.encumbered_m2,
                     f.encumbered_share * 100.0
                 )?;
-                writeln!(out, "      {}", f.message)?;
+                writeln!(out, "      {}", printable(&f.message))?;
                 writeln!(out, "      {}: {}", self.msg("label.source"), f.citation)?;
                 writeln!(
                     out,

@@ -2,7 +2,7 @@
 //! rendered from its fields (the report stores no messages).
 
 use aimaq_io::report::{CompactReport, ParcelRow};
-use aimaq_rules::{fill, format_metres, Catalog, Lang};
+use aimaq_rules::{fill, format_metres, printable, Catalog, Lang};
 use anyhow::Result;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -14,8 +14,12 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
     let meta = report.metadata()?;
     let catalog = Catalog::embedded();
     let msg = |key: &str| catalog.message(key, lang).to_string();
-    let text = |k: &str| meta[k].as_str().unwrap_or("—").to_string();
-    writeln!(out, "aimaq report {}", path.display())?;
+    let text = |k: &str| printable(meta[k].as_str().unwrap_or("—")).into_owned();
+    writeln!(
+        out,
+        "aimaq report {}",
+        printable(&path.display().to_string())
+    )?;
     writeln!(
         out,
         "  {} · catalog {} ({}) · dataset {} · {}",
@@ -31,13 +35,15 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
     writeln!(out)?;
     let verdict_word = |v: &str| catalog.message(&format!("verdict.{v}"), lang).to_string();
     let render = |out: &mut String, p: &ParcelRow| -> std::fmt::Result {
-        let id = p.parcel.as_deref().unwrap_or("—");
+        // ids, uses and names come from other people's files: escaped, so that they
+        // can neither forge a line nor command the terminal
+        let id = printable(p.parcel.as_deref().unwrap_or("—"));
         match (&p.error, p.area_m2) {
-            (Some(e), _) => writeln!(out, "{id:<14} {}  {e}", verdict_word("error"))?,
+            (Some(e), _) => writeln!(out, "{id:<14} {}  {}", verdict_word("error"), printable(e))?,
             (None, area) => writeln!(
                 out,
                 "{id:<14} {:<12} {:>12} m²  {}",
-                p.use_code.as_deref().unwrap_or(&catalog.default_use().code),
+                printable(p.use_code.as_deref().unwrap_or(&catalog.default_use().code)),
                 format!("{:.1}", area.unwrap_or_default()),
                 verdict_word(&p.verdict)
             )?,
@@ -51,7 +57,7 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
             let name = f
                 .feature_name
                 .as_deref()
-                .map(|n| format!(" «{n}»"))
+                .map(|n| format!(" «{}»", printable(n)))
                 .unwrap_or_default();
             let distance = if f.limit_m == 0.0 {
                 "overlap".to_string()
@@ -63,7 +69,7 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
                 "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} m² ({:.1} %)",
                 f.severity,
                 f.rule,
-                f.feature,
+                printable(&f.feature),
                 name,
                 f.encumbered_m2,
                 f.encumbered_share * 100.0

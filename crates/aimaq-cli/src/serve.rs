@@ -223,7 +223,13 @@ pub fn decisions(command: DecisionsCommand) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{}  {}  {:<12} {:>3} parcel(s)  {}  [{}]",
-                    d.id, d.created_at, d.verdict, d.parcels, d.parcel_ids, d.lang
+                    d.id,
+                    d.created_at,
+                    d.verdict,
+                    d.parcels,
+                    // ids come from the request: escaped, never a forged line
+                    aimaq_rules::printable(&d.parcel_ids),
+                    d.lang
                 )?;
             }
             Ok(ExitCode::SUCCESS)

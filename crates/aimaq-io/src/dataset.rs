@@ -310,6 +310,9 @@ pub fn load(
             });
         }
     }
+    // a CRS that distorts over the data would measure wrong distances: refused here,
+    // where every surface (check, screen, Python, the desk) loads its dataset
+    crate::distortion::check_features(metric, &features)?;
     Ok(LoadedDataset {
         issues,
         label,

@@ -218,6 +218,11 @@ pub enum Error {
     /// WKT that is no parcel.
     #[error("unusable WKT: {0}")]
     Wkt(String),
+    /// A measuring CRS that distorts lengths over the dataset beyond the tolerance of
+    /// the `distortion` module (0.1 %): its distances and areas would be wrong, and so
+    /// would the decisions drawn from them.
+    #[error("{0}")]
+    DistortingCrs(String),
     /// A catalog file with nothing in it.
     #[error("{}: the catalog file is empty", path.display())]
     EmptyCatalog {

@@ -43,7 +43,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod cadastre;
+pub mod coverage;
 pub mod dataset;
+pub mod distortion;
 pub mod encoding;
 mod error;
 mod explain;

@@ -2,6 +2,7 @@
 //! metric CRS, the check, a documented repair of invalid geometry, and the answer's
 //! geometries expressed in the report's CRS.
 
+use crate::coverage::Coverage;
 use crate::sink::Outcome;
 use crate::source::ParcelRecord;
 use crate::Result;
@@ -35,6 +36,8 @@ pub struct RecordChecker<'e> {
     source_to_report: Transformer,
     repair: bool,
     messages: bool,
+    /// The dataset's extent: parcels outside it are errors (`None`: no geometry at all).
+    coverage: Option<Coverage>,
 }
 
 impl<'e> RecordChecker<'e> {
@@ -55,6 +58,7 @@ impl<'e> RecordChecker<'e> {
             source_to_report: Transformer::new(source_crs, report_crs)?,
             repair: true,
             messages: true,
+            coverage: Coverage::of(engine, metric)?,
         })
     }
 
@@ -128,7 +132,10 @@ impl<'e> RecordChecker<'e> {
             Ok(u) => u,
             Err(reason) => return failed(reason, Some(&source)),
         };
-        if let Err(reason) = self.within_area_of_use(&source) {
+        if let Err(reason) = self
+            .within_area_of_use(&source)
+            .and_then(|_| self.within_dataset(&source))
+        {
             return failed(reason, Some(&source));
         }
         let check = |source: &MultiPolygon<f64>| -> Result<ParcelReport, String> {
@@ -218,6 +225,65 @@ impl RecordChecker<'_> {
         let Some(bbox) = source.bounding_rect() else {
             return Ok(());
         };
+        let Some(b) = self.lonlat_box(bbox)? else {
+            return Ok(()); // non-finite: validation names it
+        };
+        let (w, s, e, n) = (b.min().x, b.min().y, b.max().x, b.max().y);
+        if area.contains((w, s, e, n), AREA_OF_USE_MARGIN_DEG) {
+            return Ok(());
+        }
+        let hint = if self.swapped_inside(bbox) {
+            format!(" ({})", crate::coverage::SWAPPED_HINT)
+        } else {
+            String::new()
+        };
+        Err(format!(
+            "the parcel (longitude {w:.4}…{e:.4}, latitude {s:.4}…{n:.4}) lies outside the area {} is made for ({:.0}°…{:.0}°E, {:.0}°…{:.0}°N, with {AREA_OF_USE_MARGIN_DEG}° of tolerance): measured there, distances and areas would be distorted; check it in a CRS that covers it (--crs){hint}",
+            self.metric.label(),
+            area.west,
+            area.east,
+            area.south,
+            area.north,
+        ))
+    }
+
+    /// The rule of [`Coverage`]: a parcel outside the dataset's extent was checked
+    /// against nothing, so it is an error row, never clear; the reason says where it
+    /// lies, where the dataset is, and whether swapping x and y would put it inside.
+    fn within_dataset(&self, source: &MultiPolygon<f64>) -> Result<(), String> {
+        use geo::BoundingRect;
+        let (Some(coverage), Some(bbox)) = (&self.coverage, source.bounding_rect()) else {
+            return Ok(());
+        };
+        // no place in WGS84 (non-finite, no image): validation or reprojection names it
+        let Ok(Some(place)) = self.lonlat_box(bbox) else {
+            return Ok(());
+        };
+        if coverage.covers(place) {
+            return Ok(());
+        }
+        coverage
+            .check(place, self.swapped_box(bbox))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The parcel's box read with x and y swapped, in WGS84, when it has a place there.
+    fn swapped_box(&self, bbox: geo::Rect<f64>) -> Option<geo::Rect<f64>> {
+        let flipped = geo::Rect::new((bbox.min().y, bbox.min().x), (bbox.max().y, bbox.max().x));
+        self.lonlat_box(flipped).ok().flatten()
+    }
+
+    /// Whether the parcel read with x and y swapped would lie inside the dataset.
+    fn swapped_inside(&self, bbox: geo::Rect<f64>) -> bool {
+        match (&self.coverage, self.swapped_box(bbox)) {
+            (Some(coverage), Some(swapped)) => coverage.covers(swapped),
+            _ => false,
+        }
+    }
+
+    /// A box of the source CRS as a WGS84 box: its corners, transformed and boxed.
+    fn lonlat_box(&self, bbox: geo::Rect<f64>) -> Result<Option<geo::Rect<f64>>, String> {
+        use geo::BoundingRect;
         let corners = geo::MultiPoint::from(
             bbox.to_polygon().exterior().0[..4]
                 .iter()
@@ -225,21 +291,11 @@ impl RecordChecker<'_> {
                 .collect::<Vec<_>>(),
         );
         let lonlat = self.to_lonlat.apply(&corners).map_err(|e| e.to_string())?;
-        let Some(b) = lonlat.bounding_rect() else {
-            return Ok(());
-        };
-        let (w, s, e, n) = (b.min().x, b.min().y, b.max().x, b.max().y);
-        if area.contains((w, s, e, n), AREA_OF_USE_MARGIN_DEG) {
-            return Ok(());
-        }
-        Err(format!(
-            "the parcel (longitude {w:.4}…{e:.4}, latitude {s:.4}…{n:.4}) lies outside the area {} is made for ({:.0}°…{:.0}°E, {:.0}°…{:.0}°N, with {AREA_OF_USE_MARGIN_DEG}° of tolerance): measured there, distances and areas would be distorted; check it in a CRS that covers it (--crs)",
-            self.metric.label(),
-            area.west,
-            area.east,
-            area.south,
-            area.north,
-        ))
+        Ok(lonlat.bounding_rect().filter(|b| {
+            [b.min().x, b.min().y, b.max().x, b.max().y]
+                .iter()
+                .all(|v| v.is_finite())
+        }))
     }
 }
 

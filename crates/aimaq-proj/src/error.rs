@@ -32,6 +32,16 @@ pub enum CrsError {
         /// The unit of the offending axis.
         unit: String,
     },
+    /// The CRS's scale cannot be measured at a place (it has no image there).
+    #[error("cannot measure the scale of `{definition}` at longitude {lon:.4}, latitude {lat:.4}: the CRS has no image there")]
+    NoFactors {
+        /// As given.
+        definition: String,
+        /// Longitude, degrees.
+        lon: f64,
+        /// Latitude, degrees.
+        lat: f64,
+    },
     /// PROJ knows both CRSs but no way from one to the other.
     #[error("no transformation {from} → {to}: {reason}")]
     NoTransformation {

@@ -30,5 +30,5 @@ mod metric;
 mod transform;
 
 pub use error::{CrsError, ReprojectError};
-pub use metric::{equivalent, AreaOfUse, MetricCrs};
+pub use metric::{equivalent, AreaOfUse, Distortion, MetricCrs, DISTORTION_GRID};
 pub use transform::{short, Reprojector, Transformer};

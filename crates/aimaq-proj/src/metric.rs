@@ -220,6 +220,115 @@ impl MetricCrs {
     pub fn area_of_use(&self) -> Option<&AreaOfUse> {
         self.area_of_use.as_ref()
     }
+
+    /// How much the CRS distorts lengths over a WGS84 box (`west`, `south`, `east`,
+    /// `north`, degrees), measured: at a grid of [`DISTORTION_GRID`]² points spanning
+    /// the box, edges and corners included, short steps (about 10 m) in eight directions
+    /// are projected and their length compared with the geodesic on the WGS84 ellipsoid
+    /// (Karney's algorithm). `[min_scale, max_scale]` bounds the ratio of a short distance
+    /// measured in the CRS to the same distance on the ground; the angular distortion is
+    /// Tissot's `2·asin((a − b)/(a + b))` from the largest and smallest scale at a point.
+    /// (PROJ's `proj_factors` gives the same numbers but builds a transformation at each
+    /// call: a second for the grid.)
+    ///
+    /// ```
+    /// use aimaq_proj::MetricCrs;
+    /// let almaty = (76.0, 43.0, 78.5, 44.2);
+    /// // UTM 43N: conformal, 0.9996 on its central meridian (75°E), more to the east
+    /// let utm = MetricCrs::new("EPSG:32643").unwrap().distortion(almaty).unwrap();
+    /// assert!(utm.min_scale > 0.9995 && utm.max_scale < 1.001, "{utm:?}");
+    /// assert!(utm.max_angular_deg < 1e-3, "{utm:?}");
+    /// // Web Mercator: lengths 1.37–1.39 times too long, and not conformal on the ellipsoid
+    /// let web = MetricCrs::new("EPSG:3857").unwrap().distortion(almaty).unwrap();
+    /// assert!(web.min_scale > 1.36 && web.max_scale < 1.40, "{web:?}");
+    /// assert!(web.max_angular_deg > 0.1, "{web:?}");
+    /// ```
+    pub fn distortion(
+        &self,
+        (west, south, east, north): (f64, f64, f64, f64),
+    ) -> Result<Distortion, CrsError> {
+        use geo::{Distance, Geodesic, Point};
+        let to_crs = crate::Transformer::new("EPSG:4326", &self.definition)?;
+        let mut d = Distortion {
+            min_scale: f64::INFINITY,
+            max_scale: f64::NEG_INFINITY,
+            max_angular_deg: 0.0,
+            worst_at: (west, south),
+        };
+        let mut worst = -1.0;
+        let n = DISTORTION_GRID;
+        // a step of about 10 m: long enough for double precision, short enough that
+        // the scale does not change along it
+        let step = 1e-4;
+        for i in 0..n {
+            for j in 0..n {
+                let lon = west + (east - west) * i as f64 / (n - 1) as f64;
+                let lat = south + (north - south) * j as f64 / (n - 1) as f64;
+                let no_scale = || CrsError::NoFactors {
+                    definition: self.definition.clone(),
+                    lon,
+                    lat,
+                };
+                let mut points = vec![Point::new(lon, lat)];
+                for k in 0..8 {
+                    let a = k as f64 * std::f64::consts::FRAC_PI_4;
+                    let coslat = lat.to_radians().cos().max(1e-6);
+                    points.push(Point::new(
+                        lon + step * a.sin() / coslat,
+                        lat + step * a.cos(),
+                    ));
+                }
+                let projected = to_crs
+                    .apply(&geo::MultiPoint(points.clone()))
+                    .map_err(|_| no_scale())?;
+                let (mut a, mut b) = (f64::NEG_INFINITY, f64::INFINITY);
+                for k in 1..points.len() {
+                    let ground = Geodesic.distance(points[0], points[k]);
+                    let p = projected.0[k] - projected.0[0];
+                    let scale = (p.x().hypot(p.y())) / ground;
+                    if !scale.is_finite() || scale <= 0.0 {
+                        return Err(no_scale());
+                    }
+                    a = a.max(scale);
+                    b = b.min(scale);
+                }
+                d.min_scale = d.min_scale.min(b);
+                d.max_scale = d.max_scale.max(a);
+                let angular = 2.0 * ((a - b) / (a + b)).asin();
+                d.max_angular_deg = d.max_angular_deg.max(angular.to_degrees());
+                let error = (a - 1.0).abs().max((1.0 - b).abs());
+                if error > worst {
+                    worst = error;
+                    d.worst_at = (lon, lat);
+                }
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// Points a side of the grid [`MetricCrs::distortion`] samples.
+pub const DISTORTION_GRID: usize = 9;
+
+/// How a CRS distorts lengths over an area: see [`MetricCrs::distortion`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Distortion {
+    /// The smallest scale in any direction (1: true length).
+    pub min_scale: f64,
+    /// The largest scale in any direction.
+    pub max_scale: f64,
+    /// The largest angular distortion, degrees (0 for a conformal projection).
+    pub max_angular_deg: f64,
+    /// Longitude and latitude where the scale error is largest.
+    pub worst_at: (f64, f64),
+}
+
+impl Distortion {
+    /// The largest relative error of a length in any direction: `max(max_scale − 1,
+    /// 1 − min_scale)`.
+    pub fn scale_error(&self) -> f64 {
+        (self.max_scale - 1.0).max(1.0 - self.min_scale)
+    }
 }
 
 /// Whether PROJ takes two CRS definitions (`EPSG:32643`, WKT, …) for the same CRS,

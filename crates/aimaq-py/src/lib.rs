@@ -108,9 +108,11 @@ impl Engine {
     /// Loads the catalog and the dataset: `data` is a directory of layer files or a
     /// GeoPackage (None: the embedded Almaty data); `metric_crs` the projected CRS with
     /// metre axes distances and areas are measured in; `threads` the checking threads
-    /// (None: all cores).
+    /// (None: all cores); `max_vertices` and `max_extent_km` the limits on one parcel,
+    /// past which it is an error row.
     #[new]
-    #[pyo3(signature = (data=None, lang="en", as_of=None, metric_crs=aimaq_io::DEFAULT_CRS, catalog=None, threads=None))]
+    #[pyo3(signature = (data=None, lang="en", as_of=None, metric_crs=aimaq_io::DEFAULT_CRS, catalog=None, threads=None, max_vertices=aimaq_check::Limits::default().max_vertices, max_extent_km=aimaq_check::Limits::default().max_extent_m / 1000.0))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         data: Option<PathBuf>,
@@ -119,7 +121,14 @@ impl Engine {
         metric_crs: &str,
         catalog: Option<PathBuf>,
         threads: Option<usize>,
+        max_vertices: usize,
+        max_extent_km: f64,
     ) -> PyResult<Engine> {
+        if !(max_extent_km.is_finite() && max_extent_km > 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "max_extent_km must be a finite number of kilometres above 0, not {max_extent_km}"
+            )));
+        }
         let lang: Lang = lang
             .parse()
             .map_err(|e: aimaq_rules::UnknownLang| PyValueError::new_err(e.to_string()))?;
@@ -144,9 +153,17 @@ impl Engine {
             catalog,
             lang,
             as_of,
-            ..EngineOptions::default()
+            limits: aimaq_check::Limits {
+                max_vertices,
+                max_extent_m: max_extent_km * 1000.0,
+            },
         };
-        let opened = py.detach(|| open_engine(&options)).map_err(io_error)?;
+        let mut opened = py.detach(|| open_engine(&options)).map_err(io_error)?;
+        // errors past a limit name this constructor's keywords, not the Rust API
+        opened.engine.set_limit_hints(aimaq_check::LimitHints {
+            vertices: "raise it with aimaq.Engine(max_vertices=...)".into(),
+            extent: "raise it with aimaq.Engine(max_extent_km=...)".into(),
+        });
         Ok(Engine {
             opened,
             options,

@@ -43,6 +43,7 @@ mod load;
 mod message;
 mod metres;
 mod named;
+mod printable;
 mod raw;
 mod regime;
 mod resolution;
@@ -70,6 +71,7 @@ pub use layer::{AttributeProblem, LayerGeometry, LayerSpec, PROVENANCE_ATTRIBUTE
 pub use message::MESSAGE_KEYS;
 pub use metres::format_metres;
 pub use named::{NamedMatch, NamedObject, NamedWidths};
+pub use printable::printable;
 pub use regime::{Regime, RegimeCell, RegimeMatrix};
 pub use resolution::{Resolution, ResolutionProblem};
 pub use rule::Rule;

@@ -2,7 +2,7 @@
 //! coordinates with a CRS; the use, the language and the as-of date), turned into the
 //! normalised request a decision records and `aimaq decisions verify` re-runs.
 
-use crate::desk::{describe_box, Desk, InputCrs};
+use crate::desk::{Desk, InputCrs};
 use crate::{Error, Limits};
 use aimaq_rules::{Date, Lang};
 use geo::{BoundingRect, Coord, CoordsIter, LineString, MultiPolygon, Polygon, Rect};
@@ -472,19 +472,21 @@ fn check_place(desk: &Desk, crs: &InputCrs, id: &str, g: &MultiPolygon<f64>) -> 
                 .expect("a polygon has a box")
         }
     };
-    if !desk.covers(wgs84, 0.0) {
-        let swapped = Rect::new((b.min().y, b.min().x), (b.max().y, b.max().x));
-        let hint = match crs {
-            InputCrs::Wgs84 if desk.covers(swapped, 0.0) => {
-                " (with x and y swapped it would be: give longitude first)"
-            }
-            _ => "",
-        };
+    // the one rule `check`, `screen` and Python apply (aimaq_io::coverage), refused
+    // here as a whole request with its own code
+    let flipped = Rect::new((b.min().y, b.min().x), (b.max().y, b.max().x));
+    let swapped = match crs {
+        InputCrs::Wgs84 => Some(flipped),
+        InputCrs::Metric(_, to_wgs84) => to_wgs84
+            .apply(&flipped.to_polygon())
+            .ok()
+            .and_then(|p| p.bounding_rect()),
+    };
+    let coverage = aimaq_io::coverage::Coverage::new(desk.extent_wgs84());
+    if let Err(outside) = coverage.check(wgs84, swapped) {
         return Err(Error::OutsideDataset(format!(
-            "parcel `{id}` lies at {}, outside the dataset ({}, {}){hint}: no answer there would mean anything",
-            describe_box(wgs84),
-            desk.dataset_label(),
-            describe_box(desk.extent_wgs84())
+            "parcel `{id}`: {outside} (dataset {})",
+            desk.dataset_label()
         )));
     }
     Ok(())

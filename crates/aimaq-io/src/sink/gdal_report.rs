@@ -268,11 +268,12 @@ impl ReportSink for GdalReport {
             Layout::Rows => {
                 let table = ds.layer(0)?;
                 let tc = &self.columns[0];
+                let csv = ds.driver().short_name() == "CSV";
                 for o in outcomes {
                     let wkb = o.wkb.as_ref().unwrap_or(&no_wkb);
                     let parcel = parcel_cells(o);
                     if o.report.findings.is_empty() {
-                        let mut row = Row::new(&table)?;
+                        let mut row = Row::new(&table)?.for_csv(csv);
                         row.cell(tc.row, Cell::Text(row_kind(o)))?;
                         row.cells(&tc.parcel, &parcel)?;
                         row.source(&tc.source, o)?;
@@ -281,7 +282,7 @@ impl ReportSink for GdalReport {
                         w[0] += 1;
                     }
                     for (f, g) in o.report.findings.iter().zip(&wkb.findings) {
-                        let mut row = Row::new(&table)?;
+                        let mut row = Row::new(&table)?.for_csv(csv);
                         row.cell(tc.row, Cell::Text("finding"))?;
                         row.cells(&tc.parcel, &parcel)?;
                         row.source(&tc.source, o)?;
@@ -420,19 +421,28 @@ impl GdalReport {
 /// One feature being filled.
 struct Row<'a> {
     feature: Feature<'a>,
+    /// A CSV row: text cells are neutralised against formula injection.
+    csv: bool,
 }
 
 impl<'a> Row<'a> {
     fn new(layer: &'a Layer<'a>) -> Result<Row<'a>> {
         Ok(Row {
             feature: Feature::new(layer.defn())?,
+            csv: false,
         })
+    }
+
+    fn for_csv(mut self, csv: bool) -> Self {
+        self.csv = csv;
+        self
     }
 
     fn cell(&mut self, index: Option<usize>, cell: Cell) -> Result<()> {
         let Some(i) = index else { return Ok(()) };
         match cell {
             Cell::Null => {}
+            Cell::Text(s) if self.csv => self.feature.set_field_string(i, &csv_text(s))?,
             Cell::Text(s) => self.feature.set_field_string(i, s)?,
             Cell::Real(v) => self.feature.set_field_double(i, v)?,
             Cell::Int(v) => self.feature.set_field_integer64(i, v)?,
@@ -449,8 +459,12 @@ impl<'a> Row<'a> {
 
     fn source(&mut self, indices: &[Option<usize>], o: &Outcome) -> Result<()> {
         for (i, value) in indices.iter().zip(&o.attributes) {
-            if let (Some(i), Some(v)) = (i, value) {
-                self.feature.set_field(*i, v)?;
+            match (i, value) {
+                (Some(i), Some(gdal::vector::FieldValue::StringValue(v))) if self.csv => {
+                    self.feature.set_field_string(*i, &csv_text(v))?
+                }
+                (Some(i), Some(v)) => self.feature.set_field(*i, v)?,
+                _ => {}
             }
         }
         Ok(())
@@ -463,5 +477,30 @@ impl<'a> Row<'a> {
         }
         self.feature.create(layer)?;
         Ok(())
+    }
+}
+
+/// A text cell as a CSV report writes it: one that a spreadsheet would run as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a single quote in
+/// front, OWASP's rule against CSV injection. Only the CSV report does this; JSON,
+/// GeoJSON, FlatGeobuf and GeoPackage keep the original text.
+fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    #[test]
+    fn r2_formula_cells_are_neutralised_by_owasps_rule() {
+        for formula in ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"] {
+            assert_eq!(super::csv_text(formula), format!("'{formula}"));
+        }
+        for plain in ["P-1", "кадастр", "1=1", "", "'quoted"] {
+            assert_eq!(super::csv_text(plain), plain);
+        }
     }
 }

@@ -24,6 +24,8 @@ class Engine:
         metric_crs: str = "EPSG:32643",
         catalog: str | None = None,
         threads: int | None = None,
+        max_vertices: int = 100000,
+        max_extent_km: float = 100.0,
     ) -> None: ...
     @property
     def dataset(self) -> str: ...

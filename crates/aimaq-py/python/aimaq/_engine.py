@@ -116,7 +116,9 @@ class Engine:
     approvals. ``as_of``: check against the rules in force on that date. ``metric_crs``:
     the projected CRS with metre axes that distances and areas are measured in.
     ``catalog``: a regulation catalog TOML instead of the embedded one. ``threads``:
-    checking threads (``None``: all cores).
+    checking threads (``None``: all cores). ``max_vertices`` and ``max_extent_km``: a
+    parcel of more vertices, or whose bounding box has a longer diagonal in the
+    measuring CRS, is an error row naming the limit (defaults 100,000 and 100 km).
 
     Checks release the GIL and run in parallel; Ctrl-C stops them at the next chunk.
     """
@@ -130,6 +132,8 @@ class Engine:
         metric_crs: str = "EPSG:32643",
         catalog: str | os.PathLike[str] | None = None,
         threads: int | None = None,
+        max_vertices: int = 100_000,
+        max_extent_km: float = 100.0,
     ):
         if isinstance(as_of, datetime.date):
             as_of = as_of.isoformat()
@@ -140,6 +144,8 @@ class Engine:
             metric_crs=metric_crs,
             catalog=None if catalog is None else os.fspath(catalog),
             threads=threads,
+            max_vertices=max_vertices,
+            max_extent_km=max_extent_km,
         )
 
     @property
