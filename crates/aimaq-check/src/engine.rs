@@ -136,6 +136,20 @@ impl Engine {
             prepared.push(feature);
         }
         let (issues, mut stats) = preparer.finish();
+        // A parcel beyond the features' box but within a zone of a feature at its edge
+        // is measured against that feature: the coverage reaches as far as the widest
+        // zone.
+        let reach = prepared
+            .iter()
+            .map(|f| f.reach)
+            .filter(|r| r.is_finite())
+            .fold(0.0, f64::max);
+        let extent = extent.map(|e| {
+            Rect::new(
+                (e.min().x - reach, e.min().y - reach),
+                (e.max().x + reach, e.max().y + reach),
+            )
+        });
 
         let index = builder.build();
         stats.features_used = prepared.len();
@@ -166,9 +180,10 @@ impl Engine {
     }
 
     /// The dataset's extent in metres: the bounding box of every feature given with a
-    /// finite geometry, whether or not a rule applies to it (`None` for an empty
-    /// dataset). A parcel outside it was checked against nothing; `aimaq_io`'s
-    /// `Coverage` turns that into the parcel's error on every surface.
+    /// finite geometry, whether or not a rule applies to it, grown on every side by the
+    /// widest zone any feature has (`None` for an empty dataset). A parcel outside it
+    /// was checked against nothing; `aimaq_io`'s `Coverage` turns that into the
+    /// parcel's error on every surface.
     ///
     /// ```
     /// use aimaq_check::{ConstraintFeature, Engine, Projected};
@@ -182,7 +197,8 @@ impl Engine {
     /// };
     /// let engine = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![line(0.0), line(100.0)]);
     /// let e = engine.extent().unwrap();
-    /// assert_eq!((e.min().x, e.min().y, e.max().x, e.max().y), (0.0, 0.0, 110.0, 5.0));
+    /// // the lines' box, grown by a 500 kV line's 30 m protection zone
+    /// assert_eq!((e.min().x, e.min().y, e.max().x, e.max().y), (-30.0, -30.0, 140.0, 35.0));
     /// assert!(Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![]).extent().is_none());
     /// ```
     pub fn extent(&self) -> Option<Rect<f64>> {

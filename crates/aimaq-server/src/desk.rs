@@ -196,7 +196,7 @@ impl Desk {
             .map_err(|e| Error::Setup(e.to_string()))?
             .bounding_rect()
             .expect("a polygon has a box");
-        Ok(Desk {
+        let mut desk = Desk {
             catalog_digest: snapshot::sha256(catalog_text.as_bytes()),
             dataset_digest: snapshot::sha256(&snapshot),
             catalog_text,
@@ -214,7 +214,20 @@ impl Desk {
             checkers: Mutex::new(HashMap::new()),
             crss: Mutex::new(HashMap::new()),
             heads: Mutex::new(HashMap::new()),
-        })
+        };
+        // The coverage is the engine's (`aimaq_io::coverage`, the rule of check, screen and
+        // Python): the features' box grown by the widest zone, so a parcel by a feature
+        // at the edge of the data is checked, not refused as outside it.
+        let engine_extent = desk.engine(Lang::default(), None)?.engine.extent();
+        if let Some(e) = engine_extent {
+            desk.extent_wgs84 = desk
+                .reprojector
+                .to_wgs84(&e.to_polygon())
+                .map_err(|e| Error::Setup(e.to_string()))?
+                .bounding_rect()
+                .expect("a polygon has a box");
+        }
+        Ok(desk)
     }
 
     /// The full catalog (every rule, whatever its dates).
