@@ -16,4 +16,5 @@ pub mod diff;
 pub mod mapping;
 mod merge;
 pub mod osm;
+mod summary;
 mod write;

@@ -7,7 +7,7 @@
 //! (Jaro-Winkler ≥ [`NAME_SIMILARITY`], case, punctuation and spaces ignored, Kazakh letters folded to Russian ones, over `name`, `name_kk`, `name_ru` and, for OSM, the `name:kk`, `name:ru`, `name:en` tags).
 //! The earlier source's feature is kept; the later one is dropped and listed.
 
-use crate::build::{BuildIssue, Candidate, Duplicate, SourceSummary};
+use crate::summary::{BuildIssue, Candidate, Duplicate, SourceSummary};
 use geo::{BoundingRect, Distance, Euclidean};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

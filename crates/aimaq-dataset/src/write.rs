@@ -12,8 +12,8 @@
 //! The loader (`aimaq_io::dataset::load`) skips the `aimaq_*` tables and reads the
 //! attribution from `aimaq_dataset`.
 
-use crate::build::{BuildSummary, Candidate};
 use crate::mapping::Mapping;
+use crate::summary::{BuildSummary, Candidate};
 use aimaq_rules::{AttributeType, Catalog, LayerGeometry};
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{
@@ -197,7 +197,7 @@ fn dataset_rows(meta: &Metadata) -> Vec<Vec<Option<String>>> {
         ),
         (
             "built_at".into(),
-            crate::build::rfc3339(std::time::SystemTime::now()),
+            crate::summary::rfc3339(std::time::SystemTime::now()),
         ),
     ];
     if let Some(a) = &meta.summary.attribution {
