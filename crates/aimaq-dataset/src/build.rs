@@ -17,7 +17,6 @@ pub use crate::summary::{BuildIssue, BuildSummary, Duplicate, SourceSummary};
 use crate::{merge, osm, write};
 use aimaq_rules::{Attributes, Catalog, LayerGeometry};
 use gdal::vector::{Feature, LayerAccess};
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
