@@ -4,112 +4,14 @@
 
 use aimaq_server::api::{self, State};
 use aimaq_server::store::{Durability, Store};
-use aimaq_server::{Config, Desk, Limits};
+use aimaq_server::{Config, Limits};
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use tower::ServiceExt;
 
-fn desk() -> Arc<Desk> {
-    static DESK: OnceLock<Arc<Desk>> = OnceLock::new();
-    Arc::clone(DESK.get_or_init(|| Arc::new(Desk::open(&Default::default()).unwrap())))
-}
-
-struct Desked {
-    app: Router,
-    state: State,
-    _dir: tempfile::TempDir,
-}
-
-fn app_with(config: Config) -> Desked {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("decisions.sqlite"), Durability::Normal).unwrap();
-    let state = State::with_store(desk(), store, &config).unwrap();
-    Desked {
-        app: api::router(state.clone()),
-        state,
-        _dir: dir,
-    }
-}
-
-fn app() -> Desked {
-    app_with(Config::default())
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-    /// Asserts the answer is the refusal `status` with the JSON error `code`.
-    #[track_caller]
-    fn assert_refused(&self, status: StatusCode, code: &str) {
-        assert_eq!(
-            (self.status, self.code().as_str()),
-            (status, code),
-            "{}",
-            self.text()
-        );
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(req).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    call(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-async fn post(app: &Router, uri: &str, content_type: &str, body: impl Into<Body>) -> Answer {
-    call(
-        app,
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, content_type)
-            .body(body.into())
-            .unwrap(),
-    )
-    .await
-}
-
-fn demo(id: &str) -> Value {
-    let text = include_str!("../../../fixtures/parcels/demo.geojson");
-    let all: Value = serde_json::from_str(text).unwrap();
-    all["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["properties"]["id"] == id)
-        .unwrap()
-        .clone()
-}
+mod common;
+use common::*;
 
 /// The car wash 400 m from the Turgen (demo parcel P-025).
 fn p025() -> Value {

@@ -9,10 +9,11 @@ use aimaq_server::store::{Durability, Store};
 use aimaq_server::{Config, Desk};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+
+mod common;
+use common::call;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tower::ServiceExt;
 
 /// One 220 kV line along 43.32°N from 77.40° to 77.50°E, taken from OSM (`way/1021`):
 /// the whole dataset, so its box is the line's.
@@ -44,13 +45,6 @@ fn parcel(east_m: f64) -> Value {
     })
 }
 
-async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, String) {
-    let response = app.clone().oneshot(req).await.unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
 #[tokio::test]
 async fn an_osm_dataset_is_credited_on_the_answer_and_the_record_and_its_edge_is_checked() {
     let data = tempfile::tempdir().unwrap();
@@ -68,7 +62,7 @@ async fn an_osm_dataset_is_credited_on_the_answer_and_the_record_and_its_edge_is
 
     // 8 m east of the line's end: beyond the line's own box, inside its 20 m protection
     // zone.
-    let (status, body) = call(
+    let r = call(
         &app,
         Request::post("/api/v1/check?lang=en")
             .header(header::CONTENT_TYPE, "application/geo+json")
@@ -76,34 +70,34 @@ async fn an_osm_dataset_is_credited_on_the_answer_and_the_record_and_its_edge_is
             .unwrap(),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let (v, body) = (r.json(), r.text());
     assert_eq!(v["dataset"]["attribution"], OSM_ATTRIBUTION, "{body}");
     let finding = &v["parcels"][0]["findings"][0];
     assert_eq!(finding["rule"], "power.protection_zone", "{body}");
     assert_eq!(finding["feature"], "way/1021", "{body}");
 
     let id = v["decision"]["id"].as_str().unwrap();
-    let (status, html) = call(
+    let r = call(
         &app,
         Request::get(format!("/api/v1/decisions/{id}/report"))
             .body(Body::empty())
             .unwrap(),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
     assert!(html.contains("OpenStreetMap contributors, ODbL"), "{html}");
     assert!(html.contains("way/1021"));
 
     // 5 km east: outside the dataset and every zone, refused, never clear.
-    let (status, body) = call(
+    call(
         &app,
         Request::post("/api/v1/check?lang=en")
             .header(header::CONTENT_TYPE, "application/geo+json")
             .body(Body::from(parcel(5_000.0).to_string()))
             .unwrap(),
     )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("outside_dataset"), "{body}");
+    .await
+    .assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "outside_dataset");
 }

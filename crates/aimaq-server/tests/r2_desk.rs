@@ -8,78 +8,18 @@ use aimaq_server::api::{self, State};
 use aimaq_server::jobs::Jobs;
 use aimaq_server::store::{chain_link, Durability, NewDecision, Store, StoreError};
 use aimaq_server::verify::{self, Against};
-use aimaq_server::{Config, Desk, Limits};
+use aimaq_server::{Config, Limits};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use rusqlite::Connection;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
-fn desk() -> Arc<Desk> {
-    static DESK: OnceLock<Arc<Desk>> = OnceLock::new();
-    Arc::clone(DESK.get_or_init(|| Arc::new(Desk::open(&Default::default()).unwrap())))
-}
-
-struct Desked {
-    app: Router,
-    _dir: tempfile::TempDir,
-}
-
-fn app_with(config: Config) -> Desked {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("decisions.sqlite"), Durability::Normal).unwrap();
-    let state = State::with_store(desk(), store, &config).unwrap();
-    Desked {
-        app: api::router(state),
-        _dir: dir,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-    fn message(&self) -> String {
-        self.json()["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-    #[track_caller]
-    fn assert_refused(&self, status: StatusCode, code: &str) {
-        assert_eq!(
-            (self.status, self.code().as_str()),
-            (status, code),
-            "{}",
-            String::from_utf8_lossy(&self.body)
-        );
-    }
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(req).await.unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer { status, body }
-}
+mod common;
+use common::*;
 
 fn p025() -> String {
     let text = include_str!("../../../fixtures/parcels/demo.geojson");
