@@ -129,7 +129,11 @@ impl Layers {
             "labels": {"kk": "шектеу аймақтары", "ru": "зоны ограничений", "en": "restriction zones"},
             "note": "every feature buffered by each rule's limit (display only); ?use= keeps the zones restricting that use",
         }));
-        json!({"layers": layers, "extent": rect_json(desk.extent_wgs84())})
+        json!({
+            "layers": layers,
+            "extent": rect_json(desk.extent_wgs84()),
+            "credit": map_credit(desk.dataset_label(), desk.attribution()),
+        })
     }
 
     /// The resolved zones, built on first use (a second or two for the embedded data).
@@ -488,6 +492,23 @@ fn area_of(g: &Geometry<f64>) -> MultiPolygon<f64> {
         Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
         Geometry::MultiPolygon(mp) => mp.clone(),
         _ => MultiPolygon(vec![]),
+    }
+}
+
+/// The map's credit line: the dataset's name (the embedded one said to be illustrative)
+/// and the attribution its licence requires (OSM's ODbL), so the map never credits
+/// data it is not drawing.
+fn map_credit(label: &str, attribution: Option<&str>) -> String {
+    let data = if label == aimaq_io::dataset::EMBEDDED_LABEL {
+        "data/almaty (illustrative)".to_string()
+    } else {
+        std::path::Path::new(label)
+            .file_name()
+            .map_or_else(|| label.to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    match attribution {
+        Some(a) => format!("aimaq · {data} · {a}"),
+        None => format!("aimaq · {data}"),
     }
 }
 

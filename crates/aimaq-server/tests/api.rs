@@ -805,6 +805,7 @@ async fn the_catalog_the_vocabulary_and_the_map_layers() {
         .unwrap()
         .iter()
         .any(|l| l["name"] == "zones"));
+    assert_eq!(layers["credit"], "aimaq · data/almaty (illustrative)");
     let water = get(
         &d.app,
         "/api/v1/layers/water_bodies?bbox=77.70,43.30,77.80,43.35&zoom=13",

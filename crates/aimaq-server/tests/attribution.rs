@@ -90,6 +90,12 @@ async fn an_osm_dataset_is_credited_on_the_answer_and_the_record_and_its_edge_is
     assert!(html.contains("OpenStreetMap contributors, ODbL"), "{html}");
     assert!(html.contains("way/1021"));
 
+    // The map credits the data it draws: the dataset and OSM's licence.
+    let credit = common::get(&app, "/api/v1/layers").await.json()["credit"].clone();
+    let credit = credit.as_str().unwrap();
+    assert!(credit.contains(OSM_ATTRIBUTION), "{credit}");
+    assert!(!credit.contains("data/almaty"), "{credit}");
+
     // 5 km east: outside the dataset and every zone, refused, never clear.
     call(
         &app,

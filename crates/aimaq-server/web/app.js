@@ -533,21 +533,21 @@
       state.lang = saved || (['kk', 'ru'].includes(browser) ? browser : 'en');
       // on a phone the legend would hide the map: it opens on demand
       if (window.matchMedia('(max-width: 820px)').matches) $('legend').open = false;
-      if (!map) initMap(layers.extent);
+      if (!map) initMap(layers.extent, layers.credit);
       applyTexts();
     } catch (e) {
       setStatus(e.message, true);
     }
   }
 
-  function initMap(extent) {
+  function initMap(extent, credit) {
     maplibregl.setWorkerUrl('/assets/vendor/maplibre-gl-csp-worker.js');
     map = new maplibregl.Map({
       container: 'map',
       style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#f4f1ea' } }] },
       bounds: [[extent[0], extent[1]], [extent[2], extent[3]]],
       fitBoundsOptions: { padding: 10 },
-      attributionControl: { compact: true, customAttribution: 'aimaq · data/almaty (illustrative)' },
+      attributionControl: { compact: true, customAttribution: credit || 'aimaq' },
       maxZoom: 19,
       preserveDrawingBuffer: true,
     });
