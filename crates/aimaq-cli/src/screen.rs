@@ -116,6 +116,17 @@ pub fn print_summary(s: &ScreenSummary, out: &mut impl std::io::Write) -> std::i
             s.summary.dataset_errors
         )?;
     }
+    for w in &s.warnings {
+        // the record text in a warning is escaped already
+        writeln!(out, "WARNING: {w}")?;
+    }
+    if let Some(file) = &s.error_rows_file {
+        writeln!(
+            out,
+            "FlatGeobuf cannot hold rows without a geometry: the error rows of records without one are in {}",
+            aimaq_rules::printable(file)
+        )?;
+    }
     writeln!(
         out,
         "report {} (CRS {}), summary {}; {:.1} s, {:.0} parcels/s",

@@ -207,3 +207,88 @@ fn r2_a_parcel_too_small_to_measure_is_an_error_row() {
         "{e}"
     );
 }
+
+/// The `parcel` column of every row of a report GDAL reads (all its layers).
+fn parcel_ids(path: &Path) -> Vec<String> {
+    use gdal::vector::LayerAccess;
+    let ds = gdal::Dataset::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut ids = Vec::new();
+    for mut layer in ds.layers() {
+        if layer.name() == "findings" {
+            continue;
+        }
+        for f in layer.features() {
+            if let Some(i) = f.field_index("parcel").ok() {
+                ids.extend(f.field_as_string(i).ok().flatten());
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn r2_a_nul_byte_never_cuts_an_id_in_screen_in_any_sink() {
+    // GDAL hands text over as C strings: `P-1\0a` and `P-1\0b` both read `P-1`, two
+    // parcels under one id. The ids are restored from the file; the compact GeoPackage
+    // keeps the NUL, the formats GDAL writes get `\0` and a warning
+    let bad = repo("fixtures/bad/nul-ids.geojson");
+    let dir = tempfile::tempdir().unwrap();
+    for (ext, wide) in [
+        ("gpkg", false),
+        ("gpkg", true),
+        ("csv", false),
+        ("geojson", false),
+        ("fgb", false),
+    ] {
+        let out = dir
+            .path()
+            .join(format!("r{}.{ext}", if wide { "-wide" } else { "" }));
+        let mut args = vec!["screen", s(&bad), "--out", s(&out), "--progress", "off"];
+        if wide {
+            args.push("--verbose-rows");
+        }
+        let run = aimaq(&args);
+        // the record without a geometry is an error row
+        assert_eq!(run.status.code(), Some(2), "{ext}: {}", text(&run));
+        let said = text(&run);
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{}.summary.json", out.display())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(summary["parcels_in"], 3, "{ext}");
+        if ext == "gpkg" && !wide {
+            // SQLite stores the text whole: the NUL is kept, as in JSON
+            let conn = rusqlite::Connection::open(&out).unwrap();
+            let mut ids: Vec<String> = conn
+                .prepare("SELECT parcel FROM parcels ORDER BY parcel")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            ids.sort();
+            assert_eq!(ids, ["P-1\0a", "P-1\0b", "P-1\0c"], "{ext}");
+            assert!(summary.get("warnings").is_none(), "{summary}");
+            continue;
+        }
+        let mut ids = parcel_ids(&out);
+        if ext == "fgb" {
+            // FlatGeobuf cannot hold the row without a geometry: it is in the CSV beside
+            let side = dir.path().join("r.fgb.errors.csv");
+            assert_eq!(summary["error_rows_file"], s(&side), "{summary}");
+            ids.extend(parcel_ids(&side));
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids, [r"P-1\0a", r"P-1\0b", r"P-1\0c"], "{ext}: {ids:?}");
+        let warning = summary["warnings"][0].as_str().unwrap_or_default();
+        assert!(
+            warning.contains("NUL") && warning.contains(r"P-1\0"),
+            "{ext}: {summary}"
+        );
+        assert!(
+            said.contains("WARNING") && said.contains("NUL"),
+            "{ext}: {said}"
+        );
+    }
+}

@@ -553,26 +553,41 @@ fn r2_screen_keeps_every_record_check_keeps_in_every_sink() {
             summary["parcels_errored"], doc["summary"]["parcels_errored"],
             "{ext}"
         );
-        if ext == "fgb" {
-            // GDAL 3.6's FlatGeobuf writer skips features without a geometry: the
-            // summary counts the error records, the file cannot hold them (known gap)
-            continue;
-        }
         // each record is a row of its own, in its place
         use gdal::vector::LayerAccess;
-        let ds = gdal::Dataset::open(&out).unwrap();
-        let mut layer = if ext == "gpkg" {
-            ds.layer_by_name("parcels").unwrap()
-        } else {
-            ds.layer(0).unwrap()
+        let ids_in = |path: &Path, layer: Option<&str>| -> Vec<String> {
+            let ds = gdal::Dataset::open(path).unwrap();
+            let mut layer = match layer {
+                Some(name) => ds.layer_by_name(name).unwrap(),
+                None => ds.layer(0).unwrap(),
+            };
+            layer
+                .features()
+                .filter_map(|f| {
+                    let i = f.field_index("parcel").ok()?;
+                    f.field_as_string(i).ok().flatten()
+                })
+                .collect()
         };
-        let ids: Vec<String> = layer
-            .features()
-            .filter_map(|f| {
-                let i = f.field_index("parcel").ok()?;
-                f.field_as_string(i).ok().flatten()
-            })
-            .collect();
+        let mut ids = ids_in(&out, (ext == "gpkg").then_some("parcels"));
+        if ext == "fgb" {
+            // GDAL 3.6's FlatGeobuf writer skips features without a geometry: their
+            // error rows are in the CSV beside the report, which the summary names
+            let side = dir.path().join("r.fgb.errors.csv");
+            assert_eq!(summary["error_rows_file"], s(&side), "{summary}");
+            assert!(summary["error_rows_sha256"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("sha256:")));
+            let errors = ids_in(&side, None);
+            assert_eq!(
+                errors.len() as u64,
+                summary["parcels_errored"].as_u64().unwrap(),
+                "every error row is in the CSV: {errors:?}"
+            );
+            // and none of them in the .fgb
+            assert!(!ids.iter().any(|i| i.starts_with('#')), "{ids:?}");
+            ids.extend(errors);
+        }
         for id in ["#1", "#2", "#3", "#4", "#6"] {
             assert!(ids.iter().any(|i| i == id), "{ext}: {id} in {ids:?}");
         }

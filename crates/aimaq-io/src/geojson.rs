@@ -397,71 +397,192 @@ fn check_positions(g: &GeometryValue) -> Result<(), String> {
 /// records reported). Read in one streaming pass, without building the features;
 /// `None` when the file is no FeatureCollection this pass can read (GDAL then decides).
 pub fn non_object_features(path: &Path) -> Option<Vec<(u64, serde_json::Value)>> {
+    prepass(path).map(|p| p.skipped)
+}
+
+/// What GDAL's GeoJSON reader loses, found in one streaming pass over the file (see
+/// [`prepass`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prepass {
+    /// Members of `features` that are not objects, by position: GDAL skips them.
+    pub skipped: Vec<(u64, serde_json::Value)>,
+    /// Text properties holding a NUL byte, by the feature's position: GDAL hands text
+    /// over as C strings, which end at the NUL (`P-1\0a` and `P-1\0b` would both read
+    /// `P-1`). Each is the property's name and its whole text.
+    pub with_nul: std::collections::BTreeMap<u64, Vec<(String, String)>>,
+}
+
+/// Walks a FeatureCollection file once, streaming, without building its features, and
+/// finds what GDAL's GeoJSON driver would lose: members of `features` that are not
+/// objects, and text properties with a NUL byte. `None` when the file is no
+/// FeatureCollection this pass can read (GDAL then decides).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("p.geojson");
+/// std::fs::write(&path, r#"{"type": "FeatureCollection", "features": [
+///   {"type": "Feature", "properties": {"id": "P-1\u0000a", "n": 1}, "geometry": null},
+///   42
+/// ]}"#).unwrap();
+/// let found = aimaq_io::geojson::prepass(&path).unwrap();
+/// assert_eq!(found.skipped, vec![(1, serde_json::json!(42))]);
+/// assert_eq!(found.with_nul[&0], vec![("id".to_string(), "P-1\0a".to_string())]);
+/// ```
+pub fn prepass(path: &Path) -> Option<Prepass> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use std::fmt;
 
-    /// One member: `None` for an object (skipped over), else its value.
-    struct Member;
-    impl<'de> DeserializeSeed<'de> for Member {
-        type Value = Option<serde_json::Value>;
+    /// A property's value: `Some` only for text holding a NUL.
+    struct NulText;
+    impl<'de> DeserializeSeed<'de> for NulText {
+        type Value = Option<String>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             struct V;
             impl<'de> Visitor<'de> for V {
-                type Value = Option<serde_json::Value>;
+                type Value = Option<String>;
                 fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                     f.write_str("a JSON value")
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(v.contains('\0').then(|| v.to_string()))
                 }
                 fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
                     while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                     Ok(None)
                 }
                 fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
-                    let mut items = Vec::new();
-                    while let Some(v) = s.next_element::<serde_json::Value>()? {
-                        items.push(v);
-                    }
-                    Ok(Some(serde_json::Value::Array(items)))
+                    while s.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(None)
                 }
                 fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                    Ok(Some(serde_json::Value::Null))
+                    Ok(None)
                 }
-                fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                    Ok(Some(v.into()))
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(None)
                 }
-                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-                    Ok(Some(v.into()))
+                fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                    Ok(None)
                 }
-                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                    Ok(Some(v.into()))
+                fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                    Ok(None)
                 }
-                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-                    Ok(Some(v.into()))
-                }
-                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                    Ok(Some(v.into()))
+                fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                    Ok(None)
                 }
             }
             d.deserialize_any(V)
         }
     }
 
-    /// The `features` array: the positions and values of its non-object members.
-    struct Features;
-    impl<'de> DeserializeSeed<'de> for Features {
-        type Value = Vec<(u64, serde_json::Value)>;
+    /// `properties`: its text values holding a NUL, by name.
+    struct Properties;
+    impl<'de> DeserializeSeed<'de> for Properties {
+        type Value = Vec<(String, String)>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             struct V;
             impl<'de> Visitor<'de> for V {
-                type Value = Vec<(u64, serde_json::Value)>;
+                type Value = Vec<(String, String)>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("properties")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                    let mut found = Vec::new();
+                    while let Some(key) = m.next_key::<String>()? {
+                        if let Some(text) = m.next_value_seed(NulText)? {
+                            found.push((key, text));
+                        }
+                    }
+                    Ok(found)
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Vec::new())
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// What one member holds that GDAL would lose.
+    enum Found {
+        /// Not an object: the value itself.
+        NotAnObject(serde_json::Value),
+        /// An object, with its text properties that hold a NUL.
+        Object(Vec<(String, String)>),
+    }
+
+    /// One member of `features`.
+    struct Member;
+    impl<'de> DeserializeSeed<'de> for Member {
+        type Value = Found;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Found;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                    let mut found = Vec::new();
+                    while let Some(key) = m.next_key::<String>()? {
+                        if key == "properties" {
+                            found = m.next_value_seed(Properties)?;
+                        } else {
+                            m.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                    Ok(Found::Object(found))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                    let mut items = Vec::new();
+                    while let Some(v) = s.next_element::<serde_json::Value>()? {
+                        items.push(v);
+                    }
+                    Ok(Found::NotAnObject(serde_json::Value::Array(items)))
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(serde_json::Value::Null))
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(v.into()))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(v.into()))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(v.into()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(v.into()))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Found::NotAnObject(v.into()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// The `features` array.
+    struct Features;
+    impl<'de> DeserializeSeed<'de> for Features {
+        type Value = Prepass;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Prepass;
                 fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                     f.write_str("an array of features")
                 }
                 fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
-                    let mut found = Vec::new();
+                    let mut found = Prepass::default();
                     let mut i = 0u64;
                     while let Some(m) = s.next_element_seed(Member)? {
-                        if let Some(v) = m {
-                            found.push((i, v));
+                        match m {
+                            Found::NotAnObject(v) => found.skipped.push((i, v)),
+                            Found::Object(texts) if !texts.is_empty() => {
+                                found.with_nul.insert(i, texts);
+                            }
+                            Found::Object(_) => {}
                         }
                         i += 1;
                     }
@@ -475,7 +596,7 @@ pub fn non_object_features(path: &Path) -> Option<Vec<(u64, serde_json::Value)>>
     /// The collection: only its `features` member is looked at.
     struct Collection;
     impl<'de> Visitor<'de> for Collection {
-        type Value = Option<Vec<(u64, serde_json::Value)>>;
+        type Value = Option<Prepass>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a FeatureCollection")
         }

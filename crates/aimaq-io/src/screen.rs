@@ -90,6 +90,18 @@ pub struct ScreenSummary {
     /// `sha256:…` of the report file this summary describes (the main file), so that a
     /// summary and a report can be checked to belong together.
     pub report_sha256: String,
+    /// A FlatGeobuf report's rows without a geometry (the error rows of records that have
+    /// none), which FlatGeobuf cannot hold: the CSV beside the report that holds them
+    /// ([`crate::sink::error_rows_path`]). Records in = rows in both files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rows_file: Option<String>,
+    /// `sha256:…` of [`ScreenSummary::error_rows_file`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rows_sha256: Option<String>,
+    /// What the report could not hold as the records gave it (text with a NUL byte,
+    /// written escaped), in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// `report.gpkg` → `report.gpkg.summary.json`: named after the whole file name, so
@@ -124,6 +136,7 @@ pub fn screen_file(
     let info = source.info().clone();
     let side: &[&str] = match crate::sink::format_of(&request.out)?.0 {
         "CSV" => &["csvt", "prj"],
+        "FlatGeobuf" => &[crate::sink::ERROR_ROWS_EXTENSION],
         _ => &[],
     };
     let report = PendingFile::with_side_files(&request.out, side, request.overwrite, &info.files)?;
@@ -201,6 +214,32 @@ pub fn screen_file(
             cause,
         })
     })?;
+    let error_rows = side
+        .contains(&crate::sink::ERROR_ROWS_EXTENSION)
+        .then(|| {
+            let written = crate::sink::error_rows_path(report.path());
+            crate::output::sha256_of(&written)
+                .map(|digest| {
+                    (
+                        crate::sink::error_rows_path(&request.out)
+                            .display()
+                            .to_string(),
+                        digest,
+                    )
+                })
+                .map_err(|cause| {
+                    report.explain(Error::Read {
+                        path: written.clone(),
+                        cause,
+                    })
+                })
+        })
+        .transpose()?;
+    let (error_rows_file, error_rows_sha256) = match error_rows {
+        Some((file, digest)) => (Some(file), Some(digest)),
+        None => (None, None),
+    };
+    let warnings = sink.notes();
     let seconds = started.elapsed().as_secs_f64();
     let summary = ScreenSummary {
         parcels_file: request.parcels.display().to_string(),
@@ -220,6 +259,9 @@ pub fn screen_file(
         parcels_repaired: totals.repaired,
         seconds,
         report_sha256,
+        error_rows_file,
+        error_rows_sha256,
+        warnings,
     };
     let text = serde_json::to_string_pretty(&summary).expect("a summary serialises") + "\n";
     summary_file

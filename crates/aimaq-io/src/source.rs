@@ -122,6 +122,9 @@ pub struct OgrSource {
     /// Members of a GeoJSON `features` array that GDAL skips (not objects), by
     /// position: put back as error records in their places.
     skipped: std::collections::VecDeque<(u64, serde_json::Value)>,
+    /// Text properties holding a NUL byte, by position: GDAL's C strings end at the
+    /// NUL, so the whole text is taken from the file instead.
+    with_nul: std::collections::BTreeMap<u64, Vec<(String, String)>>,
 }
 
 impl OgrSource {
@@ -153,13 +156,13 @@ impl OgrSource {
             (None, false) => {}
         }
         let files = ogr::files_of(&ds);
-        let skipped: std::collections::VecDeque<_> = if native {
-            geojson::non_object_features(path)
-                .unwrap_or_default()
-                .into()
+        let found = if native {
+            geojson::prepass(path).unwrap_or_default()
         } else {
             Default::default()
         };
+        let skipped: std::collections::VecDeque<_> = found.skipped.into();
+        let with_nul = found.with_nul;
         let name = ogr::choose_layer(&ds, options.layer.as_deref(), path)?;
         let (info, id_field, use_field) = {
             let layer = ds
@@ -250,6 +253,7 @@ impl OgrSource {
             native,
             next: 0,
             skipped,
+            with_nul,
         })
     }
 }
@@ -328,8 +332,19 @@ impl Iterator for OgrSource {
         // GeoJSON as written: numbers digit for digit, and each record's own value where
         // GDAL typed a whole column after one record (a list in one makes all lists)
         let native = self.native.then(|| ogr::native_json(&feature)).flatten();
+        // text with a NUL, whole, as the file holds it (GDAL's copy ends at the NUL)
+        let with_nul = self.with_nul.remove(&ordinal).unwrap_or_default();
+        let whole_text = |name: &str| {
+            with_nul
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, text)| text.clone())
+        };
         let as_written = |i: usize| -> Option<serde_json::Value> {
             let name = self.info.fields[i].name.as_str();
+            if let Some(text) = whole_text(name) {
+                return Some(serde_json::Value::String(text));
+            }
             Some(native.as_ref()?.get("properties")?.get(name)?.clone())
         };
         let id = match self.id_field {
@@ -358,7 +373,10 @@ impl Iterator for OgrSource {
             proposed_use,
             geometry: ogr::geometry_of(&feature),
             attributes: (0..self.info.fields.len())
-                .map(|i| feature.field(i).ok().flatten())
+                .map(|i| match whole_text(&self.info.fields[i].name) {
+                    Some(text) => Some(FieldValue::StringValue(text)),
+                    None => feature.field(i).ok().flatten(),
+                })
                 .collect(),
         })
     }

@@ -79,6 +79,31 @@ impl LayerColumns {
     }
 }
 
+/// Where a FlatGeobuf report's rows without a geometry go: `r.fgb` →
+/// `r.fgb.errors.csv`. GDAL 3.6's FlatGeobuf writer skips features without a geometry,
+/// so the error rows of records that have none (no geometry, an unreadable one, not a
+/// feature at all) are written to this CSV beside it, in the same columns, committed with
+/// it and named in the summary.
+///
+/// ```
+/// use aimaq_io::sink::error_rows_path;
+/// assert_eq!(error_rows_path("out/r.fgb".as_ref()), std::path::Path::new("out/r.fgb.errors.csv"));
+/// ```
+pub fn error_rows_path(report: &Path) -> std::path::PathBuf {
+    report.with_extension(ERROR_ROWS_EXTENSION)
+}
+
+/// The extension [`error_rows_path`] gives a `.fgb` report's error rows.
+pub const ERROR_ROWS_EXTENSION: &str = "fgb.errors.csv";
+
+/// A FlatGeobuf report's rows without a geometry, in a CSV beside it.
+struct ErrorRows {
+    dataset: Option<Dataset>,
+    path: std::path::PathBuf,
+    columns: LayerColumns,
+    written: u64,
+}
+
 /// A GDAL-written report being filled.
 pub struct GdalReport {
     dataset: Option<Dataset>,
@@ -89,6 +114,11 @@ pub struct GdalReport {
     spatial_index: bool,
     batch: Batch,
     columns: Vec<LayerColumns>,
+    /// A FlatGeobuf report's rows without a geometry (see [`error_rows_path`]).
+    errors: Option<ErrorRows>,
+    /// Text values holding a NUL byte, which GDAL's C strings cannot carry: written with
+    /// `\0` for the NUL, and the first such row's id.
+    escaped: (u64, Option<String>),
 }
 
 impl GdalReport {
@@ -170,17 +200,7 @@ impl GdalReport {
                 vec![("report", cols, options, true)]
             }
         };
-        for (name, cols, options, with_source) in layers {
-            let layer = dataset
-                .create_layer(LayerOptions {
-                    name,
-                    srs: Some(&srs),
-                    ty: OGRwkbGeometryType::wkbMultiPolygon,
-                    options: (!options.is_empty()).then_some(options.as_slice()),
-                })
-                .map_err(Error::gdal(format!(
-                    "cannot create the report layer `{name}`"
-                )))?;
+        let define = |layer: &Layer, name: &str, cols: &[Column], with_source: bool| {
             let mut defs: Vec<(&str, OGRFieldType::Type)> =
                 cols.iter().map(|c| (c.name, ogr_type(c.kind))).collect();
             // the parcel rows carry the source's own fields, typed as they were
@@ -195,8 +215,49 @@ impl GdalReport {
             }
             layer
                 .create_defn_fields(&defs)
-                .map_err(Error::gdal(format!("cannot define the fields of `{name}`")))?;
+                .map_err(Error::gdal(format!("cannot define the fields of `{name}`")))
+        };
+        let mut error_columns = Vec::new();
+        for (name, cols, options, with_source) in layers {
+            let layer = dataset
+                .create_layer(LayerOptions {
+                    name,
+                    srs: Some(&srs),
+                    ty: OGRwkbGeometryType::wkbMultiPolygon,
+                    options: (!options.is_empty()).then_some(options.as_slice()),
+                })
+                .map_err(Error::gdal(format!(
+                    "cannot create the report layer `{name}`"
+                )))?;
+            define(&layer, name, &cols, with_source)?;
+            error_columns = cols;
         }
+        let errors = if driver_name == "FlatGeobuf" {
+            let side = error_rows_path(path);
+            let mut errors = create_dataset(&side, "CSV")?;
+            let layer = errors
+                .create_layer(LayerOptions {
+                    name: "error_rows",
+                    srs: None,
+                    ty: OGRwkbGeometryType::wkbNone,
+                    options: None,
+                })
+                .map_err(Error::gdal(format!(
+                    "cannot create the error rows file {}",
+                    side.display()
+                )))?;
+            define(&layer, "error_rows", &error_columns, true)?;
+            let columns = LayerColumns::of(&layer, &source_columns);
+            drop(layer);
+            Some(ErrorRows {
+                dataset: Some(errors),
+                path: side,
+                columns,
+                written: 0,
+            })
+        } else {
+            None
+        };
         let columns = dataset
             .layers()
             .map(|l| LayerColumns::of(&l, &source_columns))
@@ -211,19 +272,21 @@ impl GdalReport {
             spatial_index,
             batch,
             columns,
+            errors,
+            escaped: (0, None),
         })
+    }
+
+    /// The file beside the report that holds its rows without a geometry (a FlatGeobuf
+    /// report's, see [`error_rows_path`]), if this report has one.
+    pub fn error_rows_file(&self) -> Option<&Path> {
+        self.errors.as_ref().map(|e| e.path.as_path())
     }
 
     /// Whether `finish` builds R-tree spatial indexes (GeoPackage reports), which takes
     /// a while at a million rows with nothing to count.
     pub fn builds_indexes(&self) -> bool {
         self.layout == Layout::Layers && self.spatial_index
-    }
-
-    fn dataset(&self) -> Result<&Dataset> {
-        self.dataset
-            .as_ref()
-            .ok_or_else(|| Error::Other("the report is already closed".into()))
     }
 }
 
@@ -232,8 +295,28 @@ impl ReportSink for GdalReport {
         super::Encoding::Wkb
     }
 
+    fn notes(&self) -> Vec<String> {
+        match &self.escaped {
+            (0, _) => Vec::new(),
+            (n, example) => vec![format!(
+                "{n} text value(s) hold a NUL byte, which this format cannot store through GDAL: written with `\\0` for the NUL and `\\\\` for a backslash (first in parcel `{}`), so ids that differ after the NUL stay different; a .gpkg report keeps them as they are",
+                example.as_deref().unwrap_or("?")
+            )],
+        }
+    }
+
     fn write(&mut self, outcomes: &[Outcome]) -> Result<()> {
-        let ds = self.dataset()?;
+        let ds = self
+            .dataset
+            .as_ref()
+            .ok_or_else(|| Error::Other("the report is already closed".into()))?;
+        let mut escaped = 0u64;
+        let mut note = |n: u64, o: &Outcome, escaped: &mut u64| {
+            if n > 0 && self.escaped.1.is_none() {
+                self.escaped.1 = Some(aimaq_rules::printable(&o.report.id).into_owned());
+            }
+            *escaped += n;
+        };
         let mut rows = 0;
         let mut w = [0u64; 2];
         let no_wkb = super::EncodedGeometries::default();
@@ -247,7 +330,11 @@ impl ReportSink for GdalReport {
                     let mut row = Row::new(&parcels)?;
                     row.cells(&pc.parcel, &parcel_cells(o))?;
                     row.source(&pc.source, o)?;
-                    row.finish(wkb.parcel.as_deref(), &parcels)?;
+                    note(
+                        row.finish(wkb.parcel.as_deref(), &parcels)?,
+                        o,
+                        &mut escaped,
+                    );
                     w[0] += 1;
                     let head = &parcel_cells(o)[..3];
                     for (f, g) in o.report.findings.iter().zip(&wkb.findings) {
@@ -258,7 +345,7 @@ impl ReportSink for GdalReport {
                         row.cells(&fc.parcel[1..2], &[Cell::Text(&f.use_code)])?;
                         row.cells(&fc.finding, &finding_cells(f))?;
                         row.cells(&fc.parcel[8..9], &[Cell::text(o.repair.as_deref())])?;
-                        row.finish(Some(g), &findings)?;
+                        note(row.finish(Some(g), &findings)?, o, &mut escaped);
                         w[1] += 1;
                         rows += 1;
                     }
@@ -273,13 +360,31 @@ impl ReportSink for GdalReport {
                     let wkb = o.wkb.as_ref().unwrap_or(&no_wkb);
                     let parcel = parcel_cells(o);
                     if o.report.findings.is_empty() {
-                        let mut row = Row::new(&table)?.for_csv(csv);
-                        row.cell(tc.row, Cell::Text(row_kind(o)))?;
-                        row.cells(&tc.parcel, &parcel)?;
-                        row.source(&tc.source, o)?;
-                        row.finish(wkb.parcel.as_deref(), &table)?;
-                        rows += 1;
-                        w[0] += 1;
+                        match (&mut self.errors, wkb.parcel.as_deref()) {
+                            // a row FlatGeobuf would drop: to the CSV beside it
+                            (Some(errors), None) => {
+                                let side = errors.dataset.as_ref().ok_or_else(|| {
+                                    Error::Other("the error rows file is already closed".into())
+                                })?;
+                                let layer = side.layer(0)?;
+                                let ec = &errors.columns;
+                                let mut row = Row::new(&layer)?.for_csv(true);
+                                row.cell(ec.row, Cell::Text(row_kind(o)))?;
+                                row.cells(&ec.parcel, &parcel)?;
+                                row.source(&ec.source, o)?;
+                                note(row.finish(None, &layer)?, o, &mut escaped);
+                                errors.written += 1;
+                            }
+                            (_, geometry) => {
+                                let mut row = Row::new(&table)?.for_csv(csv);
+                                row.cell(tc.row, Cell::Text(row_kind(o)))?;
+                                row.cells(&tc.parcel, &parcel)?;
+                                row.source(&tc.source, o)?;
+                                note(row.finish(geometry, &table)?, o, &mut escaped);
+                                rows += 1;
+                                w[0] += 1;
+                            }
+                        }
                     }
                     for (f, g) in o.report.findings.iter().zip(&wkb.findings) {
                         let mut row = Row::new(&table)?.for_csv(csv);
@@ -288,7 +393,7 @@ impl ReportSink for GdalReport {
                         row.source(&tc.source, o)?;
                         row.cells(&tc.parcel[1..2], &[Cell::Text(&f.use_code)])?;
                         row.cells(&tc.finding, &finding_cells(f))?;
-                        row.finish(Some(g), &table)?;
+                        note(row.finish(Some(g), &table)?, o, &mut escaped);
                         rows += 1;
                         w[0] += 1;
                     }
@@ -298,11 +403,17 @@ impl ReportSink for GdalReport {
         for (total, n) in self.written.iter_mut().zip(w) {
             *total += n;
         }
+        self.escaped.0 += escaped;
         let ds = self.dataset.as_ref().expect("checked above");
         self.batch.rows(ds, rows)
     }
 
     fn finish(&mut self) -> Result<()> {
+        if let Some(errors) = &mut self.errors {
+            if let Some(side) = errors.dataset.take() {
+                close_checked(side, "cannot close the error rows file")?;
+            }
+        }
         let Some(dataset) = self.dataset.take() else {
             return Ok(());
         };
@@ -323,32 +434,35 @@ impl ReportSink for GdalReport {
                     )))?;
             }
         }
-        // GDAL 3.6's close returns nothing, and some drivers drop the error of their last
-        // write: the error state is read after it, and the file checked
-        // SAFETY: thread-local error state of GDAL, read and reset on this thread
-        unsafe { gdal_sys::CPLErrorReset() };
-        dataset
-            .close()
-            .map_err(Error::gdal("cannot close the report"))?;
-        // SAFETY: as above
-        let (level, message) = unsafe {
-            let level = gdal_sys::CPLGetLastErrorType();
-            let msg = gdal_sys::CPLGetLastErrorMsg();
-            let text = if msg.is_null() {
-                String::new()
-            } else {
-                std::ffi::CStr::from_ptr(msg).to_string_lossy().into_owned()
-            };
-            (level, text)
-        };
-        if level == gdal_sys::CPLErr::CE_Failure || level == gdal_sys::CPLErr::CE_Fatal {
-            return Err(Error::Gdal {
-                context: "cannot close the report".into(),
-                cause: message,
-            });
-        }
+        close_checked(dataset, "cannot close the report")?;
         self.verify()
     }
+}
+
+/// Closes a written dataset and reads GDAL's error state after it: GDAL 3.6's close
+/// returns nothing, and some drivers drop the error of their last write.
+fn close_checked(dataset: Dataset, context: &str) -> Result<()> {
+    // SAFETY: thread-local error state of GDAL, read and reset on this thread
+    unsafe { gdal_sys::CPLErrorReset() };
+    dataset.close().map_err(Error::gdal(context.to_string()))?;
+    // SAFETY: as above
+    let (level, message) = unsafe {
+        let level = gdal_sys::CPLGetLastErrorType();
+        let msg = gdal_sys::CPLGetLastErrorMsg();
+        let text = if msg.is_null() {
+            String::new()
+        } else {
+            std::ffi::CStr::from_ptr(msg).to_string_lossy().into_owned()
+        };
+        (level, text)
+    };
+    if level == gdal_sys::CPLErr::CE_Failure || level == gdal_sys::CPLErr::CE_Fatal {
+        return Err(Error::Gdal {
+            context: context.into(),
+            cause: message,
+        });
+    }
+    Ok(())
 }
 
 impl GdalReport {
@@ -400,6 +514,23 @@ impl GdalReport {
         if roomy {
             return Ok(());
         }
+        if let Some(errors) = &self.errors {
+            // the CSV of error rows: its lines, less the header
+            let text = std::fs::read(&errors.path).map_err(|cause| Error::Read {
+                path: errors.path.clone(),
+                cause,
+            })?;
+            let ds = Dataset::open(&errors.path).map_err(|e| {
+                truncated(format!("the error rows file cannot be opened again: {e}"))
+            })?;
+            let found = ds.layer(0)?.feature_count();
+            if found != errors.written || (errors.written > 0 && !text.ends_with(b"\n")) {
+                return Err(truncated(format!(
+                    "the error rows file holds {found} rows of the {} written",
+                    errors.written
+                )));
+            }
+        }
         let ds = Dataset::open(&self.path)
             .map_err(|e| truncated(format!("the written report cannot be opened again: {e}")))?;
         for (i, expected) in self.written.iter().enumerate() {
@@ -423,6 +554,19 @@ struct Row<'a> {
     feature: Feature<'a>,
     /// A CSV row: text cells are neutralised against formula injection.
     csv: bool,
+    /// Text values written escaped, for holding a NUL.
+    escaped: u64,
+}
+
+/// Text as GDAL can store it: GDAL takes C strings, which end at a NUL byte, so text
+/// holding one is written with visible escapes (`\0`, and `\\` for a backslash, as the
+/// text report prints them): two ids that differ after the NUL stay two ids.
+fn storable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        aimaq_rules::printable(s)
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 impl<'a> Row<'a> {
@@ -430,6 +574,7 @@ impl<'a> Row<'a> {
         Ok(Row {
             feature: Feature::new(layer.defn())?,
             csv: false,
+            escaped: 0,
         })
     }
 
@@ -442,8 +587,7 @@ impl<'a> Row<'a> {
         let Some(i) = index else { return Ok(()) };
         match cell {
             Cell::Null => {}
-            Cell::Text(s) if self.csv => self.feature.set_field_string(i, &csv_text(s))?,
-            Cell::Text(s) => self.feature.set_field_string(i, s)?,
+            Cell::Text(s) => self.text(i, s)?,
             Cell::Real(v) => self.feature.set_field_double(i, v)?,
             Cell::Int(v) => self.feature.set_field_integer64(i, v)?,
         }
@@ -460,9 +604,7 @@ impl<'a> Row<'a> {
     fn source(&mut self, indices: &[Option<usize>], o: &Outcome) -> Result<()> {
         for (i, value) in indices.iter().zip(&o.attributes) {
             match (i, value) {
-                (Some(i), Some(gdal::vector::FieldValue::StringValue(v))) if self.csv => {
-                    self.feature.set_field_string(*i, &csv_text(v))?
-                }
+                (Some(i), Some(gdal::vector::FieldValue::StringValue(v))) => self.text(*i, v)?,
                 (Some(i), Some(v)) => self.feature.set_field(*i, v)?,
                 _ => {}
             }
@@ -470,13 +612,28 @@ impl<'a> Row<'a> {
         Ok(())
     }
 
-    fn finish(mut self, wkb: Option<&[u8]>, layer: &Layer) -> Result<()> {
+    /// A text cell: escaped if it holds a NUL, neutralised if a CSV cell.
+    fn text(&mut self, i: usize, s: &str) -> Result<()> {
+        let s = storable(s);
+        if let std::borrow::Cow::Owned(_) = s {
+            self.escaped += 1;
+        }
+        if self.csv {
+            self.feature.set_field_string(i, &csv_text(&s))?;
+        } else {
+            self.feature.set_field_string(i, &s)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the row; gives the number of its text values written escaped.
+    fn finish(mut self, wkb: Option<&[u8]>, layer: &Layer) -> Result<u64> {
         if let Some(g) = wkb {
             self.feature
                 .set_geometry(gdal::vector::Geometry::from_wkb(g)?)?;
         }
         self.feature.create(layer)?;
-        Ok(())
+        Ok(self.escaped)
     }
 }
 

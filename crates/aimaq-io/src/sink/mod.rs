@@ -15,7 +15,7 @@ pub mod gpkg;
 mod json_report;
 
 pub use collect::Collect;
-pub use gdal_report::{format_of, GdalReport, Layout};
+pub use gdal_report::{error_rows_path, format_of, GdalReport, Layout, ERROR_ROWS_EXTENSION};
 pub use geojson_rows::GeoJsonRows;
 pub use gpkg::{gpkg_blob, GpkgBlob, GpkgReport, ReportInfo};
 pub use json_report::JsonReport;
@@ -170,6 +170,11 @@ pub trait ReportSink: Send {
     /// The run's counts, once every record is written and before `finish`: for sinks
     /// that record them in the file itself.
     fn totals(&mut self, _totals: &Totals) {}
+    /// What the file could not hold as the records gave it, said in words for the
+    /// summary (text with a NUL byte, written escaped).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Completes the output (commits, indexes, closes). Called once, after the last chunk.
     fn finish(&mut self) -> Result<()>;
 }
