@@ -64,6 +64,7 @@ impl Args {
                 use_field: self.use_field.clone(),
                 s_srs: self.s_srs.clone(),
                 encoding: self.encoding.clone(),
+                cancel: None,
             },
             out: self.out.clone(),
             t_srs: self.t_srs.clone(),

@@ -215,6 +215,12 @@ pub enum Error {
         /// An earlier output left as it was.
         kept: Option<PathBuf>,
     },
+    /// A read stopped midway by its cancel flag (a time limit, or a cancelled job).
+    #[error("reading {} was stopped before it ended (cancelled, or out of time)", path.display())]
+    ReadStopped {
+        /// The source.
+        path: PathBuf,
+    },
     /// WKT that is no parcel.
     #[error("unusable WKT: {0}")]
     Wkt(String),

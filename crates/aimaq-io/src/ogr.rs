@@ -398,6 +398,76 @@ pub fn field_names<L: LayerAccess>(layer: &L) -> Vec<String> {
     layer.defn().fields().map(|f| f.name()).collect()
 }
 
+/// Stops the SQLite statements GDAL runs for a dataset (GeoPackage, SQLite) once a flag
+/// is raised: a query of the file's making (a view over a recursive CTE, a metadata
+/// table that is one) cannot then hold a thread for ever. GDAL 3.6 has no way to cancel
+/// a vector read; its SQLite-based drivers give their connection
+/// (`GDALGetInternalHandle(ds, "SQLITE_HANDLE")`), on which a progress handler is set
+/// that SQLite calls every 1,000 virtual machine steps: when the flag is up it answers
+/// "stop", the statement ends with `SQLITE_INTERRUPT`, and GDAL's read returns (with no
+/// more features, or an error). Other drivers have no such handle: their reads are
+/// bounded by the size of the file instead. The handler is removed when this is dropped,
+/// which must be before the dataset closes.
+pub struct SqliteCancel {
+    db: *mut rusqlite::ffi::sqlite3,
+    /// Kept alive while SQLite holds a pointer to it.
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+// SAFETY: the handle is only used to remove the handler, on the thread that drops the
+// value, which owns the dataset (they move together); the flag is shared atomically.
+unsafe impl Send for SqliteCancel {}
+
+/// SQLite's progress callback: non-zero stops the statement.
+extern "C" fn stop_when_raised(flag: *mut std::ffi::c_void) -> std::ffi::c_int {
+    // SAFETY: `flag` is the `AtomicBool` of an `Arc` that `SqliteCancel` keeps alive for
+    // as long as the handler is installed
+    let flag = unsafe { &*(flag as *const std::sync::atomic::AtomicBool) };
+    std::ffi::c_int::from(flag.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+impl SqliteCancel {
+    /// Installs the handler on `ds`'s SQLite connection; `None` when the dataset has none
+    /// (not an SQLite-based driver).
+    pub fn install(
+        ds: &Dataset,
+        flag: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Option<SqliteCancel> {
+        // SAFETY: the dataset handle is valid while `ds` lives; GDAL's SQLite-based
+        // datasets return their `sqlite3*` for this key, others NULL
+        let db =
+            unsafe { gdal_sys::GDALGetInternalHandle(ds.c_dataset(), c"SQLITE_HANDLE".as_ptr()) }
+                as *mut rusqlite::ffi::sqlite3;
+        if db.is_null() {
+            return None;
+        }
+        let flag = std::sync::Arc::clone(flag);
+        // SAFETY: `db` is the dataset's open connection (the same libsqlite3 GDAL links);
+        // the argument points into the Arc kept in the returned value
+        unsafe {
+            rusqlite::ffi::sqlite3_progress_handler(
+                db,
+                1000,
+                Some(stop_when_raised),
+                std::sync::Arc::as_ptr(&flag) as *mut std::ffi::c_void,
+            )
+        };
+        Some(SqliteCancel { db, flag })
+    }
+
+    /// Whether the flag was raised (the read was stopped, or is being).
+    pub fn raised(&self) -> bool {
+        self.flag.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for SqliteCancel {
+    fn drop(&mut self) {
+        // SAFETY: the connection is still open (this is dropped before the dataset)
+        unsafe { rusqlite::ffi::sqlite3_progress_handler(self.db, 0, None, std::ptr::null_mut()) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

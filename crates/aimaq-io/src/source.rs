@@ -108,10 +108,17 @@ pub struct OgrOptions {
     /// Encoding of a Shapefile's text (`CP1251`, …), overriding its `.cpg` and language
     /// driver byte: GDAL's `ENCODING` open option.
     pub encoding: Option<String>,
+    /// A flag that stops the read once raised (a time limit, a cancelled job): checked
+    /// between records, and inside GDAL's own queries for SQLite-based sources
+    /// (GeoPackage), where one query can run for ever ([`ogr::SqliteCancel`]).
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Any OGR-readable source, read feature by feature.
 pub struct OgrSource {
+    /// Declared first, so dropped first: its handler goes before the dataset closes.
+    sqlite_cancel: Option<ogr::SqliteCancel>,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     features: OwnedFeatureIterator,
     info: SourceInfo,
     id_field: Option<usize>,
@@ -155,6 +162,17 @@ impl OgrSource {
             (None, true) => undeclared_encoding(&ds, path, options)?,
             (None, false) => {}
         }
+        // from here on GDAL runs the file's queries (counts, metadata, features)
+        let sqlite_cancel = options
+            .cancel
+            .as_ref()
+            .and_then(|flag| ogr::SqliteCancel::install(&ds, flag));
+        let stopped = || {
+            options
+                .cancel
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+        };
         let files = ogr::files_of(&ds);
         let found = if native {
             geojson::prepass(path).unwrap_or_default()
@@ -242,10 +260,18 @@ impl OgrSource {
             };
             (info, id_field, use_field)
         };
+        if stopped() {
+            // a query GDAL ran while opening was stopped: what it found is not the file
+            return Err(Error::ReadStopped {
+                path: path.to_path_buf(),
+            });
+        }
         let layer = ds
             .into_layer_by_name(&name)
             .map_err(Error::gdal(format!("cannot read layer `{name}`")))?;
         Ok(OgrSource {
+            sqlite_cancel,
+            cancel: options.cancel.clone(),
             features: layer.owned_features(),
             info,
             id_field,
@@ -300,6 +326,14 @@ impl Iterator for OgrSource {
     type Item = ParcelRecord;
 
     fn next(&mut self) -> Option<ParcelRecord> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            // stopped: no more records (the reader says the read was cut short)
+            return None;
+        }
         if self.skipped.front().is_some_and(|(at, _)| *at == self.next) {
             // a member GDAL skips: the same error record `check` makes of it
             let (at, value) = self.skipped.pop_front().expect("just seen");
@@ -385,6 +419,20 @@ impl Iterator for OgrSource {
 impl ParcelSource for OgrSource {
     fn info(&self) -> &SourceInfo {
         &self.info
+    }
+}
+
+impl OgrSource {
+    /// Whether the read was stopped by its cancel flag ([`OgrOptions::cancel`]) before
+    /// the source ended: the records read are then not all there are.
+    pub fn stopped(&self) -> bool {
+        self.sqlite_cancel
+            .as_ref()
+            .is_some_and(ogr::SqliteCancel::raised)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 

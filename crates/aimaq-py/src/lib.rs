@@ -296,6 +296,7 @@ impl Engine {
                 use_field,
                 s_srs,
                 encoding: None,
+                cancel: None,
             },
             t_srs,
             overwrite,

@@ -1019,16 +1019,16 @@ async fn import(
         id_field: q.id_field,
         use_field: q.use_field,
         s_srs: q.s_srs,
-        encoding: None,
+        ..Default::default()
     };
     let limits = s.0.limits.clone();
-    // the read is raced against the deadline; one that overruns is answered 408 and its
-    // thread finishes on its own (GDAL cannot be stopped midway), still holding its
-    // import slot, so overruns cannot pile up beyond the import limit
+    // the read is raced against the deadline; one that overruns is answered 408 and
+    // stopped at the same deadline (inside GDAL's queries, for a GeoPackage), its thread
+    // giving the import slot back as it ends
     let (tx, rx) = tokio::sync::oneshot::channel();
     let slot = _slot;
     tokio::task::spawn_blocking(move || {
-        let out = crate::jobs::import(&bytes, &options, &limits);
+        let out = crate::jobs::import(&bytes, &options, &limits, deadline.into_std());
         drop(slot);
         let _ = tx.send(out);
     });
@@ -1057,7 +1057,7 @@ async fn screen(
         id_field: q.id_field,
         use_field: q.use_field,
         s_srs: q.s_srs,
-        encoding: None,
+        ..Default::default()
     };
     let jobs = s.0.jobs.clone();
     let job = blocking(move || jobs.start_reserved(slot, &bytes, options)).await?;

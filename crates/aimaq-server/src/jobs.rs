@@ -253,32 +253,85 @@ fn zip_entry(bytes: &[u8], limit: u64, allowed: &[Kind]) -> Result<String, Error
     }))
 }
 
-/// Refuses a GeoPackage any of whose layers is an SQL view: a view runs a query of the
-/// sender's choosing (a recursive CTE can run for ever) when GDAL reads it.
+/// Refuses a GeoPackage that holds any SQL view: a view runs a query of the sender's
+/// choosing (a recursive CTE can run for ever) when it is read, and GDAL reads more than
+/// the layers — `gpkg_contents`, `gpkg_spatial_ref_sys`, `gpkg_extensions` and others
+/// as it opens the file, and any of them can be a view. The views are found in
+/// `sqlite_master`, which is always a table, so finding them runs no query of the file's.
 fn refuse_views(path: &Path) -> Result<(), Error> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| Error::BadRequest(format!("the GeoPackage cannot be opened: {e}")))?;
-    let views: Vec<String> = conn
+    let views: Vec<(String, bool)> = conn
         .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'view'
-             AND lower(name) IN (SELECT lower(table_name) FROM gpkg_contents) LIMIT 5",
+            "SELECT name, lower(name) IN ('gpkg_contents', 'gpkg_geometry_columns',
+                 'gpkg_spatial_ref_sys', 'gpkg_extensions', 'gpkg_ogr_contents',
+                 'gpkg_tile_matrix', 'gpkg_tile_matrix_set', 'gpkg_metadata',
+                 'gpkg_metadata_reference', 'gpkg_data_columns')
+             FROM sqlite_master WHERE type = 'view' ORDER BY name LIMIT 5",
         )
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(|e| Error::BadRequest(format!("not a GeoPackage: {e}")))?;
     if !views.is_empty() {
+        let names = views
+            .iter()
+            .map(|(v, _)| format!("`{}`", v.escape_default()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let metadata = views.iter().any(|(_, m)| *m);
         return Err(Error::BadRequest(format!(
-            "the GeoPackage's layer {} is an SQL view, not a table: views run queries when read, so the desk reads only tables (export the view to a table first)",
-            views
-                .iter()
-                .map(|v| format!("`{}`", v.escape_default()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "the GeoPackage holds an SQL view ({names}{}), not only tables: views run queries when read, so the desk reads GeoPackages of tables only (export the layer to a table first)",
+            if metadata {
+                ", where the GeoPackage's own metadata table belongs"
+            } else {
+                ""
+            }
         )));
     }
     Ok(())
+}
+
+/// Raises a flag when a deadline passes, unless dropped first: a read given the flag
+/// ([`OgrOptions::cancel`]) then stops, inside GDAL's queries too (see
+/// [`aimaq_io::ogr::SqliteCancel`]), and its thread ends.
+struct Deadline {
+    /// Dropped to stop the watch.
+    _stop: Option<Sender<()>>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Deadline {
+    /// Watches `flag` until `at`.
+    fn watch(at: Instant, flag: Arc<AtomicBool>) -> Deadline {
+        let (stop, stopped) = channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let raise = Arc::clone(&fired);
+        let spawned = std::thread::Builder::new()
+            .name("aimaq-deadline".into())
+            .spawn(move || {
+                let wait = at.saturating_duration_since(Instant::now());
+                if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait)
+                {
+                    raise.store(true, Ordering::Relaxed);
+                    flag.store(true, Ordering::Relaxed);
+                }
+            });
+        if spawned.is_err() {
+            // no thread for the watch: the time is up now rather than never
+            fired.store(true, Ordering::Relaxed);
+        }
+        Deadline {
+            _stop: Some(stop),
+            fired,
+        }
+    }
+
+    /// Whether the deadline passed while watched.
+    fn fired(&self) -> bool {
+        self.fired.load(Ordering::Relaxed)
+    }
 }
 
 /// Writes the upload into `dir` and gives the path GDAL opens, once its bounds are
@@ -351,8 +404,14 @@ fn stage(
 const MAX_IMPORT: usize = 500;
 
 /// Reads an uploaded file's parcels into a GeoJSON FeatureCollection in WGS84, each with
-/// `id` and `use` when the file has them.
-pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Value, Error> {
+/// `id` and `use` when the file has them. A read still running at `deadline` is stopped
+/// (inside GDAL's queries, for a GeoPackage) and answered [`Error::Timeout`].
+pub fn import(
+    bytes: &[u8],
+    options: &OgrOptions,
+    limits: &Limits,
+    deadline: Instant,
+) -> Result<Value, Error> {
     let dir = tempfile::Builder::new()
         .prefix("aimaq-import-")
         .tempdir()
@@ -364,11 +423,35 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
         limits.max_import_bytes,
         limits.max_import_bytes,
     )?;
-    let source = OgrSource::open(&path, options).map_err(|e| {
-        Error::BadRequest(format!(
-            "the file cannot be read: {}",
-            scrub(&e.to_string(), dir.path())
+    read_import(&path, dir.path(), options, limits, deadline)
+}
+
+/// The read of [`import`], from a staged file.
+fn read_import(
+    path: &Path,
+    dir: &Path,
+    options: &OgrOptions,
+    limits: &Limits,
+    deadline: Instant,
+) -> Result<Value, Error> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let options = OgrOptions {
+        cancel: Some(Arc::clone(&flag)),
+        ..options.clone()
+    };
+    let watch = Deadline::watch(deadline, flag);
+    let out_of_time = || {
+        Error::Timeout(format!(
+            "the file was not read within the time limit ({} s): its read was stopped; send a smaller file, or screen it with POST /screen",
+            limits.request_timeout.as_secs()
         ))
+    };
+    let mut source = OgrSource::open(path, &options).map_err(|e| match e {
+        aimaq_io::Error::ReadStopped { .. } => out_of_time(),
+        e => Error::BadRequest(format!(
+            "the file cannot be read: {}",
+            scrub(&e.to_string(), dir)
+        )),
     })?;
     let info = source.info().clone();
     if let Some(total) = info.total.filter(|t| *t > MAX_IMPORT as u64) {
@@ -382,7 +465,7 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
     let mut features = Vec::new();
     let mut problems = Vec::new();
     let mut vertices = 0usize;
-    for record in source {
+    for record in source.by_ref() {
         if features.len() + problems.len() >= MAX_IMPORT {
             // the layer's count was short of the truth: say at least how many
             return Err(Error::TooManyParcels {
@@ -412,6 +495,10 @@ pub fn import(bytes: &[u8], options: &OgrOptions, limits: &Limits) -> Result<Val
             }
             Err(reason) => problems.push(json!({"id": label, "error": reason})),
         }
+    }
+    if source.stopped() || watch.fired() {
+        // the records read are not all the file holds
+        return Err(out_of_time());
     }
     Ok(json!({
         "type": "FeatureCollection",
@@ -473,7 +560,9 @@ struct Job {
     state: Mutex<State>,
     written: AtomicU64,
     total: AtomicU64,
-    cancel: AtomicBool,
+    /// Raised to stop the job (cancelled, the desk closing, its time limit): shared with
+    /// its reader, which stops inside GDAL's queries too.
+    cancel: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -598,13 +687,31 @@ impl Jobs {
             self.0.limits.max_unzipped_bytes,
             self.0.limits.max_unzipped_bytes,
         )?;
-        // refuse what cannot be screened now, not minutes later
-        OgrSource::open(&input, &options).map_err(|e| {
-            Error::BadRequest(format!(
+        // refuse what cannot be screened now, not minutes later; within the request's
+        // time, stopping GDAL's queries if they overrun
+        let flag = Arc::new(AtomicBool::new(false));
+        let watch = Deadline::watch(
+            Instant::now() + self.0.limits.request_timeout,
+            Arc::clone(&flag),
+        );
+        let checked = OgrSource::open(
+            &input,
+            &OgrOptions {
+                cancel: Some(flag),
+                ..options.clone()
+            },
+        );
+        drop(checked.map_err(|e| match e {
+            aimaq_io::Error::ReadStopped { .. } => Error::Timeout(format!(
+                "the file was not opened within the time limit ({} s): its read was stopped",
+                self.0.limits.request_timeout.as_secs()
+            )),
+            e => Error::BadRequest(format!(
                 "the file cannot be screened: {}",
                 scrub(&e.to_string(), dir.path())
-            ))
-        })?;
+            )),
+        })?);
+        drop(watch);
         let created_at = crate::time::now_rfc3339();
         let mut random = [0u8; 6];
         getrandom::fill(&mut random).map_err(|e| Error::Internal(e.to_string()))?;
@@ -626,7 +733,7 @@ impl Jobs {
             state: Mutex::new(State::Queued),
             written: AtomicU64::new(0),
             total: AtomicU64::new(u64::MAX),
-            cancel: AtomicBool::new(false),
+            cancel: Arc::new(AtomicBool::new(false)),
         });
         {
             let mut jobs = self.0.jobs.lock().expect("jobs");
@@ -744,6 +851,9 @@ impl Jobs {
         let started = Instant::now();
         let limit = self.0.limits.job_timeout;
         let timed_out = AtomicBool::new(false);
+        // the job's own bound, `--job-timeout`: raised at the time even if GDAL is
+        // inside one long query, which the flag stops
+        let watch = Deadline::watch(started + limit, Arc::clone(&job.cancel));
         let progress = |p: aimaq_io::pipeline::Progress| {
             use aimaq_io::pipeline::Progress::*;
             match p {
@@ -760,10 +870,13 @@ impl Jobs {
         };
         let outcome = self.opened().map_err(Error::Internal).and_then(|opened| {
             let request = ScreenRequest {
-                input: job.options.clone(),
+                input: OgrOptions {
+                    cancel: Some(Arc::clone(&job.cancel)),
+                    ..job.options.clone()
+                },
                 ..ScreenRequest::new(&job.input, job.report())
             };
-            screen_file(opened, &request, Some(&progress), Some(&job.cancel))
+            screen_file(opened, &request, Some(&progress), Some(&*job.cancel))
                 .map_err(|e| Error::BadRequest(scrub(&e.to_string(), job.dir.path())))
         });
         let state = match outcome {
@@ -776,7 +889,7 @@ impl Jobs {
                 }
                 State::Done(v)
             }
-            Err(_) if timed_out.load(Ordering::Relaxed) => State::Failed(format!(
+            Err(_) if timed_out.load(Ordering::Relaxed) || watch.fired() => State::Failed(format!(
                 "stopped after {} s, the time limit for a job",
                 limit.as_secs()
             )),
@@ -839,6 +952,124 @@ impl Jobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    /// A GeoPackage whose layer `parcels` is a view over an endless recursive CTE: the
+    /// desk refuses it before GDAL opens it (`refuse_views`); here it stands for any
+    /// GDAL read that does not end, and is read directly.
+    fn endless_geopackage(path: &Path) {
+        let c = rusqlite::Connection::open(path).unwrap();
+        c.execute_batch(
+            "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;
+             CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+                 organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+             INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]', NULL);
+             CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+                 description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                 min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER);
+             CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+                 srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, PRIMARY KEY (table_name, column_name));
+             CREATE VIEW parcels AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+                 SELECT n AS fid, CAST(NULL AS BLOB) AS geom, 'P-' || n AS id FROM r;
+             INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('parcels', 'features', 'parcels', 4326);
+             INSERT INTO gpkg_geometry_columns VALUES ('parcels', 'geom', 'POLYGON', 4326, 0, 0);",
+        )
+        .unwrap();
+    }
+
+    /// Waits for a thread to end, up to `bound`; gives its result and how long it took.
+    fn ends_within<T: Send + 'static>(
+        bound: Duration,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> (T, Duration) {
+        let started = Instant::now();
+        let handle = std::thread::spawn(f);
+        while !handle.is_finished() {
+            assert!(
+                started.elapsed() < bound,
+                "the reading thread still runs after {bound:?}: its core is not released"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (handle.join().unwrap(), started.elapsed())
+    }
+
+    #[test]
+    fn r2_a_hung_gdal_read_in_import_is_stopped_at_its_deadline_and_its_thread_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("endless.gpkg");
+        endless_geopackage(&path);
+        let limits = Limits {
+            request_timeout: Duration::from_millis(800),
+            ..Limits::default()
+        };
+        let at = Instant::now() + limits.request_timeout;
+        let work = dir.path().to_path_buf();
+        let (out, took) = ends_within(Duration::from_secs(5), move || {
+            // GDAL 3.6 finds no CRS for a view's layer: named, as a user would
+            let options = OgrOptions {
+                s_srs: Some("EPSG:4326".into()),
+                ..OgrOptions::default()
+            };
+            read_import(&path, &work, &options, &limits, at)
+        });
+        match out {
+            Err(Error::Timeout(m)) => assert!(m.contains("was stopped"), "{m}"),
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        eprintln!("the endless read ended {took:?} after it began (deadline 800 ms)");
+        assert!(took >= Duration::from_millis(700), "{took:?}");
+    }
+
+    #[test]
+    fn r2_a_hung_gdal_read_in_a_screening_job_is_stopped_at_the_job_timeout() {
+        let desk = Arc::new(Desk::open(&Default::default()).unwrap());
+        let jobs = Jobs::new(
+            desk,
+            Limits {
+                job_timeout: Duration::from_secs(1),
+                ..Limits::default()
+            },
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("aimaq-screen-")
+            .tempdir()
+            .unwrap();
+        let input = dir.path().join("endless.gpkg");
+        endless_geopackage(&input);
+        let slot = jobs.reserve().unwrap();
+        let job = Arc::new(Job {
+            slot: Mutex::new(Some(slot)),
+            id: "job-endless".into(),
+            created_at: String::new(),
+            upload_bytes: 0,
+            input,
+            options: OgrOptions {
+                s_srs: Some("EPSG:4326".into()),
+                ..OgrOptions::default()
+            },
+            dir,
+            state: Mutex::new(State::Queued),
+            written: AtomicU64::new(0),
+            total: AtomicU64::new(u64::MAX),
+            cancel: Arc::new(AtomicBool::new(false)),
+        });
+        // the engine is built before the clock starts
+        jobs.opened().unwrap();
+        let (running, worker) = (Arc::clone(&job), jobs.clone());
+        let ((), took) = ends_within(Duration::from_secs(6), move || worker.run(&running));
+        let state = job.state.lock().unwrap().clone();
+        match state {
+            State::Failed(m) => assert!(m.contains("time limit for a job"), "{m}"),
+            other => panic!("expected the job stopped at its time limit, got {other:?}"),
+        }
+        eprintln!("the endless job ended {took:?} after it began (job timeout 1 s)");
+        assert_eq!(
+            jobs.0.active.load(Ordering::Acquire),
+            0,
+            "its place is free"
+        );
+    }
 
     #[test]
     fn uploads_are_known_by_their_bytes() {

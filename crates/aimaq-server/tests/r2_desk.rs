@@ -771,11 +771,38 @@ async fn r2_a_geopackage_layer_that_is_a_view_is_refused_at_once() {
         .await;
         r.assert_refused(StatusCode::BAD_REQUEST, "bad_request");
         assert!(
-            r.message().contains("`parcels` is an SQL view"),
+            r.message().contains("an SQL view (`parcels`)"),
             "{}",
             r.message()
         );
     }
+    // GDAL reads the GeoPackage's own tables as it opens it: one of them made a view
+    // over an endless query is refused the same way, before GDAL sees the file
+    let meta = dir.path().join("metadata-view.gpkg");
+    view_geopackage(&meta);
+    Connection::open(&meta)
+        .unwrap()
+        .execute_batch(
+            "DROP VIEW parcels; CREATE TABLE parcels (fid INTEGER PRIMARY KEY, geom BLOB, id TEXT);
+             ALTER TABLE gpkg_spatial_ref_sys RENAME TO srs_table;
+             CREATE VIEW gpkg_spatial_ref_sys AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+                 SELECT s.* FROM srs_table s, r;",
+        )
+        .unwrap();
+    let r = call(
+        &d.app,
+        Request::post("/api/v1/import")
+            .body(Body::from(std::fs::read(&meta).unwrap()))
+            .unwrap(),
+    )
+    .await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(
+        r.message()
+            .contains("`gpkg_spatial_ref_sys`, where the GeoPackage's own metadata table"),
+        "{}",
+        r.message()
+    );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
