@@ -398,6 +398,114 @@ pub fn field_names<L: LayerAccess>(layer: &L) -> Vec<String> {
     layer.defn().fields().map(|f| f.name()).collect()
 }
 
+/// Counts the vertices of a GeoJSON or KML file without building anything, stopping as
+/// soon as the count passes `limit`: GDAL's GeoJSON driver parses a whole file into
+/// memory (json-c objects of some 30 times its size) and builds every geometry before
+/// aimaq sees one, so the desk's `/import` counts first. The file is read through GDAL's
+/// virtual file system in 64 KiB pieces, so a member of a zip is counted as it unpacks.
+///
+/// GeoJSON: every position is an array whose first element is a number, so arrays
+/// beginning with a number (outside strings) are counted: a bound from above (a `bbox`
+/// or a numeric list in the properties counts too), never below. KML: the
+/// whitespace-separated tuples inside `<coordinates>` elements.
+///
+/// `None` for other formats (a Shapefile or a GeoPackage is read feature by feature, and
+/// its vertices are counted as they come) and for a file GDAL cannot open.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("p.geojson");
+/// std::fs::write(&path, r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+///   "properties": {"id": "[1, 2]"}, "geometry": {"type": "Polygon",
+///   "coordinates": [[[76.9, 43.2], [76.91, 43.2], [76.91, 43.21], [76.9, 43.2]]]}}]}"#).unwrap();
+/// assert_eq!(aimaq_io::ogr::count_vertices(&path, 100), Some(4));
+/// // the count stops once past the limit
+/// assert_eq!(aimaq_io::ogr::count_vertices(&path, 2), Some(3));
+/// assert_eq!(aimaq_io::ogr::count_vertices("p.shp".as_ref(), 2), None);
+/// ```
+pub fn count_vertices(path: &Path, limit: u64) -> Option<u64> {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let kml = name.ends_with(".kml");
+    if !(kml || name.ends_with(".geojson") || name.ends_with(".json")) {
+        return None;
+    }
+    let c_path = std::ffi::CString::new(path.to_string_lossy().as_bytes()).ok()?;
+    // SAFETY: a NUL-terminated path and mode; the handle is closed below
+    let file = unsafe { gdal_sys::VSIFOpenL(c_path.as_ptr(), c"rb".as_ptr()) };
+    if file.is_null() {
+        return None;
+    }
+    let mut buf = vec![0u8; 64 << 10];
+    let mut count = 0u64;
+    // GeoJSON: in a string, after a backslash, after a `[` (skipping whitespace)
+    let (mut in_string, mut escaped, mut opened) = (false, false, false);
+    // KML: the current tag's name, whether it closes, inside <coordinates>, in a tuple
+    let (mut tag, mut in_tag, mut closing) = (Vec::<u8>::new(), false, false);
+    let (mut in_coordinates, mut in_tuple) = (false, false);
+    'read: loop {
+        // SAFETY: `buf` has room for `buf.len()` bytes; `file` is open
+        let n = unsafe { gdal_sys::VSIFReadL(buf.as_mut_ptr().cast(), 1, buf.len(), file) };
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            if kml {
+                if in_tag {
+                    match b {
+                        b'>' => {
+                            in_tag = false;
+                            let local = tag.rsplit(|c| *c == b':').next().unwrap_or(&[]);
+                            if local == b"coordinates" {
+                                in_coordinates = !closing;
+                                in_tuple = false;
+                            }
+                        }
+                        b'/' if tag.is_empty() => closing = true,
+                        b' ' | b'\t' | b'\r' | b'\n' => {}
+                        _ if tag.len() < 64 => tag.push(b),
+                        _ => {}
+                    }
+                } else if b == b'<' {
+                    (in_tag, closing) = (true, false);
+                    tag.clear();
+                } else if in_coordinates {
+                    let space = b.is_ascii_whitespace();
+                    if !space && !in_tuple {
+                        count += 1;
+                    }
+                    in_tuple = !space;
+                }
+            } else if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => {
+                        (in_string, opened) = (true, false);
+                    }
+                    b'[' => opened = true,
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    b'-' | b'+' | b'.' | b'0'..=b'9' if opened => {
+                        count += 1;
+                        opened = false;
+                    }
+                    _ => opened = false,
+                }
+            }
+            if count > limit {
+                break 'read;
+            }
+        }
+    }
+    // SAFETY: opened above, closed once
+    unsafe { gdal_sys::VSIFCloseL(file) };
+    Some(count)
+}
+
 /// Stops the SQLite statements GDAL runs for a dataset (GeoPackage, SQLite) once a flag
 /// is raised: a query of the file's making (a view over a recursive CTE, a metadata
 /// table that is one) cannot then hold a thread for ever. GDAL 3.6 has no way to cancel

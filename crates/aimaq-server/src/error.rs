@@ -54,6 +54,15 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// An upload whose coordinates, counted before anything is built, hold more
+    /// vertices than an import takes.
+    #[error("the file holds at least {count} vertices, more than the limit of {limit} for an import (10 × --max-vertices), counted before any geometry was built: simplify the parcels, or screen the file with POST /screen")]
+    UploadTooManyVertices {
+        /// Vertices counted when the count stopped (at least this many).
+        count: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// More parcels than one decision takes.
     #[error("{count} parcels in one request, more than the limit of {limit}: screen the file with POST /screen")]
     TooManyParcels {
@@ -133,7 +142,9 @@ impl Error {
             BadJson(_) | BadGeoJson(_) | BadWkt(_) | BadCoordinates(_) | BadRequest(_)
             | BadParameter(_) => StatusCode::BAD_REQUEST,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            BodyTooLarge { .. } | UnpackedTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyTooLarge { .. } | UnpackedTooLarge(_) | UploadTooManyVertices { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             CrossOrigin(_) | HostNotAllowed(_) => StatusCode::FORBIDDEN,
             BadGeometry(_)
             | NotInCrs(_)
@@ -170,7 +181,7 @@ impl Error {
             BadParameter(_) => "bad_parameter",
             UnsupportedMediaType(_) => "unsupported_media_type",
             BodyTooLarge { .. } => "body_too_large",
-            TooManyVertices { .. } => "too_many_vertices",
+            TooManyVertices { .. } | UploadTooManyVertices { .. } => "too_many_vertices",
             TooManyParcels { .. } => "too_many_parcels",
             UnknownUse(_) => "unknown_use",
             UseConflict(_) => "use_conflict",

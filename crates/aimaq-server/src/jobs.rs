@@ -423,6 +423,12 @@ pub fn import(
         limits.max_import_bytes,
         limits.max_import_bytes,
     )?;
+    // vertices are counted before GDAL builds any geometry (its GeoJSON driver would
+    // build them all at once)
+    let limit = (limits.max_vertices as u64).saturating_mul(10);
+    if let Some(count) = aimaq_io::ogr::count_vertices(&path, limit).filter(|n| *n > limit) {
+        return Err(Error::UploadTooManyVertices { count, limit });
+    }
     read_import(&path, dir.path(), options, limits, deadline)
 }
 

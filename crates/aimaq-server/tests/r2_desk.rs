@@ -1115,3 +1115,64 @@ fn r2_hypers_own_400_and_431_are_json_and_idle_connections_are_closed() {
     stop.send(()).unwrap();
     server.join().unwrap();
 }
+
+#[tokio::test]
+async fn r2_an_import_past_the_vertex_limit_is_refused_before_any_geometry_is_built() {
+    // one polygon of 2.5 million points: 30 MB of GeoJSON, under the 32 MiB an import
+    // takes, which GDAL's GeoJSON driver would parse whole and build before aimaq saw a
+    // vertex. Counted first, it is refused at the 200,001st.
+    let points = 2_500_000;
+    let mut plain = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"BIG"},"geometry":{"type":"Polygon","coordinates":[["#.to_vec();
+    plain.extend(b"[76.9,43.2],".repeat(points));
+    plain.extend(br#"[76.9,43.2]]]}}]}"#);
+    assert!(plain.len() < 32 << 20, "{} bytes", plain.len());
+    let mut kml = br#"<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>BIG</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"#.to_vec();
+    kml.extend(b"76.9,43.2,0 ".repeat(300_000));
+    kml.extend(
+        b"</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>",
+    );
+    let d = app_with(Config {
+        limits: Limits {
+            request_timeout: Duration::from_secs(60),
+            ..Limits::default()
+        },
+        ..Config::default()
+    });
+    for (what, bytes) in [
+        ("plain GeoJSON", plain),
+        ("zipped GeoJSON", zip_bomb(points)),
+        ("KML", kml),
+    ] {
+        let started = Instant::now();
+        let r = call(
+            &d.app,
+            Request::post("/api/v1/import")
+                .body(Body::from(bytes))
+                .unwrap(),
+        )
+        .await;
+        let took = started.elapsed();
+        r.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "too_many_vertices");
+        let m = r.message();
+        assert!(
+            m.contains("at least 200001 vertices") && m.contains("limit of 200000"),
+            "{what}: {m}"
+        );
+        eprintln!("{what}: refused in {took:?}");
+        assert!(took < Duration::from_secs(3), "{what}: {took:?}");
+    }
+    // below the limit the same shapes are read
+    let r = call(
+        &d.app,
+        Request::post("/api/v1/import")
+            .body(Body::from(zip_bomb(1_000)))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
