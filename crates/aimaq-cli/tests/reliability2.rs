@@ -633,3 +633,40 @@ fn r2_a_cp1251_shapefile_without_cpg_is_refused_with_the_collapse_named_and_read
     assert_eq!(run.status.code(), Some(1), "{}", text(&run));
     assert!(text(&run).contains("NO-SUCH-CODEPAGE"), "{}", text(&run));
 }
+
+#[test]
+fn r2_a_zip_given_to_screen_is_read_from_inside_or_says_what_it_holds() {
+    // GDAL said only "not a format GDAL reads" of any zip: the one source in it is read
+    // in place (a zipped folder too), and a zip without one says what it holds
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    let zip = |name: &str| repo(&format!("fixtures/bad/desk/{name}.zip"));
+    let folder = zip("zipped-folder");
+    let run = aimaq(&[
+        "screen",
+        s(&folder),
+        "--id-field",
+        "kad_nomer",
+        "--out",
+        s(&out),
+        "--progress",
+        "off",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.lines().count() > 2, "{csv}");
+    for (name, says) in [
+        (
+            "zipped-folder-no-shp",
+            "the zip holds no Shapefile, GeoPackage, GeoJSON, KML or FlatGeobuf: it holds `export/readme.txt`, `export/parcels.csv` (a folder `export/`)",
+        ),
+        ("zip-without-shp", "the zip has no `parcels.shp`: it holds `parcels.shx`"),
+    ] {
+        let out = dir.path().join(format!("{name}.csv"));
+        let run = aimaq(&["screen", s(&zip(name)), "--out", s(&out), "--progress", "off"]);
+        assert_eq!(run.status.code(), Some(1), "{name}: {}", text(&run));
+        assert!(text(&run).contains(says), "{name}: {}", text(&run));
+        assert!(!text(&run).contains("not a format GDAL reads"), "{}", text(&run));
+        assert!(!out.exists());
+    }
+}

@@ -45,7 +45,21 @@ pub fn open_with(path: &Path, open_options: &[&str]) -> Result<Dataset> {
     if path.is_file() && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
         return refuse("the file is empty (0 bytes)");
     }
-    if let Some(missing) = shapefile_part_missing(path) {
+    let zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if !virtual_path && zip && path.is_file() {
+        // a zip is read in place, from the one source it holds (a zipped folder too)
+        let member = match zip_member(path) {
+            Ok(member) => member,
+            Err(cause) => return refuse(&cause),
+        };
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let inner = PathBuf::from(format!("/vsizip/{}/{member}", absolute.display()));
+        return open_with(&inner, open_options);
+    }
+    // (a zip's members were checked when it was listed)
+    if let Some(missing) = shapefile_part_missing(path).filter(|_| !virtual_path) {
         return refuse(&format!(
             "a Shapefile needs its .{missing} beside the .shp (the attributes — ids, uses — live there): copy the whole set (.shp, .shx, .dbf, .prj, .cpg)"
         ));
@@ -65,6 +79,115 @@ pub fn open_with(path: &Path, open_options: &[&str]) -> Result<Dataset> {
             other => other.to_string(),
         },
     })
+}
+
+/// The one vector source inside a zip, by its path in the zip: a `.shp` (with its `.dbf`
+/// beside it), `.gpkg`, `.geojson`, `.json`, `.kml` or `.fgb`, wherever it lies (a zipped
+/// folder is fine). Otherwise what the zip holds, said plainly: GDAL itself only says it
+/// cannot read the zip.
+fn zip_member(path: &Path) -> Result<String, String> {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::ffi::CString::new(format!("/vsizip/{}", absolute.display()))
+        .map_err(|_| "the path holds a NUL".to_string())?;
+    let mut names = Vec::new();
+    // SAFETY: a NUL-terminated path; GDAL returns a NULL-terminated list of strings the
+    // caller owns, copied here and freed with CSLDestroy
+    unsafe {
+        let list = gdal_sys::VSIReadDirRecursive(root.as_ptr());
+        if list.is_null() {
+            return Err("not a zip GDAL can read (or an empty one)".into());
+        }
+        let mut i = 0;
+        while !(*list.add(i)).is_null() {
+            names.push(CStr::from_ptr(*list.add(i)).to_string_lossy().into_owned());
+            i += 1;
+        }
+        gdal_sys::CSLDestroy(list);
+    }
+    let ext_of = |n: &str| {
+        Path::new(n)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let sources: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            matches!(
+                ext_of(n).as_str(),
+                "shp" | "gpkg" | "geojson" | "json" | "kml" | "fgb"
+            )
+        })
+        .collect();
+    let listed = || {
+        let files: Vec<String> = names
+            .iter()
+            .filter(|n| !n.ends_with('/'))
+            .take(8)
+            .map(|n| format!("`{}`", n.escape_default()))
+            .collect();
+        let folders: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with('/'))
+            .take(3)
+            .map(|n| format!("a folder `{}`", n.escape_default()))
+            .collect();
+        match (files.is_empty(), folders.is_empty()) {
+            (true, true) => "nothing".to_string(),
+            (false, true) => files.join(", "),
+            (true, false) => folders.join(", "),
+            (false, false) => format!("{} ({})", files.join(", "), folders.join(", ")),
+        }
+    };
+    match sources[..] {
+        [one] => {
+            if ext_of(one) == "shp" {
+                let stem = one.rsplit_once('.').map_or(one.as_str(), |(s, _)| s);
+                let has = |ext: &str| {
+                    names.iter().any(|n| {
+                        n.rsplit_once('.')
+                            .is_some_and(|(s, x)| s == stem && x.eq_ignore_ascii_case(ext))
+                    })
+                };
+                for part in ["dbf", "shx"] {
+                    if !has(part) {
+                        return Err(format!(
+                            "the zip's `{}` has no .{part} beside it: zip the whole Shapefile (.shp, .shx, .dbf, .prj, .cpg)",
+                            one.escape_default()
+                        ));
+                    }
+                }
+            }
+            Ok(one.clone())
+        }
+        [] => {
+            // a Shapefile's other parts without its .shp: name the .shp they expect
+            let part = names
+                .iter()
+                .find(|n| matches!(ext_of(n).as_str(), "dbf" | "shx" | "prj" | "cpg"));
+            Err(match part {
+                Some(p) => format!(
+                    "the zip has no `{}.shp`: it holds {}",
+                    p.rsplit_once('.').map_or(p.as_str(), |(s, _)| s).escape_default(),
+                    listed()
+                ),
+                None => format!(
+                    "the zip holds no Shapefile, GeoPackage, GeoJSON, KML or FlatGeobuf: it holds {}",
+                    listed()
+                ),
+            })
+        }
+        _ => Err(format!(
+            "the zip holds several sources ({}): name one as /vsizip/{}/MEMBER",
+            sources
+                .iter()
+                .take(5)
+                .map(|n| format!("`{}`", n.escape_default()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            absolute.display()
+        )),
+    }
 }
 
 /// The part of a Shapefile without which GDAL would read it silently wrong: the `.dbf`
