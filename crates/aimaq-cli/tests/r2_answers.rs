@@ -218,7 +218,7 @@ fn parcel_ids(path: &Path) -> Vec<String> {
             continue;
         }
         for f in layer.features() {
-            if let Some(i) = f.field_index("parcel").ok() {
+            if let Ok(i) = f.field_index("parcel") {
                 ids.extend(f.field_as_string(i).ok().flatten());
             }
         }

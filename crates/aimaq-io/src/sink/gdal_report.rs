@@ -248,7 +248,6 @@ impl GdalReport {
                 )))?;
             define(&layer, "error_rows", &error_columns, true)?;
             let columns = LayerColumns::of(&layer, &source_columns);
-            drop(layer);
             Some(ErrorRows {
                 dataset: Some(errors),
                 path: side,
