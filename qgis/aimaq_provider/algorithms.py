@@ -55,14 +55,21 @@ def _count(path, table):
 
 
 class _Stack(QgsProcessingLayerPostProcessorInterface):
-    """Keeps a result's layers in the drawing order of their rank once loaded (Processing
-    loads them in the order of their sources' names): higher ranks on top."""
+    """Gives a loaded result its GeoPackage's default style, and keeps a result's layers
+    in the drawing order of their rank (Processing loads them in the order of their
+    sources' names): higher ranks on top."""
 
     def __init__(self, rank):
         super().__init__()
         self.rank = rank
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS's name)
+        # Processing loads results without their default style: the GeoPackage's own
+        # (layer_styles, in the export's language) is the one to show
+        _, loaded = layer.loadDefaultStyle()
+        if loaded:
+            layer.triggerRepaint()
+            layer.emitStyleChanged()
         layer.setCustomProperty("aimaq/rank", self.rank)
         project = context.project()
         node = project.layerTreeRoot().findLayer(layer.id()) if project else None

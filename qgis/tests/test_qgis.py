@@ -336,6 +336,28 @@ def _():
             del sys.modules[name]
 
 
+@check("aimaq:zones loads its map into the project: named in the export's language, styled, lines over strips")
+def _():
+    from qgis.core import QgsProject
+
+    project = QgsProject.instance()
+    project.clear()
+    out = os.path.join(WORK, "loaded-zones.gpkg")
+    processing.runAndLoadResults("aimaq:zones", {"USE": "residential", "LANG": 1, "OUTPUT": out})
+    nodes = project.layerTreeRoot().findLayers()
+    names = [n.layer().name() for n in nodes]
+    with sqlite3.connect(out) as db:
+        titles = dict(db.execute("SELECT table_name, identifier FROM gpkg_contents"))
+    expected = [f"{titles[t]} (residential)" for t, _ in reversed(ZONES)]
+    assert names == expected, (names, expected)
+    for n in nodes:
+        renderer = n.layer().renderer()
+        assert renderer.type() == "categorizedSymbol", (n.layer().name(), renderer.type())
+        categories = renderer.categories()
+        assert all(any("\u0400" <= ch <= "\u04ff" for ch in c.label()) for c in categories), n.layer().name()
+    project.clear()
+
+
 def render(layers, extent, size, path):
     settings = QgsMapSettings()
     settings.setLayers(layers)
@@ -350,6 +372,37 @@ def render(layers, extent, size, path):
     assert image.save(path, "png"), path
     return image
 
+
+def draw_legend(image, layers, path):
+    from qgis.core import QgsLayerTree, QgsLayerTreeModel, QgsLegendRenderer, QgsLegendSettings
+    from qgis.PyQt.QtCore import QPointF, QRectF
+    from qgis.PyQt.QtGui import QPainter
+
+    with sqlite3.connect(zones) as db:
+        titles = dict(db.execute("SELECT table_name, identifier FROM gpkg_contents"))
+    root = QgsLayerTree()
+    for lyr in layers:
+        lyr.setName(titles.get(lyr.name(), lyr.name()))
+        root.addLayer(lyr)
+    model = QgsLayerTreeModel(root)
+    settings = QgsLegendSettings()
+    settings.setTitle("aimaq zones --use residential")
+    renderer = QgsLegendRenderer(model, settings)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    enlarge = 1.5
+    px = image.dotsPerMeterX() / 1000.0 * enlarge  # millimetres to pixels
+    size = renderer.minimumSize()  # millimetres
+    w, h = size.width() * px, size.height() * px
+    x, y = image.width() - w - 14, image.height() - h - 14
+    painter.fillRect(QRectF(x - 6, y - 6, w + 12, h + 12), QColor(255, 255, 255, 235))
+    painter.setPen(QColor("#999999"))
+    painter.drawRect(QRectF(x - 6, y - 6, w + 12, h + 12))
+    painter.translate(QPointF(x, y))
+    painter.scale(enlarge, enlarge)
+    renderer.drawLegend(painter)  # millimetres at the image's resolution
+    painter.end()
+    assert image.save(path, "png"), path
 
 @check("the zones map for residential renders readable: at least 30 % of 1600×1200 pixels background")
 def _():
@@ -369,8 +422,12 @@ def _():
     assert share >= 0.30, share
     # and something is drawn: strips, lines and water
     assert share < 0.98, share
+    # the legend, as the layers' styles give it (drawn after the count: its box is white)
+    with_legend = os.path.join(WORK, "zones-residential-legend.png")
+    draw_legend(image, layers, with_legend)
     if os.environ.get("AIMAQ_DOCS_IMG"):
-        shutil.copy(png, os.path.join(REPO, "docs", "img", "zones-residential.png"))
+        shutil.copy(with_legend, os.path.join(REPO, "docs", "img", "zones-residential.png"))
+
 
 
 shot = os.environ.get("AIMAQ_SCREENSHOT")
