@@ -23,6 +23,16 @@ use std::sync::Arc;
 /// [`Ground`] corrects (a width reads up to this much longer in the projection).
 const PAD: f64 = 1.0 + MAX_SCALE_ERROR;
 
+/// How much wider than a parcel's box the index is asked on the ground (m).
+const GROUND_MARGIN_M: f64 = 1.0;
+
+fn grow(r: Rect<f64>, m: f64) -> Rect<f64> {
+    Rect::new(
+        (r.min().x - m, r.min().y - m),
+        (r.max().x + m, r.max().y + m),
+    )
+}
+
 /// A parcel to check.
 #[derive(Debug, Clone)]
 pub struct Parcel {
@@ -540,7 +550,15 @@ impl Engine {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
 
-        let candidates = self.index.query(bbox);
+        // On the ground, a feature's edges are the geodesics between its positions, which
+        // part from the projection's chords the index holds by `L²·|∇ln k|/8`: under 1 m
+        // for edges up to 30 km in UTM.
+        let query_box = if self.ground.is_some() {
+            grow(bbox, GROUND_MARGIN_M)
+        } else {
+            bbox
+        };
+        let candidates = self.index.query(query_box);
         let mut split: Option<refine::SettlementSplit> = None;
         let mut findings = Vec::new();
         let mut local_zones = Vec::new();
@@ -566,7 +584,7 @@ impl Engine {
                 {
                     split = Some(refine::SettlementSplit::new(
                         &local,
-                        &self.settlement_index.query(bbox),
+                        &self.settlement_index.query(query_box),
                         &self.settlements,
                         frame,
                     ));

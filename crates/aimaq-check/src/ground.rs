@@ -208,7 +208,7 @@ impl Frame {
         }
     }
 
-    fn is_planar(&self) -> bool {
+    pub(crate) fn is_planar(&self) -> bool {
         self.k == 1.0 && self.a.x == 0.0 && self.a.y == 0.0
     }
 
