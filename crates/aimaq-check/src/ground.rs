@@ -208,12 +208,12 @@ impl Frame {
         }
     }
 
-    pub(crate) fn is_planar(&self) -> bool {
+    pub(crate) fn is_planar(self) -> bool {
         self.k == 1.0 && self.a.x == 0.0 && self.a.y == 0.0
     }
 
     /// A projected position in the frame.
-    pub(crate) fn to_local(&self, z: Coord<f64>) -> Coord<f64> {
+    pub(crate) fn to_local(self, z: Coord<f64>) -> Coord<f64> {
         let u = z - self.origin;
         if self.is_planar() {
             return u;
@@ -228,7 +228,7 @@ impl Frame {
     /// A position of the frame back in the projection: the series inverse of
     /// [`Frame::to_local`], `u = v + a·v²/2 + a²·v³/2` with `v = k·w`, whose next term is
     /// about `|a|³·|v|⁴` (1e-13 m at 2 km).
-    pub(crate) fn to_world(&self, w: Coord<f64>) -> Coord<f64> {
+    pub(crate) fn to_world(self, w: Coord<f64>) -> Coord<f64> {
         if self.is_planar() {
             return w + self.origin;
         }
