@@ -3,6 +3,7 @@
 use crate::encumbrance::Encumbrance;
 use crate::finding::{Finding, ParcelReport};
 use crate::geometry::polygon_problem;
+use crate::ground::{Frame, Ground, ScaleGrid, MAX_SCALE_ERROR};
 use crate::message::FindingContext;
 use crate::prepare::{
     ConstraintFeature, DatasetStats, FeatureGeometry, Prepared, Preparer, ResolvedZone, Settlement,
@@ -13,9 +14,24 @@ use crate::verdict::Verdict;
 use crate::{LimitHints, Limits};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
 use aimaq_rules::{fill, Attributes, Catalog, DataIssue, Lang};
-use geo::{Area, BoundingRect, MultiPolygon, Rect, Translate};
+use geo::{Area, BoundingRect, Coord, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// How much farther than a zone's width the index looks: the widest scale error a
+/// [`Ground`] corrects (a width reads up to this much longer in the projection).
+const PAD: f64 = 1.0 + MAX_SCALE_ERROR;
+
+/// How much wider than a parcel's box the index is asked on the ground (m).
+const GROUND_MARGIN_M: f64 = 1.0;
+
+fn grow(r: Rect<f64>, m: f64) -> Rect<f64> {
+    Rect::new(
+        (r.min().x - m, r.min().y - m),
+        (r.max().x + m, r.max().y + m),
+    )
+}
 
 /// A parcel to check.
 #[derive(Debug, Clone)]
@@ -81,9 +97,15 @@ pub struct Engine {
     limits: Limits,
     /// The attribution the dataset's licence requires (OSM's ODbL), for every report.
     attribution: Option<String>,
-    /// The bounding box of every feature given, in metres: the dataset's coverage.
+    /// The bounding box of every feature given, in metres (the dataset's coverage, once
+    /// grown by `reach`).
     extent: Option<Rect<f64>>,
+    /// The widest zone any feature has, m.
+    reach: f64,
     limit_hints: LimitHints,
+    /// The measuring CRS's scale, sampled over the extent: widths and areas on the
+    /// ground. `None`: measured in the projection as it is.
+    ground: Option<ScaleGrid>,
 }
 
 impl Engine {
@@ -129,13 +151,13 @@ impl Engine {
             match &feature.geometry {
                 FeatureGeometry::Lines(lines) => {
                     for (part, line) in lines.0.iter().enumerate() {
-                        builder.add_line_string(fid, part as u32, line, feature.reach);
+                        builder.add_line_string(fid, part as u32, line, feature.reach * PAD);
                     }
                 }
                 FeatureGeometry::Area(area) => {
                     let mut part = 0;
                     for p in &area.0 {
-                        part = builder.add_polygon(fid, part, p, feature.reach);
+                        part = builder.add_polygon(fid, part, p, feature.reach * PAD);
                     }
                 }
             }
@@ -150,12 +172,6 @@ impl Engine {
             .map(|f| f.reach)
             .filter(|r| r.is_finite())
             .fold(0.0, f64::max);
-        let extent = extent.map(|e| {
-            Rect::new(
-                (e.min().x - reach, e.min().y - reach),
-                (e.max().x + reach, e.max().y + reach),
-            )
-        });
 
         let index = builder.build();
         stats.features_used = prepared.len();
@@ -174,8 +190,121 @@ impl Engine {
             limits: Limits::default(),
             attribution: None,
             extent,
+            reach,
             limit_hints: LimitHints::default(),
+            ground: None,
         }
+    }
+
+    /// The engine measuring on the ground: every width compared, distance reported and
+    /// area measured on the WGS84 ellipsoid, in each parcel's frame corrected by
+    /// `ground`'s point scale (see the `ground` module's notes: distances right to 0.1 mm
+    /// within 2 km of a parcel's centre, areas to 1e-6). `aimaq_io` gives every engine it
+    /// opens the measuring CRS's own; without one the engine measures in the projection
+    /// as it is, which is what a caller holding local metres (`assume_metres`) wants.
+    ///
+    /// ```
+    /// use aimaq_check::{ConstraintFeature, Engine, Ground, Parcel, Projected};
+    /// use geo::{line_string, polygon, Coord, Geometry};
+    /// use std::sync::Arc;
+    ///
+    /// /// A CRS that reads every length 0.1 % long.
+    /// struct Long;
+    /// impl Ground for Long {
+    ///     fn scale(&self, _: Coord<f64>) -> Option<f64> { Some(1.001) }
+    /// }
+    /// let line = ConstraintFeature {
+    ///     layer: "power_lines".into(),
+    ///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500})
+    ///         .as_object().unwrap().clone(),
+    ///     geometry: Ok(Projected::assume_metres(Geometry::from(
+    ///         line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
+    /// };
+    /// let lot = Parcel {
+    ///     id: "lot".into(),
+    ///     proposed_use: None,
+    ///     geometry: Projected::assume_metres(
+    ///         polygon![(x: 100.0, y: 30.02), (x: 140.0, y: 30.02), (x: 140.0, y: 60.0), (x: 100.0, y: 60.0)].into()),
+    /// };
+    /// let planar = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![line.clone()]);
+    /// assert!(planar.check(&lot).findings.is_empty()); // 30.02 m in the projection
+    /// let ground = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![line])
+    ///     .with_ground(Arc::new(Long));
+    /// let report = ground.check(&lot); // 29.99 m on the ground: inside the 30 m zone
+    /// assert!((report.findings[0].distance_m - 30.02 / 1.001).abs() < 1e-9);
+    /// assert!((report.area_m2 - 40.0 * 29.98 / 1.001 / 1.001).abs() < 1e-6);
+    /// ```
+    pub fn with_ground(mut self, ground: Arc<dyn Ground>) -> Engine {
+        let box_of = |e: Rect<f64>| {
+            let r = self.reach * PAD;
+            (
+                Coord {
+                    x: e.min().x - r,
+                    y: e.min().y - r,
+                },
+                Coord {
+                    x: e.max().x + r,
+                    y: e.max().y + r,
+                },
+            )
+        };
+        let (min, max) = self
+            .extent
+            .map(box_of)
+            .unwrap_or((Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 }));
+        self.ground = Some(ScaleGrid::new(ground, min, max));
+        self
+    }
+
+    /// Runs `draw` on `geometry` (projected metres) moved into the ground frame at its
+    /// centre — where a metre is a metre on the WGS84 ellipsoid, as in [`Engine::check`] —
+    /// and moves the result back: a zone's strip buffered there by its width is the zone
+    /// as the engine measures it, drawn in the CRS (`aimaq zones`, the desk's map). The
+    /// frame is exact to about `s²/(2R²)` at `s` from the centre: 5e-6 of the width at
+    /// 20 km, millimetres for the widest zones. Without a [`Ground`], the geometry is only
+    /// moved to its centre (boolean operations lose centimetres at UTM magnitudes).
+    ///
+    /// ```
+    /// use aimaq_check::{Engine, Ground};
+    /// use geo::{line_string, Area, Buffer, Coord, Geometry};
+    /// use std::sync::Arc;
+    ///
+    /// struct Long; // every length reads 0.1 % long
+    /// impl Ground for Long {
+    ///     fn scale(&self, _: Coord<f64>) -> Option<f64> { Some(1.001) }
+    /// }
+    /// let engine = Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![])
+    ///     .with_ground(Arc::new(Long));
+    /// let line = Geometry::from(line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]);
+    /// let strip = engine.draw_on_ground(&line, |g| g.buffer(50.0));
+    /// // 100 m wide on the ground: 100.1 m in the CRS
+    /// let in_crs = line.buffer(50.05).unsigned_area();
+    /// assert!((strip.unsigned_area() / in_crs - 1.0).abs() < 1e-6);
+    /// ```
+    pub fn draw_on_ground(
+        &self,
+        geometry: &Geometry<f64>,
+        draw: impl FnOnce(&Geometry<f64>) -> MultiPolygon<f64>,
+    ) -> MultiPolygon<f64> {
+        let Some(b) = geometry.bounding_rect() else {
+            return MultiPolygon::new(Vec::new());
+        };
+        let frame = self
+            .ground
+            .as_ref()
+            .and_then(|g| g.frame(b.center()).ok())
+            .unwrap_or_else(|| Frame::planar(b.center()));
+        frame.world(&draw(&frame.local(geometry)))
+    }
+
+    /// The measuring CRS's point scale at `at` (projected metres): a ground length
+    /// times it is the length to draw in the CRS (`aimaq zones`' strips, the desk's zone
+    /// edges). 1 for an engine without a [`Ground`].
+    pub fn scale_at(&self, at: Coord<f64>) -> f64 {
+        self.ground
+            .as_ref()
+            .and_then(|g| g.scale(at))
+            .unwrap_or(1.0)
     }
 
     /// How errors past a limit say to raise it: in the words of the surface the engine
@@ -208,7 +337,18 @@ impl Engine {
     /// assert!(Engine::new(aimaq_rules::Catalog::embedded(), "EPSG:32643", vec![]).extent().is_none());
     /// ```
     pub fn extent(&self) -> Option<Rect<f64>> {
-        self.extent
+        // a zone's width reads up to MAX_SCALE_ERROR longer in the CRS than on the ground
+        let reach = if self.ground.is_some() {
+            self.reach * PAD
+        } else {
+            self.reach
+        };
+        self.extent.map(|e| {
+            Rect::new(
+                (e.min().x - reach, e.min().y - reach),
+                (e.max().x + reach, e.max().y + reach),
+            )
+        })
     }
 
     /// The engine answering in `lang` (messages of findings and errors); English by default.
@@ -445,21 +585,38 @@ impl Engine {
         };
         let bbox = world.bounding_rect().expect("validated non-empty");
         // Refine in a frame centred on the parcel: boolean operations snap to a grid
-        // scaled to their inputs' extent, which loses centimetres at UTM magnitudes.
-        let origin = bbox.center();
-        let local = crate::local::LocalParcel::new(world.translate(-origin.x, -origin.y));
+        // scaled to their inputs' extent, which loses centimetres at UTM magnitudes. With
+        // a ground, the frame's metre is the ellipsoid's (`ground`).
+        let frame = match &self.ground {
+            None => Frame::planar(bbox.center()),
+            Some(grid) => match grid.frame(bbox.center()) {
+                Ok(frame) => frame,
+                Err(reason) => {
+                    return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason)
+                }
+            },
+        };
+        let local = crate::local::LocalParcel::new(frame.local(world));
         let area_m2 = local.unsigned_area();
         if let Err(reason) = crate::limits::measurable(world, area_m2) {
             return ParcelReport::error(&parcel.id, parcel.proposed_use.clone(), reason);
         }
 
-        let candidates = self.index.query(bbox);
+        // On the ground, a feature's edges are the geodesics between its positions, which
+        // part from the projection's chords the index holds by `L²·|∇ln k|/8`: under 1 m
+        // for edges up to 30 km in UTM.
+        let query_box = if self.ground.is_some() {
+            grow(bbox, GROUND_MARGIN_M)
+        } else {
+            bbox
+        };
+        let candidates = self.index.query(query_box);
         let mut split: Option<refine::SettlementSplit> = None;
         let mut findings = Vec::new();
         let mut local_zones = Vec::new();
         for cand in &candidates {
             let feature = &self.features[cand.feature.0 as usize];
-            let local_feature = LocalFeature::new(cand, feature.geometry.area(), origin);
+            let local_feature = LocalFeature::new(cand, feature.geometry.area(), frame);
             let Some(distance) = local_feature.distance_to(&local) else {
                 continue;
             };
@@ -479,9 +636,9 @@ impl Engine {
                 {
                     split = Some(refine::SettlementSplit::new(
                         &local,
-                        &self.settlement_index.query(bbox),
+                        &self.settlement_index.query(query_box),
                         &self.settlements,
-                        origin,
+                        frame,
                     ));
                 }
                 if let Some(hit) = refine::evaluate(
@@ -492,7 +649,7 @@ impl Engine {
                     distance,
                     split.as_ref(),
                 ) {
-                    let geometry = hit.encumbered.translate(origin.x, origin.y);
+                    let geometry = frame.world(&hit.encumbered);
                     local_zones.push((hit.severity, hit.encumbered.clone()));
                     let context = FindingContext {
                         catalog: &self.catalog,

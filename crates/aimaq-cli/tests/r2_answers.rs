@@ -162,7 +162,7 @@ fn r2_a_measuring_crs_that_distorts_is_refused_and_utm_43n_is_not() {
     let t = text(&run);
     assert!(run.stdout.is_empty(), "nothing answered: {t}");
     assert!(
-        t.contains("EPSG:3857") && t.contains("beyond aimaq's tolerance of 0.1 %"),
+        t.contains("EPSG:3857") && t.contains("beyond aimaq's tolerance of 1 %"),
         "{t}"
     );
     assert!(t.contains("it is not conformal"), "{t}");

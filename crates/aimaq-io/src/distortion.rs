@@ -1,6 +1,9 @@
-//! A measuring CRS must measure: one whose scale error over the dataset exceeds a
-//! stated tolerance is refused before anything is checked, with the reason and a CRS
-//! that would do.
+//! A measuring CRS must measure: the engine decides every limit on the ground, correcting
+//! the CRS's scale at each parcel ([`aimaq_check::Ground`]), which works for a conformal
+//! CRS whose scale error stays within what the engine corrects. One that is not conformal
+//! over the dataset (its scale differs by direction, which no correction at a point
+//! undoes), or whose scale error is beyond [`MAX_SCALE_ERROR`], is refused before
+//! anything is checked, with the reason and a CRS that would do.
 
 use crate::coverage::{describe_box, Coverage};
 use crate::{Error, Result};
@@ -8,20 +11,22 @@ use aimaq_proj::{Distortion, MetricCrs};
 use geo::Rect;
 
 /// The largest scale error of a measuring CRS over the dataset's extent (where it lies
-/// in the CRS's area of use): 0.1 % of any length in any direction (0.2 % of an area).
-/// UTM zone 43N, the default, stays within −0.03 %…+0.05 % over the Almaty data
-/// (76.0°E…78.3°E, 42.9°N…44.0°N), and any UTM zone within −0.04 %…+0.097 % over its
-/// own area of use, so it passes. Inside
-/// the tolerance a distance of 400 m is right to 0.4 m; a decision nearer its limit than
-/// that rests on the projection, until limits are measured on the ground (issue 23).
-pub const MAX_SCALE_ERROR: f64 = 0.001;
+/// in the CRS's area of use): 1 % of any length, the most the engine corrects
+/// ([`aimaq_check::MAX_SCALE_ERROR`]; its index looks that much farther than each
+/// width). Within it the error costs nothing: widths, distances and areas are measured on
+/// the ground (docs/output.md). UTM zone 43N, the default, stays within −0.03 %…+0.05 %
+/// over the Almaty data, and any UTM zone within −0.04 %…+0.097 % over its own area of
+/// use.
+pub const MAX_SCALE_ERROR: f64 = aimaq_check::MAX_SCALE_ERROR;
 
 /// The largest angular distortion of a measuring CRS over the dataset's extent,
-/// degrees. A conformal projection (UTM, Gauss–Krüger, Lambert conformal) has none; a
-/// CRS that is not conformal stretches lengths differently by direction, which a single
-/// correction cannot undo. 0.1° is about what a 0.1 % difference between directions
-/// gives.
-pub const MAX_ANGULAR_DEG: f64 = 0.1;
+/// degrees. A conformal projection (UTM, Gauss–Krüger, Lambert conformal) has none (UTM
+/// measures under 1e-6° here, the sampling's noise), and the engine's correction at a
+/// parcel is one scale for every direction. 0.01° leaves at most 0.009 % between
+/// directions: 4.5 cm at 500 m for a CRS just under it, which is why only conformal CRSs
+/// pass. Web Mercator (EPSG:3857) is conformal on the sphere, not on the WGS84 ellipsoid
+/// it is used with: 0.2° over the Almaty data, refused.
+pub const MAX_ANGULAR_DEG: f64 = 0.01;
 
 /// Refuses `metric` when it distorts lengths over `extent` (WGS84 degrees) beyond
 /// [`MAX_SCALE_ERROR`] or angles beyond [`MAX_ANGULAR_DEG`]; the message says by how
@@ -32,6 +37,10 @@ pub const MAX_ANGULAR_DEG: f64 = 0.1;
 /// use aimaq_proj::MetricCrs;
 /// let almaty = geo::Rect::new((76.1, 43.0), (78.4, 44.1));
 /// assert!(check_measuring_crs(&MetricCrs::new("EPSG:32643").unwrap(), almaty).is_ok());
+/// // a transverse Mercator on 72°E reads lengths up to 0.34 % long there: conformal, and
+/// // corrected at every parcel
+/// let tm72 = "+proj=tmerc +lon_0=72 +k=1 +x_0=500000 +datum=WGS84 +units=m +no_defs +type=crs";
+/// assert!(check_measuring_crs(&MetricCrs::new(tm72).unwrap(), almaty).is_ok());
 /// let e = check_measuring_crs(&MetricCrs::new("EPSG:3857").unwrap(), almaty).unwrap_err();
 /// assert!(e.to_string().contains("measure in EPSG:32643"), "{e}");
 /// ```
@@ -41,9 +50,10 @@ pub fn check_measuring_crs(metric: &MetricCrs, extent: Rect<f64>) -> Result<()> 
         return Ok(());
     }
     let (lon, lat) = d.worst_at;
-    let angles = if d.max_angular_deg > 1e-6 {
+    let angles = if d.max_angular_deg > MAX_ANGULAR_DEG {
         format!(
-            ", and angles by up to {:.3}° (it is not conformal)",
+            ", and angles by up to {:.3}° (it is not conformal: its scale differs by \
+             direction, which no correction at a point undoes)",
             d.max_angular_deg
         )
     } else {
@@ -52,9 +62,8 @@ pub fn check_measuring_crs(metric: &MetricCrs, extent: Rect<f64>) -> Result<()> 
     Err(Error::DistortingCrs(format!(
         "the measuring CRS {} distorts lengths over the dataset ({}) by {} \
          (worst at {lon:.2}°E, {lat:.2}°N){angles}, beyond aimaq's tolerance of {} \
-         (angles {MAX_ANGULAR_DEG}°): every distance and area would be off by as much (400 m \
-         on the ground would read as up to {:.1} m), and decisions would follow the \
-         projection, not the ground. {}",
+         (angles {MAX_ANGULAR_DEG}°), within which it decides on the ground: 400 m on the \
+         ground would read as up to {:.1} m, and decisions would follow the projection. {}",
         metric.label(),
         describe_box(extent),
         describe(&d),
@@ -103,7 +112,8 @@ fn suggestion(extent: Rect<f64>) -> String {
             if acceptable(&d) {
                 return format!(
                     "Use a conformal CRS made for the area: measure in {} (`--crs`, \
-                     `metric_crs=`), whose scale error there is {}.",
+                     `metric_crs=`), whose scale error there is {}, corrected at every \
+                     parcel.",
                     m.label(),
                     describe(&d)
                 );
@@ -151,4 +161,34 @@ fn where_measured(metric: &MetricCrs, extent: Rect<f64>) -> Rect<f64> {
     } else {
         extent
     }
+}
+
+/// The measuring CRS's point scale, for the engine ([`aimaq_check::Ground`]): PROJ's,
+/// through [`aimaq_proj::PointScale`].
+struct ProjGround(aimaq_proj::PointScale);
+
+impl aimaq_check::Ground for ProjGround {
+    fn scale(&self, at: geo::Coord<f64>) -> Option<f64> {
+        self.0.at(at)
+    }
+}
+
+/// What an engine measuring in `metric` needs to decide on the ground
+/// ([`aimaq_check::Engine::with_ground`]); every engine `aimaq_io` opens has it.
+///
+/// ```
+/// use aimaq_check::Engine;
+/// use aimaq_proj::MetricCrs;
+/// let utm = MetricCrs::new("EPSG:32643").unwrap();
+/// let ground = aimaq_io::distortion::ground(&utm).unwrap();
+/// // 0.9996 on the central meridian, 75°E (500 km east)
+/// let k = ground.scale(geo::Coord { x: 500_000.0, y: 4_800_000.0 }).unwrap();
+/// assert!((k - 0.9996).abs() < 1e-9);
+/// let engine = Engine::new(aimaq_rules::Catalog::embedded(), utm.label(), vec![]).with_ground(ground);
+/// assert!((engine.scale_at(geo::Coord { x: 500_000.0, y: 4_800_000.0 }) - 0.9996).abs() < 1e-9);
+/// ```
+pub fn ground(metric: &MetricCrs) -> Result<std::sync::Arc<dyn aimaq_check::Ground>> {
+    Ok(std::sync::Arc::new(ProjGround(
+        aimaq_proj::PointScale::new(metric)?,
+    )))
 }

@@ -224,9 +224,8 @@ pub enum Error {
     /// WKT that is no parcel.
     #[error("unusable WKT: {0}")]
     Wkt(String),
-    /// A measuring CRS that distorts lengths over the dataset beyond the tolerance of
-    /// the `distortion` module (0.1 %): its distances and areas would be wrong, and so
-    /// would the decisions drawn from them.
+    /// A measuring CRS the engine cannot decide on the ground through (the `distortion`
+    /// module): not conformal over the dataset, or lengths off by more than 1 %.
     #[error("{0}")]
     DistortingCrs(String),
     /// A catalog file with nothing in it.

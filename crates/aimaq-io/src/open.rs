@@ -142,6 +142,7 @@ pub fn load(options: &EngineOptions) -> Result<(Catalog, MetricCrs, LoadedDatase
 pub fn open_engine(options: &EngineOptions) -> Result<OpenedEngine> {
     let (catalog, metric, loaded) = load(options)?;
     let mut engine = Engine::new(catalog, metric.label(), loaded.features)
+        .with_ground(crate::distortion::ground(&metric)?)
         .with_lang(options.lang)
         .with_limits(options.limits)
         .with_attribution(loaded.attribution.clone());

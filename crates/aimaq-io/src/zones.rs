@@ -34,7 +34,7 @@ use crate::{Error, OpenedEngine, Result};
 use aimaq_check::{FeatureGeometry, ResolvedZone};
 use aimaq_rules::{Attributes, Lang, Limit};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
-use geo::{BooleanOps, BoundingRect, Buffer, MultiPolygon, Translate};
+use geo::{BooleanOps, Buffer, MultiPolygon};
 use std::path::Path;
 
 /// Arc step of exported buffers (segment length over radius): about 63 segments a circle,
@@ -73,27 +73,20 @@ pub struct ZonesWritten {
     pub areas: usize,
 }
 
-/// A strip of `m` around `g`, computed near the origin (boolean operations snap to a grid
-/// scaled to their inputs' magnitude, which would cost centimetres at UTM coordinates).
-fn strip(g: &FeatureGeometry, m: f64) -> MultiPolygon<f64> {
-    let geometry = geo::Geometry::from(g);
-    let Some(b) = geometry.bounding_rect() else {
-        return MultiPolygon::new(Vec::new());
-    };
-    let o = b.center();
+/// A strip of `m` metres on the ground around `g`, drawn in the engine's CRS
+/// ([`Engine::draw_on_ground`](aimaq_check::Engine::draw_on_ground): the width the engine
+/// measures, not the projection's metre, and computed near the origin).
+fn strip(engine: &aimaq_check::Engine, g: &FeatureGeometry, m: f64) -> MultiPolygon<f64> {
     let style = || {
         BufferStyle::new(m)
             .line_join(LineJoin::Round(ARC_STEP))
             .line_cap(LineCap::Round(ARC_STEP))
     };
-    let local = match g {
-        FeatureGeometry::Lines(l) => l.translate(-o.x, -o.y).buffer_with_style(style()),
-        FeatureGeometry::Area(a) => {
-            let a = a.translate(-o.x, -o.y);
-            a.union(&a.buffer_with_style(style()))
-        }
-    };
-    local.translate(o.x, o.y)
+    engine.draw_on_ground(&geo::Geometry::from(g), |local| match local {
+        geo::Geometry::MultiLineString(l) => l.buffer_with_style(style()),
+        geo::Geometry::MultiPolygon(a) => a.union(&a.buffer_with_style(style())),
+        other => other.buffer_with_style(style()),
+    })
 }
 
 /// Writes the zones that restrict `use_code` (a vocabulary code) to `path` (`.gpkg`): the
@@ -225,7 +218,7 @@ pub fn write_with(
             .as_deref()
             .and_then(|a| catalog.approval(a))
             .map(|a| a.labels.get(lang).to_string());
-        let rows = zone_rows(&z, &settlements, severity.as_str());
+        let rows = zone_rows(engine, &z, &settlements, severity.as_str());
         let feature_name = local_name(z.name, z.attributes, lang);
         let table = if matches!(z.zone.limit, Limit::Overlap) {
             (1usize, "zone_areas")
@@ -379,19 +372,20 @@ pub fn write_with(
 
 /// The rows a zone draws: (part, limit, severity, area).
 fn zone_rows(
+    engine: &aimaq_check::Engine,
     z: &ResolvedZone,
     settlements: &[MultiPolygon<f64>],
     severity: &'static str,
 ) -> Vec<(&'static str, f64, &'static str, MultiPolygon<f64>)> {
     match z.zone.limit {
-        Limit::Fixed { m } => vec![("whole", m, severity, strip(z.geometry, m))],
+        Limit::Fixed { m } => vec![("whole", m, severity, strip(engine, z.geometry, m))],
         Limit::Overlap => match z.geometry.area() {
             Some(a) => vec![("area", 0.0, severity, a.clone())],
             None => Vec::new(),
         },
         Limit::Range { min, max } => {
-            let inner = strip(z.geometry, min);
-            let outer = strip(z.geometry, max).difference(&inner);
+            let inner = strip(engine, z.geometry, min);
+            let outer = strip(engine, z.geometry, max).difference(&inner);
             vec![
                 ("minimum", min, severity, inner),
                 // between the act's ends the decree's project decides: review
@@ -407,13 +401,13 @@ fn zone_rows(
                     "inside_settlements",
                     inside,
                     severity,
-                    strip(z.geometry, inside).intersection(&within),
+                    strip(engine, z.geometry, inside).intersection(&within),
                 ),
                 (
                     "outside_settlements",
                     outside,
                     severity,
-                    strip(z.geometry, outside).difference(&within),
+                    strip(engine, z.geometry, outside).difference(&within),
                 ),
             ]
         }

@@ -7,6 +7,8 @@
 //!   distances can be measured in — with the area it is valid for.
 //! - [`Transformer`]: reprojection of any `geo` geometry between two CRSs, usable from
 //!   any thread (PROJ objects are not thread-safe; each thread builds its own once).
+//! - [`PointScale`]: how much longer a short length reads in a metric CRS than on the
+//!   WGS84 ellipsoid, at any position: what the engine corrects to measure on the ground.
 //! - [`Reprojector`]: WGS84 longitude/latitude ⇄ a metric CRS, the pair every GeoJSON
 //!   input and output needs.
 //!
@@ -27,8 +29,10 @@
 
 mod error;
 mod metric;
+mod scale;
 mod transform;
 
 pub use error::{CrsError, ReprojectError};
 pub use metric::{equivalent, AreaOfUse, Distortion, MetricCrs, DISTORTION_GRID};
+pub use scale::PointScale;
 pub use transform::{short, Reprojector, Transformer};

@@ -42,7 +42,7 @@ def test_r2_a_distorting_measuring_crs_is_refused_with_the_crs_that_would_do():
     with pytest.raises(aimaq.AimaqError) as refused:
         aimaq.Engine(metric_crs="EPSG:3857")
     text = str(refused.value)
-    assert "EPSG:3857" in text and "beyond aimaq's tolerance of 0.1 %" in text, text
+    assert "EPSG:3857" in text and "beyond aimaq's tolerance of 1 %" in text, text
     assert "measure in EPSG:32643" in text, text
 
 

@@ -322,7 +322,11 @@ impl Desk {
             return Ok(EngineRef { engine, as_of });
         }
         let catalog = catalog.unwrap_or_else(|| self.catalog.clone());
+        // limits decided on the ground, as every engine aimaq_io opens
+        let ground =
+            aimaq_io::distortion::ground(&self.metric).map_err(|e| Error::Setup(e.to_string()))?;
         let mut engine = Engine::new(catalog, self.metric.label(), self.features.clone())
+            .with_ground(ground)
             .with_lang(lang)
             .with_attribution(self.attribution.clone());
         engine.add_issues(self.load_issues.clone());

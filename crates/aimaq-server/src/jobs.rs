@@ -825,11 +825,14 @@ impl Jobs {
             .opened
             .get_or_init(|| {
                 let desk = &self.0.desk;
+                let ground =
+                    aimaq_io::distortion::ground(desk.metric()).map_err(|e| e.to_string())?;
                 let mut engine = Engine::new(
                     desk.catalog().clone(),
                     desk.metric().label(),
                     desk.features().to_vec(),
                 )
+                .with_ground(ground)
                 .with_attribution(desk.attribution().map(str::to_string));
                 // the reader's own problems, as every engine of the desk has them
                 engine.add_issues(desk.load_issues().to_vec());

@@ -430,22 +430,24 @@ fn build_zones(desk: &Desk) -> Result<Vec<MapFeature>, String> {
             FeatureGeometry::Lines(l) => Geometry::MultiLineString(l.simplify(0.1)),
             FeatureGeometry::Area(a) => Geometry::MultiPolygon(a.simplify(0.1)),
         };
+        // at the width the engine measures: metres on the ground, not the projection's
+        let buffer = |m: f64| engine.draw_on_ground(&g, |local| local.buffer(m));
         // a range is drawn as the engine judges it: inside the minimum the regime
         // applies, between the minimum and the maximum the width is for review
         let parts: Vec<(MultiPolygon<f64>, &str, f64, Value)> = match z.zone.limit {
             Limit::Overlap => vec![(area_of(&g), "area", 0.0, json!({}))],
-            Limit::Fixed { m } => vec![(g.buffer(m), "strip", m, json!({}))],
+            Limit::Fixed { m } => vec![(buffer(m), "strip", m, json!({}))],
             Limit::Range { min, max } => {
-                let inner = g.buffer(min);
-                let band = g.buffer(max).difference(&inner);
+                let inner = buffer(min);
+                let band = buffer(max).difference(&inner);
                 vec![
                     (inner, "strip", min, json!({"max_limit_m": max})),
                     (band, "band", max, json!({"min_limit_m": min})),
                 ]
             }
             Limit::BySettlement { inside, outside } => {
-                let wide = g.buffer(outside).difference(&settled);
-                let narrow = g.buffer(inside).intersection(&settled);
+                let wide = buffer(outside).difference(&settled);
+                let narrow = buffer(inside).intersection(&settled);
                 vec![(
                     wide.union(&narrow),
                     "strip",
