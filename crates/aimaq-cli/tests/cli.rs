@@ -457,7 +457,11 @@ fn as_of_checks_against_the_rules_in_force_then() {
     );
     let out = aimaq(&["check", "--as-of", "2019-12-31", demo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("before 2020-08-13"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("before 2020-08-23"));
+    // signed, not yet in force: ten days after publication (L5-7, issue 19 item 9)
+    let out = aimaq(&["check", "--as-of", "2020-08-15", demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not yet in force"));
     let out = aimaq(&["check", "--as-of", "2024-02-30", demo.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
 }
