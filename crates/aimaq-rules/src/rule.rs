@@ -271,9 +271,16 @@ impl Rule {
                 why.outside_scheme = true;
                 (w.m, cite(self, &w.citation))
             }
-            _ => match &self.unknown.reach {
-                Some(w) => (w.m, cite(self, &w.citation)),
-                None => (ON_FEATURE_M, self.citation.clone()),
+            _ => match (&self.unknown.reach, &self.width) {
+                (Some(w), _) => (w.m, cite(self, &w.citation)),
+                // the widest of the rule's own cases (a conduit without `soil`: 50 m)
+                (None, WidthRule::Cases { cases, .. }) => cases
+                    .iter()
+                    .map(|(_, w)| w)
+                    .max_by(|a, b| a.m.total_cmp(&b.m))
+                    .map(|w| (w.m, cite(self, &w.citation)))
+                    .unwrap_or((ON_FEATURE_M, self.citation.clone())),
+                (None, _) => (ON_FEATURE_M, self.citation.clone()),
             },
         };
         Some(Zone::new(
