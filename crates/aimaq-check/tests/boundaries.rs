@@ -1273,15 +1273,30 @@ fn data_issues_name_layer_and_feature() {
     for i in issues {
         assert!(!i.layer.is_empty() && !i.feature.is_empty(), "{i:?}");
     }
-    // pl-ok (twice: the duplicate is still measured) is all that is usable
-    assert_eq!(e.stats().features_used, 2);
+    // pl-ok (twice: the duplicate is still measured) and pl-volt, whose width is unknown:
+    // no longer dropped, it is a review band to the widest width the scheme gives (55 m,
+    // L275; issue 19 item 3)
+    assert_eq!(e.stats().features_used, 3);
     let r = e.check(&lot(25.0));
-    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
-    expect_finding(
-        &r,
-        "power.protection_zone",
-        Severity::Conditional,
-        30.0,
-        25.0,
+    assert_eq!(r.findings.len(), 2, "{:?}", r.findings);
+    let ok: Vec<_> = r.findings.iter().filter(|f| f.feature == "pl-ok").collect();
+    assert_eq!(ok.len(), 1, "{:?}", r.findings);
+    assert_eq!(
+        (ok[0].severity, ok[0].limit_m),
+        (Severity::Conditional, 30.0)
     );
+    let unknown: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.feature == "pl-volt")
+        .collect();
+    assert_eq!(
+        (unknown[0].severity, unknown[0].limit_m),
+        (Severity::Review, 55.0)
+    );
+    assert!(unknown[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("`voltage_kv`"));
 }
