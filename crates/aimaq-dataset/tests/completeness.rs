@@ -144,9 +144,13 @@ fn embedded_data_rules_are_measured_and_absent_layers_not_checked() {
         "{}",
         caveat.consequence
     );
-    // three water bodies without a belt: the engine gives them none (the scheme has no default)
+    // three water bodies without a belt (the scheme has no default): measured, since issue 19
+    // (item 3), as review bands to the widest decree belt, not dropped
     let belt = c.rule("water.belt").unwrap();
-    assert_eq!((belt.measured, belt.not_checked), (9, 3));
+    assert_eq!(
+        (belt.measured, belt.with_caveat, belt.not_checked),
+        (12, 3, 0)
+    );
     assert_eq!(belt.missing.get("belt_m"), Some(&3));
     // hazards: each rule applies to its kinds only; none is left unexplained
     let seismic = c.rule("hazard.seismic").unwrap();
