@@ -182,7 +182,8 @@ fn the_office_layers_diff_names_the_moved_line_the_new_voltage_and_two_decisions
         t.contains("5 run on both datasets, 2 affected, 3 not affected"),
         "{t}"
     );
-    assert!(t.contains("application OF-02: clear → review"), "{t}");
+    // OF-02 was review before already: its 110 kV line is a review band (issue 19)
+    assert!(t.contains("application OF-02: review → review"), "{t}");
     // a larger tolerance does not see the 30 m move
     let o = aimaq(&[
         "dataset",

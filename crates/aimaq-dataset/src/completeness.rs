@@ -22,7 +22,9 @@
 //! let engine = Engine::new(catalog, utm.label(), data.features.clone());
 //! let c = Completeness::of(&data, &engine);
 //! let power = c.rule("power.protection_zone").unwrap();
-//! assert_eq!(power.status, RuleStatus::Complete);
+//! // measured from the axis: the embedded lines lack `outer_wire_offset_m` (a caveat)
+//! assert_eq!(power.status, RuleStatus::Partial);
+//! assert_eq!(power.measured, power.features);
 //! // the embedded data has no radiation areas: that rule is not checked, never clear
 //! assert_eq!(c.rule("radiation.contaminated_area").unwrap().status, RuleStatus::NotChecked);
 //! ```
