@@ -276,6 +276,121 @@ NAMES_KK_RU = {
     "Kapshagay": ("Қапшағай", "Капшагай"),
 }
 
+# Every named feature's name in Kazakh and Russian (`name_kk`, `name_ru`): the permit desk
+# and the reports show the name in the reader's language. Settlement names follow
+# shared/seed/settlements.csv and the scheme's Kazakh text; the rest are the usual
+# Kazakh and Russian names of the objects (the scheme's own where it names them), or a
+# transliteration.
+FEATURE_NAMES_KK_RU = {
+    # railways (L247-250, L2420-2448)
+    "Almaty-1 – Zhetygen – Khorgos railway": ("Алматы-1 – Жетіген – Қорғас теміржолы", "железная дорога Алматы-1 – Жетыген – Хоргос"),
+    "Almaty-1 – Almaty-2 railway": ("Алматы-1 – Алматы-2 теміржолы", "железная дорога Алматы-1 – Алматы-2"),
+    "Zhetygen – Kapshagay railway": ("Жетіген – Қапшағай теміржолы", "железная дорога Жетыген – Капшагай"),
+    # power lines (L2016-2066)
+    "Kapshagay HPP – Alma 220 kV line": ("Қапшағай СЭС – Алма 220 кВ әуе желісі", "ВЛ 220 кВ Капшагайская ГЭС – Алма"),
+    "Alma – Koyankoz 220 kV line": ("Алма – Қоянкөз 220 кВ әуе желісі", "ВЛ 220 кВ Алма – Коянкоз"),
+    "Koyankoz – Talgar – Esik 220 kV line": ("Қоянкөз – Талғар – Есік 220 кВ әуе желісі", "ВЛ 220 кВ Коянкоз – Талгар – Есик"),
+    "Zapadnaya – Kaskelen – Almaty 220 kV line": ("Западная – Қаскелең – Алматы 220 кВ әуе желісі", "ВЛ 220 кВ Западная – Каскелен – Алматы"),
+    "Alma 500 kV substation – north 500 kV line": ("Алма 500 кВ қосалқы станциясы – солтүстік 500 кВ әуе желісі", "ВЛ 500 кВ ПС 500 кВ Алма – север"),
+    "Alma 500 kV substation – east 500 kV line": ("Алма 500 кВ қосалқы станциясы – шығыс 500 кВ әуе желісі", "ВЛ 500 кВ ПС 500 кВ Алма – восток"),
+    "Alma 500 kV substation – west 500 kV line": ("Алма 500 кВ қосалқы станциясы – батыс 500 кВ әуе желісі", "ВЛ 500 кВ ПС 500 кВ Алма – запад"),
+    # water bodies (L418, L527-563)
+    "Kapshagay reservoir": ("Қапшағай су қоймасы", "Капшагайское водохранилище"),
+    "Ulken Almaty": ("Үлкен Алматы өзені", "река Большая Алматинка"),
+    "Kishi Almaty": ("Кіші Алматы өзені", "река Малая Алматинка"),
+    "Aksai": ("Ақсай өзені", "река Аксай"),
+    "Turgen": ("Түрген өзені", "река Тургень"),
+    "Shamalgan": ("Шамалған өзені", "река Шамалган"),
+    "Uzynkargaly": ("Ұзынқарғалы өзені", "река Узынкаргалы"),
+    "Ashchybulak": ("Ащыбұлақ өзені", "река Ащибулак"),
+    "Belbulak": ("Белбұлақ өзені", "река Бельбулак"),
+    "Akbulak Club Resort pond": ("«Akbulak Club Resort» кешенінің тоғаны", "пруд комплекса «Akbulak Club Resort»"),
+    "Lake Sorbulak": ("Сорбұлақ көлі", "озеро Сорбулак"),
+    "Үлкен Алматы": ("Үлкен Алматы көлі", "Большое Алматинское озеро"),
+    # water conduits (L284-288)
+    "Talgar group water main": ("Талғар топтық су құбыры", "Талгарский групповой водовод"),
+    "Kaskelen group water main": ("Қаскелең топтық су құбыры", "Каскеленский групповой водовод"),
+    "Great Almaty Canal water conduit": ("Үлкен Алматы каналының су таратқышы", "водовод Большого Алматинского канала"),
+    "Talgar town water main": ("Талғар қаласының су құбыры", "водовод города Талгар"),
+    # gas pipelines (L513-526)
+    "Bukhara gas region – Tashkent – Bishkek – Almaty, branch 1": ("Бұқара газды ауданы – Ташкент – Бішкек – Алматы, 1-тармақ", "Бухарский газоносный район – Ташкент – Бишкек – Алматы, нитка 1"),
+    "Bukhara gas region – Tashkent – Bishkek – Almaty, branch 2": ("Бұқара газды ауданы – Ташкент – Бішкек – Алматы, 2-тармақ", "Бухарский газоносный район – Ташкент – Бишкек – Алматы, нитка 2"),
+    "Kazakhstan – China trunk gas pipeline": ("Қазақстан – Қытай магистральдық газ құбыры", "магистральный газопровод Казахстан – Китай"),
+    # road corridors (L216-240; ҮАААЖ is the big ring road, BAKAD)
+    "Almaty – Oskemen: BAKAD – Kapshagay – Zhana Ile": ("Алматы – Өскемен: ҮАААЖ – Қапшағай – Жаңа Іле", "Алматы – Усть-Каменогорск: БАКАД – Капшагай – Жана Иле"),
+    "Almaty – Oskemen: city boundary – BAKAD": ("Алматы – Өскемен: қала шекарасы – ҮАААЖ", "Алматы – Усть-Каменогорск: граница города – БАКАД"),
+    "Western Europe – Western China": ("Батыс Еуропа – Батыс Қытай", "Западная Европа – Западный Китай"),
+    "New Kulja highway: city boundary – BAKAD": ("Жаңа Құлжа тас жолы: қала шекарасы – ҮАААЖ", "Новокульджинский тракт: граница города – БАКАД"),
+    "New Kulja highway: BAKAD – agglomeration boundary": ("Жаңа Құлжа тас жолы: ҮАААЖ – агломерация шекарасы", "Новокульджинский тракт: БАКАД – граница агломерации"),
+    "Middle semi-ring (Pervomai and Kapshagay bypass)": ("Орта жартылай сақина (Первомай мен Қапшағайды айналып өту)", "Среднее полукольцо (обход Первомайского и Капшагая)"),
+    "Upper Talgar highway: BAKAD – Talgar – Esik": ("Жоғарғы Талғар тас жолы: ҮАААЖ – Талғар – Есік", "Верхне-Талгарский тракт: БАКАД – Талгар – Есик"),
+    "Upper Talgar highway: Esik – Kulja highway": ("Жоғарғы Талғар тас жолы: Есік – Құлжа тас жолы", "Верхне-Талгарский тракт: Есик – Кульджинский тракт"),
+    "Almaty – Bishkek: BAKAD – Uzynagash": ("Алматы – Бішкек: ҮАААЖ – Ұзынағаш", "Алматы – Бишкек: БАКАД – Узынагаш"),
+    "Additional exit (Western Europe – Western China): BAKAD – Uzynagash": ("Қосымша шығу жолы (Батыс Еуропа – Батыс Қытай): ҮАААЖ – Ұзынағаш", "Дополнительный выход (Западная Европа – Западный Китай): БАКАД – Узынагаш"),
+    "Almaty – Khorgos (local road along the Zhetygen – Khorgos railway)": ("Алматы – Қорғас (Жетіген – Қорғас теміржолы бойындағы жергілікті жол)", "Алматы – Хоргос (местная дорога вдоль железной дороги Жетыген – Хоргос)"),
+    "Almaty – Nur-Sultan: BAKAD – Akshi": ("Алматы – Нұр-Сұлтан: ҮАААЖ – Ақши", "Алматы – Нур-Султан: БАКАД – Акши"),
+    # protected areas (L405-436)
+    "Ile-Alatau State National Natural Park": ("Іле Алатауы мемлекеттік ұлттық табиғи паркі", "Иле-Алатауский государственный национальный природный парк"),
+    "Almaty State Nature Reserve": ("Алматы мемлекеттік табиғи қорығы", "Алматинский государственный природный заповедник"),
+    "Medeu regional natural park": ("«Медеу» мемлекеттік өңірлік табиғат паркі", "государственный региональный природный парк «Медеу»"),
+    # functional zones (L122-133)
+    "Western Ile-Alatau mountains: mountain natural-landscape recreation": ("Батыс Іле Алатауы таулары: таулы табиғи-ландшафттық рекреация", "горы Западного Иле Алатау: горная природно-ландшафтная рекреация"),
+    "Ile-Alatau national park, central part": ("Іле Алатауы ұлттық паркі, орталық бөлігі", "Иле-Алатауский национальный парк, центральная часть"),
+    "Ile-Alatau national park, east (the Almaty nature reserve is its own protected area)": ("Іле Алатауы ұлттық паркі, шығыс бөлігі (Алматы қорығы — жеке қорғалатын аумақ)", "Иле-Алатауский национальный парк, восточная часть (Алматинский заповедник — отдельная ООПТ)"),
+    "Turgen gorge: mountain natural-landscape recreation": ("Түрген шатқалы: таулы табиғи-ландшафттық рекреация", "ущелье Тургень: горная природно-ландшафтная рекреация"),
+    "Western foothill orchards (Kaskelen, Uzynagash)": ("Батыс тау бөктеріндегі бақтар (Қаскелең, Ұзынағаш)", "сады западных предгорий (Каскелен, Узынагаш)"),
+    "Southern direction of Almaty: foothills": ("Алматының оңтүстік бағыты: тау бөктері", "южное направление Алматы: предгорья"),
+    "Green belt around Almaty (proposed)": ("Алматы айналасындағы жасыл белдеу (ұсынылған)", "зеленый пояс вокруг Алматы (предлагаемый)"),
+    "Eastern foothill orchards (Talgar, Esik)": ("Шығыс тау бөктеріндегі бақтар (Талғар, Есік)", "сады восточных предгорий (Талгар, Есик)"),
+    "Turgen foothill fields": ("Түрген тау бөктеріндегі егістіктер", "предгорные поля Тургени"),
+    "Western irrigated fields": ("Батыстағы суармалы егістіктер", "западные орошаемые поля"),
+    "Industrial zones along the Kapshagay highway (Boraldai, Bereke)": ("Қапшағай тас жолы бойындағы өнеркәсіптік аймақтар (Боралдай, Береке)", "промышленные зоны вдоль Капшагайской трассы (Боралдай, Береке)"),
+    "Collective gardens and dachas between Baiserke and Zhanalyk": ("Байсерке мен Жаңалық арасындағы ұжымдық бақтар мен саяжайлар", "коллективные сады и дачи между Байсерке и Жаналыком"),
+    "Talgar and Enbekshikazakh irrigated fields": ("Талғар және Еңбекшіқазақ суармалы егістіктері", "орошаемые поля Талгара и Енбекшиказаха"),
+    "Turgen plain fields": ("Түрген жазығының егістіктері", "равнинные поля Тургени"),
+    "North-western pastures (Sorbulak)": ("Солтүстік-батыс жайылымдары (Сорбұлақ)", "северо-западные пастбища (Сорбулак)"),
+    "Northern pastures (Zhetygen, Kapshagay)": ("Солтүстік жайылымдары (Жетіген, Қапшағай)", "северные пастбища (Жетыген, Капшагай)"),
+    "Pastures south of the Kapshagay reservoir": ("Қапшағай су қоймасының оңтүстігіндегі жайылымдар", "пастбища к югу от Капшагайского водохранилища"),
+    "Pastures south of the reservoir, east": ("Су қоймасының оңтүстігіндегі жайылымдар, шығыс", "пастбища к югу от водохранилища, восток"),
+    "Kapshagay reservoir, southern waters": ("Қапшағай су қоймасы, оңтүстік акваториясы", "Капшагайское водохранилище, южная акватория"),
+    "Kapshagay reservoir, southern waters, east": ("Қапшағай су қоймасы, оңтүстік акваториясы, шығыс", "Капшагайское водохранилище, южная акватория, восток"),
+    "Lake Sorbulak (water fund)": ("Сорбұлақ көлі (су қоры)", "озеро Сорбулак (водный фонд)"),
+    # hazards (L621-643)
+    "Seismic intensity 9 points: foothills": ("Сейсмикалығы 9 балл: тау бөктері", "сейсмичность 9 баллов: предгорья"),
+    "Seismic intensity 8 points: piedmont plain": ("Сейсмикалығы 8 балл: тау етегіндегі жазық", "сейсмичность 8 баллов: предгорная равнина"),
+    "Kishi Almaty (Medeu) mudflow basin": ("Кіші Алматы (Медеу) сел алабы", "селевой бассейн Малой Алматинки (Медеу)"),
+    "Talgar river mudflow fan": ("Талғар өзенінің сел конусы", "селевой конус реки Талгар"),
+    "Upper Kishi Almaty avalanche slopes": ("Жоғарғы Кіші Алматының қар көшкіні беткейлері", "лавиноопасные склоны верховьев Малой Алматинки"),
+    "Kaskelen river floodplain": ("Қаскелең өзенінің жайылмасы", "пойма реки Каскелен"),
+    "Landslide slopes above Kargaly": ("Қарғалы үстіндегі көшкін беткейлері", "оползневые склоны над Каргалы"),
+    "Landslide-prone foothills east of Medeu": ("Медеудің шығысындағы көшкін қаупі бар тау бөктері", "оползнеопасные предгорья восточнее Медеу"),
+    "Loess subsidence area by the Shamalgan": ("Шамалған маңындағы лесс шөгу аумағы", "территория лессовых просадок у Шамалгана"),
+    # heritage (L457-469, L3646-3662)
+    "Talgar ancient settlement protection zone": ("Талғар қалашығының қорғау аймағы", "охранная зона городища Талгар"),
+    "Esik burial ground (Esik state reserve-museum)": ("Есік қорымы («Есік» мемлекеттік тарихи-мәдени қорық-мұражайы)", "Иссыкский могильник (государственный историко-культурный заповедник-музей «Есик»)"),
+    "Boraldai Saka kurgans": ("Боралдай сақ қорғандары", "Боралдайские сакские курганы"),
+    # enterprises (L505-506)
+    "Almaty CHP-2 site": ("Алматы ЖЭО-2 алаңы", "площадка Алматинской ТЭЦ-2"),
+    "MSW landfill north-east of Kaskelen (Umtyl okrug, planned)": ("Қаскелеңнің солтүстік-шығысындағы ҚТҚ полигоны (Үмтыл округі, жоспарланған)", "полигон ТБО северо-восточнее Каскелена (Умтылский округ, планируемый)"),
+}
+
+
+def with_names(features):
+    """Adds `name_kk` and `name_ru` to every named feature; a name without both is a bug."""
+    for f in features:
+        props = f["properties"]
+        name = props.get("name")
+        if name is None or "name_kk" in props:
+            continue
+        base = name[: -len(" (settlement)")] if name.endswith(" (settlement)") else None
+        if base is not None:
+            kk, ru = NAMES_KK_RU[base]
+            kk, ru = kk + " (елді мекен)", ru + " (населенный пункт)"
+        else:
+            kk, ru = FEATURE_NAMES_KK_RU[name]
+        props["name_kk"], props["name_ru"] = kk, ru
+    return features
+
 
 def settlement_props(sid, name):
     kk, ru = NAMES_KK_RU[name]
@@ -419,7 +534,7 @@ def water_bodies():
     # (L559-561): the district tells them from the Karasai Ақбұлақ reservoir (L2877).
     pond = star(77.200, 43.150, 160, 130, "akbulak", 14, rough=0.15)
     feats.append(feature({"id": "wb-%03d" % n, "name": "Akbulak Club Resort pond", "kind": "pond",
-                          "district": "Talgar"},
+                          "district": "Talgar", "complex": "akbulak_club_resort"},
                          polygon_geom(ring_xy(pond))))
     lake = star(76.650, 43.670, 3000, 2000, "sorbulak", 32, rough=0.14)
     feats.append(feature({"id": "wb-%03d" % (n + 1), "name": "Lake Sorbulak", "kind": "lake"},
@@ -650,6 +765,9 @@ def _hole(ring):
     return list(reversed(ring))
 
 
+NATIONAL_PARK = {"category": "state national natural park"}
+
+
 def functional_zones():
     towns = {f["properties"]["name"]: f["geometry"]["coordinates"][0] for f in settlements()}
     sorbulak = next(f for f in water_bodies() if f["properties"]["name"] == "Lake Sorbulak")
@@ -659,9 +777,14 @@ def functional_zones():
         # (name, group, subzone, extra properties, lon_a, lon_b, bottom, top, holes)
         ("Western Ile-Alatau mountains: mountain natural-landscape recreation", 3, "3.recreation", {},
          c0, c1, BAND_SOUTH, BAND_FOOT, []),
-        ("Ile-Alatau national park, central part", 3, "3.spna", {}, c1, c2, BAND_SOUTH, BAND_FOOT, []),
-        ("Ile-Alatau national park and Almaty nature reserve, east", 3, "3.spna", {},
-         c2, c3, BAND_SOUTH, BAND_FOOT, []),
+        # The national park is a park zone under art. 45 of the SPNA Law (L422-425, L470-473),
+        # not the `3.spna` sub-zone, which the text makes the reserves, zakazniks and
+        # natural monuments (L401-402). The Almaty nature reserve inside the east cell is
+        # its own protected area (`protected_areas`, arts. 41-42).
+        ("Ile-Alatau national park, central part", 3, "3.park", NATIONAL_PARK,
+         c1, c2, BAND_SOUTH, BAND_FOOT, []),
+        ("Ile-Alatau national park, east (the Almaty nature reserve is its own protected area)", 3, "3.park",
+         NATIONAL_PARK, c2, c3, BAND_SOUTH, BAND_FOOT, []),
         ("Turgen gorge: mountain natural-landscape recreation", 3, "3.recreation", {},
          c3, c4, BAND_SOUTH, BAND_FOOT, []),
         ("Western foothill orchards (Kaskelen, Uzynagash)", 2, "2.horticulture", {},
@@ -801,7 +924,7 @@ def main(argv):
     out_dir = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out_dir, exist_ok=True)
     for name, build in LAYERS:
-        write_layer(out_dir, name, build())
+        write_layer(out_dir, name, with_names(build()))
         print("wrote", os.path.join(out_dir, name + ".geojson"))
 
 

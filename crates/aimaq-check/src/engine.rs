@@ -56,7 +56,7 @@ pub struct Parcel {
 ///
 /// let line = ConstraintFeature {
 ///     layer: "power_lines".into(),
-///     attributes: serde_json::json!({"id": "pl-1", "name": "Alma – Robot", "voltage_kv": 500})
+///     attributes: serde_json::json!({"id": "pl-1", "name": "Alma – Robot", "voltage_kv": 500, "outer_wire_offset_m": 0})
 ///         .as_object().unwrap().clone(),
 ///     geometry: Ok(Projected::assume_metres(Geometry::from(
 ///         line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
@@ -325,7 +325,7 @@ impl Engine {
     /// use geo::{line_string, Geometry};
     /// let line = |x: f64| ConstraintFeature {
     ///     layer: "power_lines".into(),
-    ///     attributes: serde_json::json!({"id": format!("pl-{x}"), "voltage_kv": 500})
+    ///     attributes: serde_json::json!({"id": format!("pl-{x}"), "voltage_kv": 500, "outer_wire_offset_m": 0})
     ///         .as_object().unwrap().clone(),
     ///     geometry: Ok(Projected::assume_metres(Geometry::from(
     ///         line_string![(x: x, y: 0.0), (x: x + 10.0, y: 5.0)]))),
@@ -514,7 +514,7 @@ impl Engine {
     ///
     /// let line = ConstraintFeature {
     ///     layer: "power_lines".into(),
-    ///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500})
+    ///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500, "outer_wire_offset_m": 0})
     ///         .as_object().unwrap().clone(),
     ///     geometry: Ok(Projected::assume_metres(Geometry::from(
     ///         line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),

@@ -5,7 +5,8 @@
 use crate::prepare::Prepared;
 use crate::refine::{fmt_dist, Hit, Reason};
 use aimaq_rules::{
-    fill_in, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone,
+    fill_in, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, WidthBasis, Zone,
+    ON_FEATURE_M,
 };
 
 /// What a finding is about — the rule, the feature, the zone and the regime cell that
@@ -30,9 +31,41 @@ impl FindingContext<'_> {
         fill_in(self.lang, self.msg(key), values)
     }
 
-    /// For a `review` regime: what the review must settle, in the engine's language.
+    /// For a `review` regime: what the review must settle, in the engine's language; for
+    /// a zone whose width is unknown, first what is missing (docs/regimes.md, "Unknown
+    /// widths").
     pub(crate) fn reason(&self) -> Option<String> {
-        self.cell.reason_in(self.lang).map(String::from)
+        let cell = self.cell.reason_in(self.lang).map(String::from);
+        let WidthBasis::Unknown(unknown) = &self.zone.basis else {
+            return cell;
+        };
+        let mut parts = vec![if unknown.found.is_empty() {
+            self.msg("unknown.width_unknown").to_string()
+        } else {
+            self.fill("unknown.no_width", &[("found", &unknown.found.join(", "))])
+        }];
+        if !unknown.supply.is_empty() {
+            let attributes: Vec<String> = unknown.supply.iter().map(|a| format!("`{a}`")).collect();
+            parts.push(self.fill("unknown.supply", &[("attributes", &attributes.join(", "))]));
+        }
+        let reach = self.zone.limit.reach() - self.zone.offset_m;
+        if unknown.outside_scheme {
+            let act = self.catalog.text(&self.zone.citation.act, self.lang);
+            parts.push(self.fill(
+                "unknown.outside",
+                &[("act", &act), ("m", &format_metres(reach))],
+            ));
+        } else if reach > ON_FEATURE_M {
+            parts.push(self.fill("unknown.widest", &[("m", &format_metres(reach))]));
+        } else {
+            parts.push(self.msg("unknown.on_feature").to_string());
+        }
+        let mut text = parts.join("; ");
+        if let Some(c) = cell {
+            text.push_str("; ");
+            text.push_str(&c);
+        }
+        Some(text)
     }
 
     /// A citation in the engine's language.
@@ -121,6 +154,15 @@ impl FindingContext<'_> {
                 "reason.inside_minimum",
                 &[("min", &m(*min)), ("max", &m(*max))],
             ),
+            Reason::BetweenRange { max, .. }
+                if matches!(self.zone.basis, WidthBasis::Unknown(_)) =>
+            {
+                if *max <= ON_FEATURE_M + self.zone.offset_m {
+                    self.msg("reason.on_feature").to_string()
+                } else {
+                    self.fill("reason.width_unknown", &[("m", &m(*max))])
+                }
+            }
             Reason::BetweenRange { min, max } => self.fill(
                 "reason.between_range",
                 &[("min", &m(*min)), ("max", &m(*max))],

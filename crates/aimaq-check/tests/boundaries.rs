@@ -253,7 +253,7 @@ fn power_zone_by_voltage_at_its_limits() {
     ] {
         let e = engine(vec![on_axis(
             "power_lines",
-            json!({"id": format!("pl-{kv}"), "name": "Line", "voltage_kv": kv}),
+            json!({"id": format!("pl-{kv}"), "name": "Line", "voltage_kv": kv, "outer_wire_offset_m": 0}),
         )]);
         assert!(e.issues().is_empty(), "{:?}", e.issues());
         let citation = boundary(&e, "power.protection_zone", Severity::Conditional, limit);
@@ -270,23 +270,28 @@ fn power_zone_by_voltage_at_its_limits() {
     }
 }
 
+/// Issue 19 item 3, L272-275: the scheme gives no width for 110 kV. The line is a data
+/// issue and, no longer a silent skip, a review band as wide as the protection-zone
+/// rules outside the scheme make it (20 m).
 #[test]
-fn power_line_of_110_kv_is_a_data_issue_not_a_finding() {
+fn l272_275_power_line_of_110_kv_is_a_data_issue_and_a_review_band() {
     let e = engine(vec![on_axis(
         "power_lines",
-        json!({"id": "pl-110", "voltage_kv": 110}),
+        json!({"id": "pl-110", "voltage_kv": 110, "outer_wire_offset_m": 0}),
     )]);
     let issues = issues_of(&e, "power_lines", "pl-110");
     assert_eq!(issues.len(), 1, "{:?}", e.issues());
     assert_eq!(issues[0].level, IssueLevel::Error);
     assert_eq!(issues[0].rule.as_deref(), Some("power.protection_zone"));
     assert!(issues[0].message.contains("110"), "{}", issues[0].message);
-    // the line sits right next to the lot: still nothing to report
+    // the line sits right next to the lot: review, never clear
     for d in [0.5, 5.0, 19.9] {
         let r = e.check(&lot(d));
-        assert!(r.findings.is_empty(), "{:?}", r.findings);
-        assert_eq!(r.verdict, Verdict::Clear);
+        let f = expect_finding(&r, "power.protection_zone", Severity::Review, 20.0, d);
+        assert!(f.reason.unwrap().contains("voltage_kv = 110"));
+        assert_eq!(r.verdict, Verdict::Review);
     }
+    assert_eq!(e.check(&lot(20.1)).verdict, Verdict::Clear);
 }
 
 #[test]
@@ -315,7 +320,7 @@ fn power_limit_on_a_slanted_line_at_utm_magnitudes() {
     let line = segment((-4000.0, -3000.0), (4000.0, 3000.0));
     let e = engine(vec![feature(
         "power_lines",
-        json!({"id": "pl-diag", "voltage_kv": 500}),
+        json!({"id": "pl-diag", "voltage_kv": 500, "outer_wire_offset_m": 0}),
         line,
     )]);
     let lot_at = |d: f64| {
@@ -774,47 +779,54 @@ fn small_river_without_project_takes_500_m() {
     )]);
     let c = boundary(&e, "water.zone", Severity::Conditional, 500.0);
     assert!(c.contains("R28"), "{c}");
-    // no belt width exists without a project: a warning, never an invented finding
+    // no belt width exists without a project: a warning, never an invented width; the
+    // belt is a review band as wide as the widest decree belt (L543, issue 19 item 3)
     let issues = issues_of(&e, "water_bodies", "w-small");
     assert_eq!(issues.len(), 1, "{:?}", e.issues());
     assert_eq!(issues[0].level, IssueLevel::Warning);
     assert_eq!(issues[0].rule.as_deref(), Some("water.belt"));
-    expect_none(&e.check(&lot(1.0)), "water.belt");
+    expect_finding(
+        &e.check(&lot(1.0)),
+        "water.belt",
+        Severity::Review,
+        110.0,
+        1.0,
+    );
+    expect_none(&e.check(&lot(110.1)), "water.belt");
 }
 
+/// Issue 19 item 1, L565-576: the defaults are for rivers. A lake without a project is a
+/// review band to 1,000 m citing order No. 19-1/446, never a river's 500 m minimum.
 #[test]
-fn lake_without_project_takes_the_500_to_1000_m_range() {
+fn l565_576_lake_without_project_is_a_review_band_to_1000_m() {
     let e = engine(vec![feature(
         "water_bodies",
         json!({"id": "w-lake", "kind": "lake"}),
         big_area(),
     )]);
     let issues = issues_of(&e, "water_bodies", "w-lake");
-    assert_eq!(issues.len(), 1, "{:?}", e.issues());
-    assert_eq!(issues[0].level, IssueLevel::Warning);
+    assert_eq!(issues.len(), 2, "{:?}", e.issues());
+    assert!(issues.iter().all(|i| i.level == IssueLevel::Warning));
     assert_eq!(issues[0].rule.as_deref(), Some("water.belt"));
+    assert_eq!(issues[1].rule.as_deref(), Some("water.zone"));
 
-    let f = expect_finding(
-        &e.check(&lot(499.9)),
-        "water.zone",
-        Severity::Conditional,
-        500.0,
-        499.9,
-    );
-    assert_area(f.encumbered_m2, strip(500.0, 499.9), "lake min");
-    expect_finding(
-        &e.check(&lot(500.0)),
-        "water.zone",
-        Severity::Review,
-        1000.0,
-        500.0,
-    );
+    for d in [1.0, 499.9, 500.0, 700.0] {
+        let r = e.check(&lot(d));
+        let f = expect_finding(&r, "water.zone", Severity::Review, 1000.0, d);
+        assert!(f.citation.contains("19-1/446"), "{}", f.citation);
+    }
     let r = e.check(&lot(700.0));
     let f = expect_finding(&r, "water.zone", Severity::Review, 1000.0, 700.0);
-    assert_area(f.encumbered_m2, LOT_AREA, "lake max, whole lot");
+    assert_area(f.encumbered_m2, LOT_AREA, "lake band, whole lot");
     assert_eq!(r.verdict, Verdict::Review);
     boundary(&e, "water.zone", Severity::Review, 1000.0);
-    expect_none(&e.check(&lot(1.0)), "water.belt");
+    expect_finding(
+        &e.check(&lot(1.0)),
+        "water.belt",
+        Severity::Review,
+        110.0,
+        1.0,
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -873,7 +885,7 @@ fn parcel_hole_crossed_by_a_zone_is_not_encumbered() {
     // 200 × 200 lot with a 100 × 100 hole; a 500 kV line (30 m) across it at y = 100
     let e = engine(vec![feature(
         "power_lines",
-        json!({"id": "pl-h", "voltage_kv": 500}),
+        json!({"id": "pl-h", "voltage_kv": 500, "outer_wire_offset_m": 0}),
         segment((-5000.0, 100.0), (5000.0, 100.0)),
     )]);
     let p = parcel(
@@ -909,7 +921,7 @@ fn feature_inside_a_parcel_hole() {
     };
     let e = engine(vec![feature(
         "power_lines",
-        json!({"id": "pl-in-hole", "voltage_kv": 500}),
+        json!({"id": "pl-in-hole", "voltage_kv": 500, "outer_wire_offset_m": 0}),
         segment((100.0, 60.0), (100.0, 140.0)),
     )]);
     let r = e.check(&p());
@@ -928,7 +940,7 @@ fn feature_inside_a_parcel_hole() {
     // a 220 kV line (20 m) there reaches the hole's edges exactly: clear
     let e = engine(vec![feature(
         "power_lines",
-        json!({"id": "pl-in-hole", "voltage_kv": 220}),
+        json!({"id": "pl-in-hole", "voltage_kv": 220, "outer_wire_offset_m": 0}),
         segment((100.0, 60.0), (100.0, 140.0)),
     )]);
     let r = e.check(&p());
@@ -940,7 +952,7 @@ fn feature_inside_a_parcel_hole() {
 fn multipolygon_parcel_near_and_far_parts() {
     let e = engine(vec![on_axis(
         "power_lines",
-        json!({"id": "pl-mp", "voltage_kv": 500}),
+        json!({"id": "pl-mp", "voltage_kv": 500, "outer_wire_offset_m": 0}),
     )]);
     let p = parcel(
         "two-parts",
@@ -1040,7 +1052,10 @@ fn multipolygon_parcel_with_a_part_in_a_reservoir_listed_second() {
 #[test]
 fn verdict_is_the_worst_finding() {
     let e = engine(vec![
-        on_axis("power_lines", json!({"id": "pl-v", "voltage_kv": 220})),
+        on_axis(
+            "power_lines",
+            json!({"id": "pl-v", "voltage_kv": 220, "outer_wire_offset_m": 0}),
+        ),
         // no construction where the physical-geological impact is intense (L641-642):
         // reaches the lot at 15 m, not the one at 30 m
         feature(
@@ -1128,7 +1143,7 @@ fn empty() -> Parcel {
 fn bad_parcels_are_errors_with_a_reason() {
     let e = engine(vec![on_axis(
         "power_lines",
-        json!({"id": "pl-b", "voltage_kv": 500}),
+        json!({"id": "pl-b", "voltage_kv": 500, "outer_wire_offset_m": 0}),
     )]);
     for (p, words) in [
         (bow_tie(), "invalid"),
@@ -1148,7 +1163,7 @@ fn bad_parcels_are_errors_with_a_reason() {
 fn check_all_reports_every_parcel_in_order() {
     let e = engine(vec![on_axis(
         "power_lines",
-        json!({"id": "pl-all", "voltage_kv": 500}),
+        json!({"id": "pl-all", "voltage_kv": 500, "outer_wire_offset_m": 0}),
     )]);
     let parcels = vec![
         lot(29.9),
@@ -1189,10 +1204,22 @@ fn check_all_reports_every_parcel_in_order() {
 #[test]
 fn data_issues_name_layer_and_feature() {
     let e = engine(vec![
-        on_axis("power_lines", json!({"id": "pl-ok", "voltage_kv": 500})),
-        on_axis("power_lines", json!({"name": "no id", "voltage_kv": 500})),
-        on_axis("power_lines", json!({"id": "pl-ok", "voltage_kv": 220})),
-        on_axis("power_lines", json!({"id": "pl-volt", "voltage": 500})),
+        on_axis(
+            "power_lines",
+            json!({"id": "pl-ok", "voltage_kv": 500, "outer_wire_offset_m": 0}),
+        ),
+        on_axis(
+            "power_lines",
+            json!({"name": "no id", "voltage_kv": 500, "outer_wire_offset_m": 0}),
+        ),
+        on_axis(
+            "power_lines",
+            json!({"id": "pl-ok", "voltage_kv": 220, "outer_wire_offset_m": 0}),
+        ),
+        on_axis(
+            "power_lines",
+            json!({"id": "pl-volt", "voltage": 500, "outer_wire_offset_m": 0}),
+        ),
         feature(
             "railways",
             json!({"id": "rw-pt"}),
@@ -1246,15 +1273,30 @@ fn data_issues_name_layer_and_feature() {
     for i in issues {
         assert!(!i.layer.is_empty() && !i.feature.is_empty(), "{i:?}");
     }
-    // pl-ok (twice: the duplicate is still measured) is all that is usable
-    assert_eq!(e.stats().features_used, 2);
+    // pl-ok (twice: the duplicate is still measured) and pl-volt, whose width is unknown:
+    // no longer dropped, it is a review band to the widest width the scheme gives (55 m,
+    // L275; issue 19 item 3)
+    assert_eq!(e.stats().features_used, 3);
     let r = e.check(&lot(25.0));
-    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
-    expect_finding(
-        &r,
-        "power.protection_zone",
-        Severity::Conditional,
-        30.0,
-        25.0,
+    assert_eq!(r.findings.len(), 2, "{:?}", r.findings);
+    let ok: Vec<_> = r.findings.iter().filter(|f| f.feature == "pl-ok").collect();
+    assert_eq!(ok.len(), 1, "{:?}", r.findings);
+    assert_eq!(
+        (ok[0].severity, ok[0].limit_m),
+        (Severity::Conditional, 30.0)
     );
+    let unknown: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.feature == "pl-volt")
+        .collect();
+    assert_eq!(
+        (unknown[0].severity, unknown[0].limit_m),
+        (Severity::Review, 55.0)
+    );
+    assert!(unknown[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("`voltage_kv`"));
 }

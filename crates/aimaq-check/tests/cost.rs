@@ -62,7 +62,7 @@ fn line_500kv(vertices: usize) -> ConstraintFeature {
         .collect();
     feature(
         "power_lines",
-        json!({"id": "pl-500", "voltage_kv": 500}),
+        json!({"id": "pl-500", "voltage_kv": 500, "outer_wire_offset_m": 0}),
         line,
     )
 }

@@ -186,18 +186,21 @@ fn l418_a_lake_named_like_a_decree_river_gets_no_decree_246_widths() {
     );
     let e = engine(vec![lake]);
     // the decree's 300 m minimum zone would catch a lot at 299.9 m, its 35 m belt one at
-    // 34.9 m; the lake has the national default: 500 m sure, 1,000 m at most (R28-R30)
+    // 34.9 m; the lake has no river default either (L565-576, issue 19): review bands,
+    // the zone's to 1,000 m from order No. 19-1/446, the belt's to the widest decree belt
     let r = e.check(&lot("residential", 34.9));
-    assert!(finding(&r, "water.belt").is_none(), "{:?}", r.findings);
+    let belt = must(&r, "water.belt");
+    assert_eq!((belt.severity, belt.limit_m), (Severity::Review, 110.0));
+    assert!(!belt.citation.contains("No. 246"), "{}", belt.citation);
     let zone = must(&r, "water.zone");
-    assert_eq!(zone.limit_m, 500.0);
+    assert_eq!((zone.severity, zone.limit_m), (Severity::Review, 1000.0));
     assert!(
         zone.citation.contains("19-1/446") && !zone.citation.contains("No. 246"),
         "{}",
         zone.citation
     );
     let r = e.check(&lot("residential", 499.9));
-    assert_eq!(must(&r, "water.zone").severity, Severity::Conditional);
+    assert_eq!(must(&r, "water.zone").severity, Severity::Review);
     let r = e.check(&lot("residential", 500.1));
     assert_eq!(must(&r, "water.zone").severity, Severity::Review);
     // `validate` names both readings, once for the feature

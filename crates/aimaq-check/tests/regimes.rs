@@ -184,9 +184,15 @@ fn each_item_of_the_zone_list_at_the_zones_limit() {
     }
 }
 
+/// Issue 19 item 6: the 2,000 m ban (L611-613) is an item of the list L582 opens with
+/// «Су қорғау аймақтарының шегінде» (within the water-protection zones): prohibited
+/// inside the zone, review between the zone's edge and 2,000 m.
 #[test]
-fn aerial_spraying_is_banned_within_2000_m_of_the_waters_edge() {
+fn l582_l611_613_aerial_spraying_is_banned_in_the_zone_and_reviewed_to_2000_m() {
     let e = engine(vec![small_river()]);
+    let r = e.check(&lot("aerial_spraying", 400.0));
+    assert_eq!(must(&r, "water.zone").severity, Severity::Prohibited);
+    assert_eq!(r.verdict, Verdict::Prohibited);
     for (d, banned) in [
         (1900.0, true),
         (1999.9, true),
@@ -197,15 +203,15 @@ fn aerial_spraying_is_banned_within_2000_m_of_the_waters_edge() {
         match banned {
             true => {
                 let f = must(&r, "water.aerial_spraying");
-                assert_eq!(f.severity, Severity::Prohibited, "{d}");
+                assert_eq!(f.severity, Severity::Review, "{d}");
                 assert_eq!(f.limit_m, 2000.0);
                 assert!((f.distance_m - d).abs() < 1e-6);
                 assert!(
-                    f.regime_citation.contains("L611-613"),
+                    f.regime_citation.contains("L582, L611-613"),
                     "{}",
                     f.regime_citation
                 );
-                assert_eq!(r.verdict, Verdict::Prohibited);
+                assert_eq!(r.verdict, Verdict::Review);
             }
             false => {
                 assert!(r.findings.is_empty(), "{d}: {:#?}", r.findings);

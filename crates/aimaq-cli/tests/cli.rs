@@ -67,8 +67,13 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
             assert!(rc.contains("scheme L"), "{rc}");
             let regime = f["regime"].as_str().unwrap();
             assert!(["prohibited", "conditional", "review"].contains(&regime));
-            // a review regime says what must be settled
-            assert_eq!(f["reason"].is_string(), regime == "review", "{f}");
+            // a review regime says what must be settled; so does a review finding whose
+            // width is unknown (issue 19: the reason says what is missing)
+            if regime == "review" {
+                assert!(f["reason"].is_string(), "{f}");
+            } else if f["reason"].is_string() {
+                assert_eq!(f["severity"], "review", "{f}");
+            }
             let d = f["distance_m"].as_f64().unwrap();
             let l = f["limit_m"].as_f64().unwrap();
             assert!(d < l || (l == 0.0 && d == 0.0), "{f}");
@@ -131,8 +136,8 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
     );
     assert_eq!(
         parcel("P-026")["verdict"],
-        "prohibited",
-        "aerial spraying at 1,900 m"
+        "review",
+        "aerial spraying at 1,900 m: beyond the river's zone, which L582 makes the list's scope"
     );
     assert_eq!(
         parcel("P-027")["verdict"],
@@ -147,7 +152,11 @@ fn demo_json_accounts_for_every_parcel_and_cites_every_finding() {
     // issue 13's acceptance: pasture under a power line is not prohibited (L270-275)
     let p036 = parcel("P-036");
     assert_eq!(p036["verdict"], "review", "pasture under a power line");
-    assert_eq!(rules_of("P-036"), ["power.protection_zone"]);
+    // (and the band of the outer wire's offset, which the data does not give, issue 19)
+    assert_eq!(
+        rules_of("P-036"),
+        ["power.protection_zone", "power.wire_offset_unknown"]
+    );
     // a house next to a conduit inside a settlement carries no conduit belt (L284)
     assert!(
         !rules_of("P-037").contains(&"water_conduit.sanitary_belt".to_string()),
@@ -457,7 +466,11 @@ fn as_of_checks_against_the_rules_in_force_then() {
     );
     let out = aimaq(&["check", "--as-of", "2019-12-31", demo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("before 2020-08-13"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("before 2020-08-23"));
+    // signed, not yet in force: ten days after publication (L5-7, issue 19 item 9)
+    let out = aimaq(&["check", "--as-of", "2020-08-15", demo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not yet in force"));
     let out = aimaq(&["check", "--as-of", "2024-02-30", demo.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
 }

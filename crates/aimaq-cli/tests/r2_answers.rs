@@ -182,9 +182,11 @@ fn r2_a_measuring_crs_that_distorts_is_refused_and_utm_43n_is_not() {
     ]);
     assert_eq!(run.status.code(), Some(1), "{}", text(&run));
     assert!(!out.exists());
-    // the default, UTM 43N, measures P-026 as the ground does: prohibited
+    // the default, UTM 43N, measures P-026 as the ground does: inside the 2,000 m of
+    // L611-613, beyond the river's zone, so review (issue 19 item 6, L582)
     let doc = json(&aimaq(&["check", "--format", "json", s(&demo)]));
-    assert_eq!(parcel(&doc, "P-026")["verdict"], "prohibited");
+    assert_eq!(parcel(&doc, "P-026")["verdict"], "review");
+    assert_eq!(parcel(&doc, "P-026")["findings"][0]["limit_m"], 2000.0);
 }
 
 #[test]

@@ -22,7 +22,9 @@
 //! let engine = Engine::new(catalog, utm.label(), data.features.clone());
 //! let c = Completeness::of(&data, &engine);
 //! let power = c.rule("power.protection_zone").unwrap();
-//! assert_eq!(power.status, RuleStatus::Complete);
+//! // measured from the axis: the embedded lines lack `outer_wire_offset_m` (a caveat)
+//! assert_eq!(power.status, RuleStatus::Partial);
+//! assert_eq!(power.measured, power.features);
 //! // the embedded data has no radiation areas: that rule is not checked, never clear
 //! assert_eq!(c.rule("radiation.contaminated_area").unwrap().status, RuleStatus::NotChecked);
 //! ```
@@ -38,7 +40,7 @@ use aimaq_check::Engine;
 use aimaq_io::dataset::LoadedDataset;
 use aimaq_rules::{
     AttributeProblem, Attributes, Catalog, Condition, DataIssue, IssueLevel, Limit, Resolution,
-    ResolutionProblem, Rule, WidthBasis, WidthRule, Zone,
+    ResolutionProblem, Rule, WidthBasis, WidthRule, Zone, ON_FEATURE_M,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -583,6 +585,22 @@ fn measured(
             // the others leave no zone
             _ => {}
         }
+    }
+    // a width nothing determines is measured as a review band as far as the zone could
+    // reach (docs/regimes.md, "Unknown widths"): checked, but only for review
+    if let (WidthBasis::Unknown(unknown), Limit::Range { max, .. }) = (&zone.basis, zone.limit) {
+        missing.extend(unknown.supply.iter().cloned());
+        let what = if unknown.found.is_empty() {
+            "width unknown".to_string()
+        } else {
+            format!("no width for {}", unknown.found.join(", "))
+        };
+        let band = if max - zone.offset_m <= ON_FEATURE_M {
+            "only a parcel on the feature".to_string()
+        } else {
+            format!("to {}", describe_limit(&Limit::Fixed { m: max }))
+        };
+        caveats.push(format!("{what}: a review band, {band}"));
     }
     // a default that is a range leaves the width open between its ends: the feature
     // lacks what would settle it (its own width, or what picks a sharper default); a

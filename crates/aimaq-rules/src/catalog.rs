@@ -18,7 +18,7 @@ use crate::resolution::{Resolution, ResolutionProblem};
 use crate::rule::Rule;
 use crate::texts::{user_supplied_attribute, Translations};
 use crate::width_rule::WidthRule;
-use crate::zone::WidthBasis;
+use crate::zone::{Limit, WidthBasis};
 use crate::zoning::Zoning;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -185,6 +185,15 @@ impl Catalog {
     /// assert!(catalog.as_of("2019-01-01".parse().unwrap()).is_err());
     /// ```
     pub fn as_of(&self, date: Date) -> Result<Catalog, CatalogError> {
+        let own = &self.info.in_force;
+        if let (true, Some(act_date)) = (own.pending(date), own.act_date) {
+            return Err(CatalogError::NotYetInForce {
+                date,
+                act_date,
+                from: own.from,
+                act: own.act.clone(),
+            });
+        }
         if date < self.info.in_force.from {
             return Err(CatalogError::BeforeInForce {
                 date,
@@ -346,6 +355,16 @@ impl Catalog {
             let (Some((outer_idx, outer)), Some(inner)) = (outer, out[k].1.zone.as_ref()) else {
                 continue;
             };
+            if let (WidthBasis::Unknown(_), Limit::Range { min, max }) = (&inner.basis, inner.limit)
+            {
+                // an unknown width is no contradiction: its band stops where the zone
+                // it lies inside stops
+                let max = max.min(outer.limit.reach());
+                if let Some(z) = out[k].1.zone.as_mut() {
+                    z.limit = Limit::Range { min, max };
+                }
+                continue;
+            }
             if inner.limit.reach() > outer.limit.reach() + 1e-9 {
                 let from = |basis: &WidthBasis| match basis {
                     WidthBasis::Attribute(a) => Some(a.clone()),

@@ -36,6 +36,20 @@ pub enum CatalogError {
         /// The act that put it in force.
         act: String,
     },
+    /// [`Catalog::as_of`](crate::Catalog::as_of) a date after the catalog's act was
+    /// signed but before it took effect, ten calendar days after its first official
+    /// publication (L5-7).
+    #[error("on {date} {act} of {act_date} is not yet in force: it takes effect ten calendar days after its first official publication (scheme L5-7), on {from} at the earliest")]
+    NotYetInForce {
+        /// The date asked for.
+        date: Date,
+        /// The date the act bears.
+        act_date: Date,
+        /// The first day the catalog's wording is in force.
+        from: Date,
+        /// The act.
+        act: String,
+    },
 }
 
 /// How a catalog contradicts itself, by section.
@@ -424,6 +438,10 @@ pub enum WidthEntry {
     Default(usize),
     /// `fallback`.
     Fallback,
+    /// `[rule.unknown]`'s `cases[i]`.
+    UnknownCase(usize),
+    /// `[rule.unknown]`'s `reach`.
+    UnknownReach,
 }
 
 impl fmt::Display for WidthEntry {
@@ -434,6 +452,8 @@ impl fmt::Display for WidthEntry {
             WidthEntry::Outside => f.write_str("outside"),
             WidthEntry::Default(i) => write!(f, "default {i}"),
             WidthEntry::Fallback => f.write_str("fallback"),
+            WidthEntry::UnknownCase(i) => write!(f, "unknown-width case {i}"),
+            WidthEntry::UnknownReach => f.write_str("unknown-width reach"),
         }
     }
 }

@@ -90,17 +90,29 @@ impl<'de> Deserialize<'de> for Date {
 ///
 /// ```
 /// use aimaq_rules::{Date, InForce};
-/// let chapter2 = InForce { from: "2024-04-26".parse().unwrap(), until: None,
-///     act: "Decree No. 336 of 26.04.2024".into(), note: None };
+/// let chapter2 = InForce { from: "2024-05-06".parse().unwrap(), until: None,
+///     act: "Decree No. 336 of 26.04.2024".into(), note: None,
+///     act_date: Some("2024-04-26".parse().unwrap()), published: None };
 /// assert!(chapter2.covers("2025-01-01".parse().unwrap()));
 /// assert!(!chapter2.covers("2023-12-31".parse().unwrap()));
+/// // signed, but not yet in force: ten calendar days after publication (L680-682)
+/// assert!(chapter2.pending("2024-04-30".parse().unwrap()));
+/// assert!(!chapter2.pending("2024-05-06".parse().unwrap()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InForce {
-    /// First day in force (the act's date: the publication date that starts the
-    /// ten-day clock is not in the source).
+    /// First day in force: ten calendar days after the first official publication
+    /// (L5-7, L680-682); where the publication date is not known, ten days after the
+    /// act's own date, the earliest it can be.
     pub from: Date,
+    /// The date the act bears (signed), if different from `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_date: Option<Date>,
+    /// The date of its first official publication, where known (outside the scheme: the
+    /// text does not give it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Date>,
     /// First day no longer in force, if repealed or replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Date>,
@@ -115,6 +127,13 @@ impl InForce {
     /// Whether the wording is in force on `date`.
     pub fn covers(&self, date: Date) -> bool {
         self.from <= date && self.until.is_none_or(|u| date < u)
+    }
+
+    /// Whether `date` falls between the act's own date and its entry into force: the act
+    /// exists, but is not yet in force (ten calendar days after its first official
+    /// publication, L5-7, L680-682).
+    pub fn pending(&self, date: Date) -> bool {
+        self.act_date.is_some_and(|a| a <= date) && date < self.from
     }
 }
 

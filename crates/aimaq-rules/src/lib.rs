@@ -78,6 +78,6 @@ pub use rule::Rule;
 pub use severity::Severity;
 pub use texts::{Translation, Translations};
 pub use width::{ExactWidth, SourcedWidth, WidthValue};
-pub use width_rule::{MissingWidth, Offset, OutsideOnly, WidthRule};
-pub use zone::{Limit, WidthBasis, Zone};
+pub use width_rule::{MissingWidth, Offset, OutsideOnly, UnknownWidthRule, WidthRule};
+pub use zone::{Limit, UnknownWidth, WidthBasis, Zone, ON_FEATURE_M};
 pub use zoning::{LandCategory, Subzone, ZoneGroup, Zoning};

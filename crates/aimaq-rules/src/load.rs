@@ -15,13 +15,13 @@ use crate::layer::{LayerGeometry, LayerSpec};
 use crate::message::MESSAGE_KEYS;
 use crate::named::{NamedObject, NamedObjects, NamedWidths};
 use crate::raw::{
-    RawAttributeWidth, RawCell, RawNamed, RawRegime, RawRule, RawWidth, RawWidthRule,
+    RawAttributeWidth, RawCell, RawNamed, RawRegime, RawRule, RawUnknown, RawWidth, RawWidthRule,
 };
 use crate::regime::{Regime, RegimeCell, RegimeMatrix};
 use crate::rule::Rule;
 use crate::texts::Translations;
 use crate::width::SourcedWidth;
-use crate::width_rule::{OutsideOnly, WidthRule};
+use crate::width_rule::{OutsideOnly, UnknownWidthRule, WidthRule};
 use crate::zoning::Zoning;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -333,6 +333,10 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
             }
         }
     }
+    let unknown = match r.unknown {
+        None => UnknownWidthRule::default(),
+        Some(raw) => unknown_width(raw, layer)?,
+    };
     let regime = regime(r.regime, layer, known)?;
     let severity = regime
         .worst()
@@ -351,6 +355,7 @@ fn rule(r: RawRule, known: &Known<'_>) -> Result<Rule, RuleProblem> {
         offset: r.offset,
         outside_only: r.outside_only,
         within: r.within,
+        unknown,
         applies_when: r.when.into_iter().collect(),
         in_force: r.in_force.unwrap_or_else(|| known.in_force.clone()),
         regime,
@@ -519,6 +524,25 @@ fn attribute_width(
     })
 }
 
+/// `[rule.unknown]`: single widths, cases testing the layer's attributes.
+fn unknown_width(raw: RawUnknown, layer: &LayerSpec) -> Result<UnknownWidthRule, RuleProblem> {
+    let mut cases = Vec::with_capacity(raw.cases.len());
+    for (i, c) in raw.cases.into_iter().enumerate() {
+        let (when, w) = conditional_width(c, WidthEntry::UnknownCase(i), layer)?;
+        let w = w.exact().ok_or(RuleProblem::CaseIsRange { case: i })?;
+        cases.push((when, w));
+    }
+    let reach = match raw.reach {
+        None => None,
+        Some(r) => Some(width(r, WidthEntry::UnknownReach)?.exact().ok_or(
+            RuleProblem::BadWidth {
+                entry: WidthEntry::UnknownReach,
+            },
+        )?),
+    };
+    Ok(UnknownWidthRule { cases, reach })
+}
+
 /// `kind = "overlap"`: only polygons can be overlapped.
 fn overlap_width(layer: &LayerSpec) -> Result<WidthRule, RuleProblem> {
     if layer.geometry != LayerGeometry::Polygon {
@@ -640,6 +664,11 @@ pub(crate) fn translations(texts: &Translations, cited: &Cited<'_>) -> Result<()
         if let Some(only) = &rule.outside_only {
             add(&only.citation);
         }
+        rule.unknown
+            .cases
+            .iter()
+            .for_each(|(_, w)| add(&w.citation));
+        rule.unknown.reach.iter().for_each(|w| add(&w.citation));
     }
     for object in cited.named.all() {
         object.widths.values().for_each(|w| add(&w.citation));

@@ -80,6 +80,16 @@ pub(crate) struct RawRule {
     pub(crate) when: BTreeMap<String, Condition>,
     pub(crate) in_force: Option<InForce>,
     pub(crate) regime: RawRegime,
+    pub(crate) unknown: Option<RawUnknown>,
+}
+
+/// `[rule.unknown]`: the review band of a feature whose width the rule cannot determine.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUnknown {
+    #[serde(default)]
+    pub(crate) cases: Vec<RawWidth>,
+    pub(crate) reach: Option<RawWidth>,
 }
 
 #[derive(Deserialize)]

@@ -23,14 +23,14 @@ pub struct Resolution {
 /// use aimaq_rules::{Catalog, IssueLevel, ResolutionProblem};
 /// let catalog = Catalog::embedded();
 /// let power = catalog.rule("power.protection_zone").unwrap();
-/// let attrs = serde_json::json!({"id": "L2", "voltage_kv": "high"});
+/// let attrs = serde_json::json!({"id": "L2", "voltage_kv": "high", "outer_wire_offset_m": 0});
 /// let res = power.resolve(attrs.as_object().unwrap());
 /// let ResolutionProblem::CaseWrongType { attribute, expected, .. } = &res.problems[0]
 /// else { panic!("{:?}", res.problems) };
 /// assert_eq!((attribute.as_str(), *expected), ("voltage_kv", "number"));
 /// assert_eq!(res.problems[0].level(), IssueLevel::Error);
 /// assert_eq!(res.problems[0].to_string(),
-///     "`voltage_kv` must be a number, found \"high\": rule not applied");
+///     "`voltage_kv` must be a number, found \"high\": width unknown, checked as a review band");
 /// ```
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ResolutionProblem {
@@ -51,7 +51,7 @@ pub enum ResolutionProblem {
         found: Value,
     },
     /// An attribute a case tests has the wrong type: no zone.
-    #[error("`{attribute}` must be a {expected}, found {found}: rule not applied")]
+    #[error("`{attribute}` must be a {expected}, found {found}: width unknown, checked as a review band")]
     CaseWrongType {
         /// The attribute.
         attribute: String,
@@ -61,7 +61,7 @@ pub enum ResolutionProblem {
         found: Value,
     },
     /// Attributes the cases test are missing: no zone.
-    #[error("missing {}: rule not applied (the catalog has: {catalog_has})", show_quoted(.attributes))]
+    #[error("missing {}: width unknown, checked as a review band (the catalog has: {catalog_has})", show_quoted(.attributes))]
     MissingAttributes {
         /// The attributes, in the order the cases test them.
         attributes: Vec<String>,
@@ -69,7 +69,7 @@ pub enum ResolutionProblem {
         catalog_has: String,
     },
     /// No case holds for the feature's values: no zone.
-    #[error("no width in the catalog for {}: rule not applied (the catalog has: {catalog_has}; other values need the act that sets them)", show_values(.values))]
+    #[error("no width in the catalog for {}: checked as a review band (the catalog has: {catalog_has}; other values need the act that sets them)", show_values(.values))]
     NoCase {
         /// Each attribute the cases test, with the feature's value.
         values: Vec<(String, Option<Value>)>,
@@ -157,7 +157,7 @@ pub enum ResolutionProblem {
         lines: String,
     },
     /// Neither the feature, nor an act, nor a default gives a width: no zone.
-    #[error("no `{attribute}` and no act in the catalog gives a width for this feature{}", show_note(.note))]
+    #[error("no `{attribute}` and no act in the catalog gives a width for this feature{}; checked as a review band", show_note(.note))]
     NoWidth {
         /// The width attribute.
         attribute: String,

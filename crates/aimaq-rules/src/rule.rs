@@ -12,8 +12,10 @@ use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
 use crate::texts::user_supplied_note;
 use crate::width::{ExactWidth, SourcedWidth, WidthValue};
-use crate::width_rule::{describe_cases, MissingWidth, Offset, OutsideOnly, WidthRule};
-use crate::zone::{Limit, WidthBasis, Zone};
+use crate::width_rule::{
+    describe_cases, MissingWidth, Offset, OutsideOnly, UnknownWidthRule, WidthRule,
+};
+use crate::zone::{Limit, UnknownWidth, WidthBasis, Zone, ON_FEATURE_M};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -66,6 +68,8 @@ pub struct Rule {
     /// data error ([`Catalog::resolve_feature`](crate::Catalog::resolve_feature)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) within: Option<String>,
+    /// The review band of a feature whose width this rule cannot determine.
+    pub(crate) unknown: UnknownWidthRule,
 }
 
 impl Rule {
@@ -150,6 +154,11 @@ impl Rule {
         self.within.as_deref()
     }
 
+    /// What the rule draws for a feature whose width it cannot determine.
+    pub fn unknown_width(&self) -> &UnknownWidthRule {
+        &self.unknown
+    }
+
     /// Whether a feature with `attrs` carries this rule's zone (its `applies_when`).
     pub fn applies_to(&self, attrs: &Attributes) -> bool {
         self.applies_when.iter().all(|(a, c)| c.holds(attrs.get(a)))
@@ -174,10 +183,11 @@ impl Rule {
     /// assert_eq!(zone.limit, Limit::Fixed { m: 30.0 });
     /// assert_eq!(zone.citation.scheme.as_deref(), Some("L273"));
     ///
-    /// // A voltage the scheme does not give is an error, never a silent skip.
-    /// let attrs = serde_json::json!({"id": "L2", "voltage_kv": 110});
+    /// // A voltage the scheme does not give is an error, never a silent skip: a review
+    /// // band as wide as the zone could be (the rules outside the scheme give 20 m).
+    /// let attrs = serde_json::json!({"id": "L2", "voltage_kv": 110, "outer_wire_offset_m": 0});
     /// let res = rule.resolve(attrs.as_object().unwrap());
-    /// assert!(res.zone.is_none());
+    /// assert_eq!(res.zone.unwrap().limit, Limit::Range { min: 0.0, max: 20.0 });
     /// assert!(res.problems[0].is_error() && res.problems[0].to_string().contains("110"));
     /// ```
     pub fn resolve(&self, attrs: &Attributes) -> Resolution {
@@ -214,12 +224,70 @@ impl Rule {
                 &mut res,
             ),
         };
+        let zone = zone.or_else(|| self.unknown_zone(attrs, &res.problems));
         let zone = match (&self.outside_only, zone) {
             (Some(only), Some(zone)) => self.outside_only_zone(only, zone, attrs),
             (_, zone) => zone,
         };
         res.zone = zone.map(|z| z.offset_by(offset_m));
         res
+    }
+
+    /// The review band of a feature whose width the problems met leave unknown (a
+    /// missing or mistyped attribute, a value the catalog has no width for, no width at
+    /// all): as far as another act's width for the value, else the widest width the rule
+    /// gives, else only the feature itself. `None` when the zone is absent for another
+    /// reason (a conduit on developed land).
+    fn unknown_zone(&self, attrs: &Attributes, problems: &[ResolutionProblem]) -> Option<Zone> {
+        let mut why = UnknownWidth::default();
+        let mut unknown = false;
+        for p in problems {
+            match p {
+                ResolutionProblem::MissingAttributes { attributes, .. } => {
+                    why.supply.extend(attributes.iter().cloned());
+                }
+                ResolutionProblem::NoCase { values, .. } => why.found.extend(
+                    values
+                        .iter()
+                        .filter_map(|(a, v)| v.as_ref().map(|v| format!("{a} = {v}"))),
+                ),
+                ResolutionProblem::NoWidth { attribute, .. } => why.supply.push(attribute.clone()),
+                ResolutionProblem::CaseWrongType {
+                    attribute, found, ..
+                } => {
+                    why.found.push(format!("{attribute} = {found}"));
+                    why.supply.push(attribute.clone());
+                }
+                _ => continue,
+            }
+            unknown = true;
+        }
+        if !unknown {
+            return None;
+        }
+        why.supply.dedup();
+        let (m, citation) = match match_cases(&self.unknown.cases, attrs) {
+            CaseMatch::Found(w) => {
+                why.outside_scheme = true;
+                (w.m, cite(self, &w.citation))
+            }
+            _ => match (&self.unknown.reach, &self.width) {
+                (Some(w), _) => (w.m, cite(self, &w.citation)),
+                // the widest of the rule's own cases (a conduit without `soil`: 50 m)
+                (None, WidthRule::Cases { cases, .. }) => cases
+                    .iter()
+                    .map(|(_, w)| w)
+                    .max_by(|a, b| a.m.total_cmp(&b.m))
+                    .map(|w| (w.m, cite(self, &w.citation)))
+                    .unwrap_or((ON_FEATURE_M, self.citation.clone())),
+                (None, _) => (ON_FEATURE_M, self.citation.clone()),
+            },
+        };
+        Some(Zone::new(
+            Limit::Range { min: 0.0, max: m },
+            citation,
+            WidthBasis::Unknown(why),
+        ))
     }
 
     /// A zone that applies only outside `only`'s polygons: the feature's own word on
@@ -629,28 +697,141 @@ mod tests {
     fn power_line_width_by_voltage() {
         for (kv, m) in [(220, 20.0), (500, 30.0), (750, 40.0), (1150, 55.0)] {
             assert_eq!(
-                limit("power.protection_zone", json!({"voltage_kv": kv})),
+                limit(
+                    "power.protection_zone",
+                    json!({"voltage_kv": kv, "outer_wire_offset_m": 0})
+                ),
                 Limit::Fixed { m }
             );
         }
-        let r = resolve("power.protection_zone", json!({"voltage_kv": 110}));
-        assert!(r.zone.is_none());
+        let r = resolve(
+            "power.protection_zone",
+            json!({"voltage_kv": 110, "outer_wire_offset_m": 0}),
+        );
+        assert_eq!(
+            r.zone.unwrap().limit,
+            Limit::Range {
+                min: 0.0,
+                max: 20.0
+            }
+        );
         assert!(
             r.problems[0].to_string().contains("voltage_kv = 110"),
             "{}",
             r.problems[0]
         );
-        let r = resolve("power.protection_zone", json!({"voltage_kv": "high"}));
+        let r = resolve(
+            "power.protection_zone",
+            json!({"voltage_kv": "high", "outer_wire_offset_m": 0}),
+        );
         assert!(
             r.problems[0].to_string().contains("must be a number"),
             "{}",
             r.problems[0]
         );
-        let r = resolve("power.protection_zone", json!({}));
+        let r = resolve("power.protection_zone", json!({"outer_wire_offset_m": 0}));
         assert!(
             r.problems[0].to_string().contains("missing `voltage_kv`"),
             "{}",
             r.problems[0]
+        );
+        // no voltage: the widest width the scheme gives (L275)
+        assert_eq!(
+            r.zone.unwrap().limit,
+            Limit::Range {
+                min: 0.0,
+                max: 55.0
+            }
+        );
+    }
+
+    /// Issue 19 item 3, L272-275: the scheme gives widths for 220, 500, 750 and 1150 kV
+    /// only. A 35, 110 or 330 kV line is no silent skip: a review band as wide as the
+    /// protection-zone rules outside the scheme make it, saying so.
+    #[test]
+    fn l272_275_voltages_without_a_scheme_width_get_a_review_band() {
+        for (kv, m) in [
+            (0.4, 2.0),
+            (10.0, 10.0),
+            (35.0, 15.0),
+            (110.0, 20.0),
+            (330.0, 30.0),
+        ] {
+            let r = resolve(
+                "power.protection_zone",
+                json!({"voltage_kv": kv, "outer_wire_offset_m": 0}),
+            );
+            let z = r.zone.unwrap();
+            assert_eq!(z.limit, Limit::Range { min: 0.0, max: m }, "{kv} kV");
+            assert!(z.citation.act.contains("No. 330"), "{}", z.citation.act);
+            let WidthBasis::Unknown(u) = &z.basis else {
+                panic!("{:?}", z.basis)
+            };
+            assert!(u.outside_scheme);
+            assert_eq!(u.found, [format!("voltage_kv = {}", json!(kv))]);
+            assert!(r.problems[0].is_error(), "validate still lists it");
+        }
+        // a voltage above every case: the widest the scheme gives
+        let z = resolve("power.protection_zone", json!({"voltage_kv": 1500}))
+            .zone
+            .unwrap();
+        assert_eq!(
+            z.limit,
+            Limit::Range {
+                min: 0.0,
+                max: 55.0
+            }
+        );
+        assert_eq!(z.citation.scheme.as_deref(), Some("L275"));
+    }
+
+    /// Issue 19 item 3, L509-510: an object with emergency risk of kind "other" has no
+    /// width without its `zone_m`: a parcel on it is flagged for review, not cleared.
+    #[test]
+    fn l509_510_an_emergency_object_without_zone_m_flags_a_parcel_on_it() {
+        let r = resolve("emergency_risk.zone", json!({"kind": "other"}));
+        let z = r.zone.unwrap();
+        assert_eq!(
+            z.limit,
+            Limit::Range {
+                min: 0.0,
+                max: crate::ON_FEATURE_M
+            }
+        );
+        let WidthBasis::Unknown(u) = &z.basis else {
+            panic!("{:?}", z.basis)
+        };
+        assert_eq!(u.supply, ["zone_m"]);
+        assert!(!u.outside_scheme);
+        assert!(r.problems[0].is_error());
+    }
+
+    /// Issue 19 item 7: a power line without `outer_wire_offset_m` is measured from its
+    /// axis; `validate` warns (L270-275 zones are from the outer wire) and
+    /// `power.wire_offset_unknown` draws the typical offset as a review band.
+    #[test]
+    fn l270_275_power_line_without_wire_offset_warns_and_gets_a_band() {
+        let r = resolve("power.protection_zone", json!({"voltage_kv": 500}));
+        assert_eq!(r.zone.unwrap().limit, Limit::Fixed { m: 30.0 });
+        assert_eq!(r.problems.len(), 1);
+        assert!(!r.problems[0].is_error());
+        assert!(r.problems[0]
+            .to_string()
+            .contains("power.wire_offset_unknown"));
+        let c = Catalog::embedded();
+        let band = c.rule("power.wire_offset_unknown").unwrap();
+        let attrs = json!({"voltage_kv": 500});
+        assert!(band.applies_to(attrs.as_object().unwrap()));
+        assert_eq!(
+            band.resolve(attrs.as_object().unwrap()).zone.unwrap().limit,
+            Limit::Fixed { m: 42.0 }
+        );
+        let given = json!({"voltage_kv": 500, "outer_wire_offset_m": 11});
+        assert!(!band.applies_to(given.as_object().unwrap()));
+        assert_eq!(
+            band.regime().default.regime,
+            crate::Regime::Review,
+            "never stricter than the text"
         );
     }
 
@@ -795,9 +976,12 @@ mod tests {
 
     #[test]
     fn named_water_objects_use_their_decrees() {
-        let z = resolve("water.belt", json!({"name": "Kapshagay reservoir"}))
-            .zone
-            .unwrap();
+        let z = resolve(
+            "water.belt",
+            json!({"name": "Kapshagay reservoir", "kind": "reservoir"}),
+        )
+        .zone
+        .unwrap();
         assert_eq!(z.limit, Limit::Fixed { m: 100.0 });
         assert!(z.citation.act.contains("No. 93"));
         assert_eq!(z.citation.scheme.as_deref(), Some("L534-535"));
@@ -849,10 +1033,10 @@ mod tests {
         assert_eq!(
             z.limit,
             Limit::Range {
-                min: 500.0,
+                min: 0.0,
                 max: 1000.0
             },
-            "the national default of a water body without a project"
+            "a lake without a project: a review band (issue 19 item 1)"
         );
         let warning = r.problems[0].to_string();
         assert!(!r.problems[0].is_error());
@@ -875,7 +1059,10 @@ mod tests {
             "water.belt",
             json!({"name": "Ақбұлақ", "kind": "reservoir", "district": "Karasai"}),
         );
-        assert!(r.zone.is_none());
+        assert_ne!(
+            r.zone.unwrap().basis,
+            WidthBasis::NamedObject("akbulak_club_resort".into())
+        );
         assert!(
             r.problems[0].to_string().contains("No. 241")
                 && r.problems[0].to_string().contains("district = \"Karasai\""),
@@ -884,11 +1071,50 @@ mod tests {
         );
         let z = resolve(
             "water.belt",
-            json!({"name": "Akbulak", "kind": "pond", "district": "Talgar"}),
+            json!({"name": "Akbulak", "kind": "pond", "district": "Talgar", "complex": "akbulak_club_resort"}),
         )
         .zone
         .unwrap();
         assert_eq!(z.limit, Limit::Fixed { m: 35.0 });
+    }
+
+    /// Issue 19 item 4. L531-535: decree 93 sets the Kapshagay reservoir's widths, not a
+    /// canal's of that name. L559-561: decree 241 is for the water bodies "within the
+    /// Akbulak Club Resort complex"; L5838 names an Ақбұлақ village in Talgar district, so
+    /// a Talgar pond named Ақбұлақ is not thereby the resort's: without `complex` the
+    /// data cannot say, the decree's widths are not applied, a warning says why and the
+    /// review band of a water body without a project stands.
+    #[test]
+    fn l531_535_l559_561_named_objects_match_only_what_the_act_names() {
+        let r = resolve("water.belt", json!({"name": "Kapshagay", "kind": "canal"}));
+        assert_ne!(
+            r.zone.as_ref().unwrap().basis,
+            WidthBasis::NamedObject("kapshagay".into())
+        );
+        assert!(
+            r.problems[0].to_string().contains("No. 93"),
+            "{:?}",
+            r.problems
+        );
+        let r = resolve(
+            "water.zone",
+            json!({"name": "Ақбұлақ", "kind": "pond", "district": "Talgar"}),
+        );
+        let warning = r.problems[0].to_string();
+        assert!(!r.problems[0].is_error());
+        assert!(
+            warning.contains("No. 241") && warning.contains("complex = \"akbulak_club_resort\""),
+            "{warning}"
+        );
+        let z = r.zone.unwrap();
+        assert!(matches!(z.basis, WidthBasis::Unknown(_)), "{:?}", z.basis);
+        assert_eq!(
+            z.limit,
+            Limit::Range {
+                min: 0.0,
+                max: 1000.0
+            }
+        );
     }
 
     #[test]
@@ -906,17 +1132,67 @@ mod tests {
             Limit::Fixed { m: 1000.0 }
         );
         assert_eq!(
-            limit("water.zone", json!({"kind": "lake"})),
+            limit("water.zone", json!({"kind": "river"})),
             Limit::Range {
                 min: 500.0,
                 max: 1000.0
             }
         );
-        // no default belt exists: a warning, not an invented number
+        // no default belt exists: a warning, not an invented number, and a review band
+        // as wide as the widest decree belt (L543)
         let r = resolve("water.belt", json!({"kind": "lake"}));
-        assert!(r.zone.is_none());
+        assert_eq!(
+            r.zone.unwrap().limit,
+            Limit::Range {
+                min: 0.0,
+                max: 110.0
+            }
+        );
         assert_eq!(r.problems.len(), 1);
         assert!(!r.problems[0].is_error(), "must be a warning");
+    }
+
+    /// Issue 19 item 1. L567-576 give default widths for rivers only: «шағын … өзендер
+    /// үшін», «басқа өзендер үшін». A lake, reservoir, pond or canal without a width of its
+    /// own or of an act gets a review band citing order No. 19-1/446 (outside the scheme,
+    /// verify), never a prohibition from a river's default — also with `catchment`.
+    #[test]
+    fn l567_576_non_river_water_bodies_take_no_river_default() {
+        for kind in ["lake", "reservoir", "pond", "canal"] {
+            for extra in [
+                json!({}),
+                json!({"catchment": "complex"}),
+                json!({"length_km": 20}),
+            ] {
+                let mut attrs = extra.as_object().unwrap().clone();
+                attrs.insert("kind".into(), kind.into());
+                let c = Catalog::embedded();
+                let r = c.rule("water.zone").unwrap().resolve(&attrs);
+                let z = r.zone.unwrap();
+                assert_eq!(
+                    z.limit,
+                    Limit::Range {
+                        min: 0.0,
+                        max: 1000.0
+                    },
+                    "{kind} {extra}"
+                );
+                assert!(z.citation.act.contains("19-1/446") && z.citation.act.contains("verify"));
+                let WidthBasis::Unknown(u) = &z.basis else {
+                    panic!("{:?}", z.basis)
+                };
+                assert!(u.outside_scheme && u.supply == ["zone_m"]);
+                assert!(!r.problems[0].is_error());
+            }
+        }
+        // a river keeps its defaults
+        assert_eq!(
+            limit(
+                "water.zone",
+                json!({"kind": "river", "catchment": "complex"})
+            ),
+            Limit::Fixed { m: 1000.0 }
+        );
     }
 
     #[test]
@@ -950,7 +1226,9 @@ mod tests {
         );
         assert_eq!(r.zone.unwrap().limit, Limit::Fixed { m: 65.0 });
         let r = resolve("road.reserved_corridor", json!({"name": "Some road"}));
-        assert!(r.zone.is_none() && r.problems[0].is_error());
+        assert!(r.problems[0].is_error());
+        // no width: a parcel on the road's axis is flagged for review, nothing more
+        assert!(matches!(r.zone.unwrap().basis, WidthBasis::Unknown(_)));
         // an unnamed corridor with its own width: user-supplied, cited as such
         let z = resolve(
             "road.reserved_corridor",

@@ -71,6 +71,34 @@ pub struct OutsideOnly {
     pub citation: Citation,
 }
 
+/// What a rule does with a feature whose width it cannot determine (a voltage the
+/// scheme gives no width for, a missing `zone_m`): never a silent skip, but a `review`
+/// band as wide as the zone could be (docs/regimes.md, "Unknown widths"). Built from the
+/// catalog's `[rule.unknown]`; a rule without one flags only a parcel on the feature.
+///
+/// ```
+/// use aimaq_rules::{Catalog, Limit, WidthBasis};
+/// let catalog = Catalog::embedded();
+/// let power = catalog.rule("power.protection_zone").unwrap();
+/// // 110 kV: the scheme gives 220-1150 kV only (L272-275); the protection-zone rules
+/// // outside the scheme give 20 m, so the band reaches 20 m and says why
+/// let attrs = serde_json::json!({"voltage_kv": 110, "outer_wire_offset_m": 0});
+/// let res = power.resolve(attrs.as_object().unwrap());
+/// let zone = res.zone.unwrap();
+/// assert_eq!(zone.limit, Limit::Range { min: 0.0, max: 20.0 });
+/// let WidthBasis::Unknown(unknown) = &zone.basis else { panic!("{:?}", zone.basis) };
+/// assert!(unknown.outside_scheme && unknown.found == ["voltage_kv = 110"]);
+/// assert!(res.problems[0].is_error(), "validate still says it");
+/// ```
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnknownWidthRule {
+    /// Widths of acts outside the scheme for values the scheme does not give, tried in
+    /// order (`voltage_kv = 110`: 20 m).
+    pub cases: Vec<(Vec<(String, Condition)>, ExactWidth)>,
+    /// How far the zone could reach otherwise: the widest width the rule gives.
+    pub reach: Option<ExactWidth>,
+}
+
 /// How a rule finds its width. Built from the catalog's `[rule.width]` table.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -73,6 +73,25 @@ pub enum WidthBasis {
     NamedObject(String),
     /// The national default for objects without a project.
     Default,
+    /// Nothing determines the width: the zone is a `review` band as far as it could
+    /// reach (`Limit::Range` from 0), never a silent skip.
+    Unknown(UnknownWidth),
+}
+
+/// How far a zone whose width nothing gives is drawn when not even its rule's widest
+/// width is known: a parcel on the feature, to the report's centimetre.
+pub const ON_FEATURE_M: f64 = 0.01;
+
+/// Why a feature's width is unknown, for the finding's words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnknownWidth {
+    /// The feature's values the rule gives no width for, e.g. `voltage_kv = 110`.
+    pub found: Vec<String>,
+    /// The attributes that would give the width.
+    pub supply: Vec<String>,
+    /// Whether the band's width is another act's (outside the scheme, to verify: the
+    /// zone's citation names it) rather than the widest the rule itself gives.
+    pub outside_scheme: bool,
 }
 
 /// A rule resolved for one feature: its limit and the citation behind it.

@@ -21,7 +21,8 @@ fn north(m: f64) -> f64 {
 }
 
 fn line(id: &str, kv: f64, lat: f64) -> Value {
-    json!({"type": "Feature", "properties": {"id": id, "voltage_kv": kv},
+    // the outer wire on the stored axis: the zones are the scheme's widths, no offset band
+    json!({"type": "Feature", "properties": {"id": id, "voltage_kv": kv, "outer_wire_offset_m": 0},
         "geometry": {"type": "LineString", "coordinates": [[76.90, lat], [76.95, lat]]}})
 }
 
