@@ -216,6 +216,9 @@ enum Command {
         /// Regulation catalog TOML. Default: the embedded one.
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// Language of titles, widths and citations: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
     },
     /// Print a rule's full text: widths, conditions, regime by use, citations.
     Explain {
@@ -392,9 +395,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             report_text::print(&report, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { catalog } => {
+        Command::Rules { catalog, lang } => {
             let catalog = load_catalog(catalog.as_deref())?;
-            print_rules(&catalog, &mut std::io::stdout().lock())?;
+            print_rules(&catalog, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {
@@ -584,33 +587,72 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{} — {}", catalog.info().title, catalog.info().act)?;
+/// `aimaq rules`: every rule in short, in `lang`: words from the catalog, widths by its
+/// one description ([`Catalog::describe_width`]).
+fn print_rules(catalog: &Catalog, lang: Lang, out: &mut impl Write) -> std::io::Result<()> {
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| aimaq_rules::fill_in(lang, msg(key), values);
+    let info = catalog.info();
+    writeln!(
+        out,
+        "{} — {}",
+        info.title_in(lang),
+        catalog.text(&info.act, lang)
+    )?;
     let codes: Vec<&str> = catalog.uses().iter().map(|u| u.code.as_str()).collect();
-    writeln!(out, "  uses: {}", codes.join(", "))?;
-    for a in &catalog.info().amendments {
-        writeln!(out, "  amended by {a}")?;
+    writeln!(out, "  {}: {}", msg("rules.uses"), codes.join(", "))?;
+    for a in &info.amendments {
+        writeln!(out, "  {}: {}", msg("rules.amended"), catalog.text(a, lang))?;
     }
     writeln!(out)?;
     for rule in catalog.rules() {
+        let worst = msg(&format!("regime.{}", rule.severity().as_str())).to_lowercase();
         writeln!(
             out,
-            "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
+            "{}  [{}]  {} `{}`",
             rule.id(),
-            rule.severity(),
-            rule.id(),
+            fill("rules.worst", &[("severity", &worst), ("id", rule.id())]),
+            msg("explain.layer"),
             rule.layer()
         )?;
-        writeln!(out, "  {}", rule.title())?;
-        writeln!(out, "  width: {}", rule.width().describe())?;
-        writeln!(out, "  measured from: {}", rule.measured_from())?;
-        writeln!(out, "  source: {}", rule.citation())?;
-        writeln!(out, "  regime (default): {}", rule.severity_basis())?;
+        writeln!(out, "  {}", rule.title_in(lang))?;
         writeln!(
             out,
-            "  in force from {} ({})",
-            rule.in_force().from,
-            rule.in_force().act
+            "  {}: {}",
+            msg("explain.width"),
+            catalog.describe_width(rule, lang)
+        )?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("explain.measured_from"),
+            rule.measured_from_in(lang)
+        )?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("label.source"),
+            catalog.cite(rule.citation(), lang)
+        )?;
+        writeln!(
+            out,
+            "  {} ({}): {}",
+            msg("label.regime_source"),
+            msg("explain.default"),
+            rule.regime().default.basis_in(lang)
+        )?;
+        let from = rule.in_force().from.to_string();
+        writeln!(
+            out,
+            "  {} ({})",
+            fill(
+                "explain.in_force",
+                &[(
+                    "from",
+                    &aimaq_rules::date_ending(lang, &from, aimaq_rules::DateCase::From)
+                )]
+            ),
+            catalog.text(&rule.in_force().act, lang)
         )?;
         writeln!(out)?;
     }

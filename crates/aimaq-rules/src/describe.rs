@@ -1,11 +1,14 @@
-//! A rule's width in words, in any of the catalog's languages: what `aimaq explain`
-//! prints. The words are the catalog's `[messages]`; only codes, ids and numbers stay as
-//! they are.
+//! A rule's width in words, in any of the catalog's languages: the one description
+//! `aimaq rules`, `aimaq explain`, the desk's `GET /rules` and the screening reports
+//! print. The words are the catalog's `[messages]`; only codes, ids and numbers stay as
+//! they are, numbers written as the language writes them ([`format_number`]).
 
 use crate::catalog::Catalog;
 use crate::condition::describe_when;
 use crate::lang::{fill_in, Lang};
-use crate::metres::format_metres;
+use crate::lang::format_number;
+use crate::width::ExactWidth;
+use crate::condition::Condition;
 use crate::rule::Rule;
 use crate::width::WidthValue;
 use crate::width_rule::WidthRule;
@@ -15,15 +18,16 @@ impl Catalog {
     pub fn metres_in(&self, value: WidthValue, lang: Lang) -> String {
         let unit = self.message("unit.m", lang);
         match value {
-            WidthValue::Exact(m) => format!("{} {unit}", format_metres(m)),
-            WidthValue::Range { min, max } => {
-                format!("{}–{} {unit}", format_metres(min), format_metres(max))
-            }
+            WidthValue::Exact(m) => format!("{} {unit}", format_number(lang, m, None)),
+            WidthValue::Range { min, max } => format!(
+                "{}–{} {unit}",
+                format_number(lang, min, None),
+                format_number(lang, max, None)
+            ),
         }
     }
 
-    /// How `rule` finds its width, in one line in `lang` (see [`WidthRule::describe`] for
-    /// the English line of the width alone).
+    /// How `rule` finds its width, in one line in `lang`.
     ///
     /// ```
     /// use aimaq_rules::{Catalog, Lang};
@@ -52,13 +56,7 @@ impl Catalog {
                 cases,
                 override_attribute,
             } => {
-                let mut parts: Vec<String> = cases
-                    .iter()
-                    .map(|(when, w)| match describe_when(when) {
-                        cond if cond.is_empty() => m(WidthValue::Exact(w.m)),
-                        cond => format!("{cond} → {}", m(WidthValue::Exact(w.m))),
-                    })
-                    .collect();
+                let mut parts = cases_in(cases, &|w| m(WidthValue::Exact(w)));
                 if let Some(a) = override_attribute {
                     parts.push(msg("width.override", &[("attribute", a)]));
                 }
@@ -77,7 +75,10 @@ impl Catalog {
                 } else {
                     msg(
                         "width.scaled",
-                        &[("attribute", attribute), ("scale", &format_metres(*scale))],
+                        &[
+                            ("attribute", attribute),
+                            ("scale", &format_number(lang, *scale, None)),
+                        ],
                     )
                 }];
                 if let Some(named) = named {
@@ -123,4 +124,24 @@ impl Catalog {
         }
         text
     }
+}
+
+/// A case list's widths, one part a case: `soil = "wet" → 20 м`.
+fn cases_in(
+    cases: &[(Vec<(String, Condition)>, ExactWidth)],
+    metres: &dyn Fn(f64) -> String,
+) -> Vec<String> {
+    cases
+        .iter()
+        .map(|(when, w)| match describe_when(when) {
+            cond if cond.is_empty() => metres(w.m),
+            cond => format!("{cond} → {}", metres(w.m)),
+        })
+        .collect()
+}
+
+/// The cases of a rule in English, for the catalog's own error messages (which name no
+/// catalog to take the words from).
+pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
+    cases_in(cases, &|m| format!("{} m", format_number(Lang::En, m, None))).join("; ")
 }

@@ -79,4 +79,8 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "balance.category",
     "balance.measured",
     "balance.overlap",
+    "rules.uses",
+    "rules.amended",
+    "rules.worst",
+    "explain.law",
 ];

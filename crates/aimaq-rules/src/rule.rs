@@ -12,7 +12,8 @@ use crate::resolution::{Resolution, ResolutionProblem};
 use crate::severity::Severity;
 use crate::texts::user_supplied_note;
 use crate::width::{ExactWidth, SourcedWidth, WidthValue};
-use crate::width_rule::{describe_cases, MissingWidth, Offset, OutsideOnly, WidthRule};
+use crate::describe::describe_cases;
+use crate::width_rule::{MissingWidth, Offset, OutsideOnly, WidthRule};
 use crate::zone::{Limit, WidthBasis, Zone};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -26,7 +27,7 @@ use std::collections::BTreeSet;
 /// let rail = catalog.rule("rail.control_zone").unwrap();
 /// assert_eq!((rail.id(), rail.layer()), ("rail.control_zone", "railways"));
 /// assert_eq!(rail.citation().scheme.as_deref(), Some("L256-263"));
-/// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
+/// assert_eq!(catalog.describe_width(rail, aimaq_rules::Lang::En), "20 m inside settlements, 50 m outside");
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
