@@ -550,33 +550,61 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
+        // the catalog's words in the asked language; counts through the one number format
+        let lang = common.lang;
+        let catalog = engine.catalog();
+        let msg = |key: &str| catalog.message(key, lang);
+        let n = |v: usize| aimaq_rules::format_number(lang, v as f64, None);
         let stats = engine.stats();
         let counts: Vec<String> = stats
             .features_by_layer
             .iter()
-            .map(|(l, n)| format!("{l} {n}"))
+            .map(|(l, c)| format!("{l} {}", n(*c)))
             .collect();
         writeln!(
             out,
-            "dataset {}: {}",
+            "{} {}: {}",
+            msg("validate.dataset"),
             completeness.dataset,
             counts.join(", ")
         )?;
         writeln!(
             out,
-            "{} features usable, {} segments indexed, measured in {}",
-            stats.features_used,
-            stats.indexed_segments,
-            engine.crs()
+            "{}",
+            aimaq_rules::fill_in(
+                lang,
+                msg("validate.features"),
+                &[
+                    ("used", &n(stats.features_used)),
+                    ("segments", &n(stats.indexed_segments)),
+                    ("crs", &engine.crs().to_string()),
+                ]
+            )
         )?;
         for i in issues {
-            writeln!(out, "{i}")?;
+            let level = match i.level {
+                IssueLevel::Error => msg("issue.error"),
+                IssueLevel::Warning => msg("issue.warning"),
+            };
+            let rule = i.rule.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+            writeln!(out, "{level}: {}/{}{rule}: {}", i.layer, i.feature, i.message)?;
         }
         let errors = issues
             .iter()
             .filter(|i| i.level == IssueLevel::Error)
             .count();
-        writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
+        writeln!(
+            out,
+            "{}",
+            aimaq_rules::fill_in(
+                lang,
+                msg("label.dataset"),
+                &[
+                    ("errors", &n(errors)),
+                    ("warnings", &n(issues.len() - errors)),
+                ]
+            )
+        )?;
         writeln!(out)?;
         write!(out, "{}", completeness.to_text())?;
     }

@@ -83,4 +83,8 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "rules.amended",
     "rules.worst",
     "explain.law",
+    "validate.features",
+    "validate.dataset",
+    "issue.error",
+    "issue.warning",
 ];
