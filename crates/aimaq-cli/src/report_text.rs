@@ -9,6 +9,23 @@ use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
+/// A citation as the report stores it (English) in `lang`.
+fn cite(catalog: &Catalog, en: &str, lang: Lang) -> String {
+    match aimaq_rules::Citation::from_line(en) {
+        Some(c) => catalog.cite(&c, lang),
+        None => catalog.text(en, lang),
+    }
+}
+
+/// An approval as the report stores it (English) in `lang`.
+fn approval(catalog: &Catalog, en: &str, lang: Lang) -> String {
+    catalog
+        .approvals()
+        .iter()
+        .find(|a| a.labels.en == en)
+        .map_or_else(|| en.to_string(), |a| a.labels.get(lang).to_string())
+}
+
 fn severity(code: &str) -> Severity {
     match code {
         "prohibited" => Severity::Prohibited,
@@ -40,6 +57,18 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
     writeln!(out)?;
     let default_use = catalog.default_use().code.clone();
     report.for_each_parcel(lang, |p: ParcelRow| {
+        // the report keeps citations and approvals in English: said again in `lang`
+        let said: Vec<(Option<String>, Option<String>, Option<String>)> = p
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.citation.as_deref().map(|c| cite(&catalog, c, lang)),
+                    f.regime_citation.as_deref().map(|c| cite(&catalog, c, lang)),
+                    f.approval.as_deref().map(|a| approval(&catalog, a, lang)),
+                )
+            })
+            .collect();
         let parcel = TextParcel {
             id: p.parcel.as_deref().unwrap_or("—"),
             use_code: p.use_code.as_deref().unwrap_or(&default_use),
@@ -49,7 +78,8 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
             findings: p
                 .findings
                 .iter()
-                .map(|f| TextFinding {
+                .zip(&said)
+                .map(|(f, (citation, regime_citation, approval))| TextFinding {
                     severity: severity(&f.severity),
                     rule: &f.rule,
                     feature: &f.feature,
@@ -61,9 +91,9 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
                     message: None,
                     rule_title: f.rule_title.as_deref(),
                     regime: &f.regime,
-                    approval: f.approval.as_deref(),
-                    citation: f.citation.as_deref(),
-                    regime_citation: f.regime_citation.as_deref(),
+                    approval: approval.as_deref(),
+                    citation: citation.as_deref(),
+                    regime_citation: regime_citation.as_deref(),
                 })
                 .collect(),
             encumbered: p.encumbered_total,

@@ -75,6 +75,13 @@ fn feature_names() -> Vec<String> {
 /// The English words of `vocabulary` in `output`, with where they stand.
 fn english_in(output: &str, vocabulary: &BTreeSet<String>) -> Vec<String> {
     let names = feature_names();
+    // attribute names are codes, even where a text names one without backticks
+    let catalog = aimaq_rules::Catalog::embedded();
+    let attributes: BTreeSet<&str> = catalog
+        .layers()
+        .iter()
+        .flat_map(|l| l.attributes.iter().map(|a| a.name.as_str()))
+        .collect();
     let mut found = Vec::new();
     for line in output.lines() {
         let mut l = line.to_string();
@@ -90,9 +97,13 @@ fn english_in(output: &str, vocabulary: &BTreeSet<String>) -> Vec<String> {
             }
         }
         let scan = scan.replace("WGS 84 / UTM zone 43N", " ");
-        for token in scan.split(|c: char| c.is_whitespace() || ",;:()[]«»\"'—–/=<>→".contains(c)) {
-            // codes: ids, attribute names, rule ids, acts' numbers
-            if token.is_empty() || token.contains(['_', '.', '-', '§']) || token.chars().any(|c| c.is_ascii_digit()) {
+        for token in scan.split(|c: char| c.is_whitespace() || ",;:()[]«»\"'—–=<>→".contains(c)) {
+            // codes: ids, attribute names, rule ids, paths, acts' numbers
+            if token.is_empty()
+                || token.contains(['_', '.', '-', '§', '/'])
+                || token.chars().any(|c| c.is_ascii_digit())
+                || attributes.contains(token)
+            {
                 continue;
             }
             if !token.chars().all(|c| c.is_ascii_alphabetic()) {

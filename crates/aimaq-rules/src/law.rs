@@ -18,8 +18,8 @@ pub const EMBEDDED_SCHEME_FILE: &str = "almaty-agglomeration-scheme-2020.kk.txt"
 /// A quotation of the scheme: one line range of a citation and what those lines say.
 ///
 /// `text` is the lines verbatim, with the layout of the source undone: each line's
-/// indentation and trailing spaces removed and the lines joined by one space (none before
-/// a line that starts with punctuation). When the range's last line starts a sentence
+/// indentation and trailing spaces removed, runs of spaces made one, and the lines joined
+/// by one space (none before a line that starts with punctuation). When the range's last line starts a sentence
 /// that runs on past the range, that fragment is left out, so the quotation ends where
 /// a sentence of the range ends.
 ///
@@ -141,7 +141,19 @@ impl SchemeText {
             if !out.is_empty() && !line.starts_with([',', '.', ';', ':', ')']) {
                 out.push(' ');
             }
-            out.push_str(line);
+            // runs of spaces inside a line are the layout's too
+            let mut space = false;
+            for c in line.chars() {
+                if c.is_whitespace() {
+                    if !space {
+                        out.push(' ');
+                    }
+                    space = true;
+                } else {
+                    out.push(c);
+                    space = false;
+                }
+            }
         }
         Some(out)
     }
