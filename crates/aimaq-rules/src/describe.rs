@@ -7,11 +7,9 @@ use crate::catalog::Catalog;
 use crate::condition::describe_when;
 use crate::lang::{fill_in, Lang};
 use crate::lang::format_number;
-use crate::width::ExactWidth;
-use crate::condition::Condition;
 use crate::rule::Rule;
 use crate::width::WidthValue;
-use crate::width_rule::WidthRule;
+use crate::width_rule::{cases_in, WidthRule};
 
 impl Catalog {
     /// Metres in `lang`: `20 м`, `550–1700 м`.
@@ -124,24 +122,4 @@ impl Catalog {
         }
         text
     }
-}
-
-/// A case list's widths, one part a case: `soil = "wet" → 20 м`.
-fn cases_in(
-    cases: &[(Vec<(String, Condition)>, ExactWidth)],
-    metres: &dyn Fn(f64) -> String,
-) -> Vec<String> {
-    cases
-        .iter()
-        .map(|(when, w)| match describe_when(when) {
-            cond if cond.is_empty() => metres(w.m),
-            cond => format!("{cond} → {}", metres(w.m)),
-        })
-        .collect()
-}
-
-/// The cases of a rule in English, for the catalog's own error messages (which name no
-/// catalog to take the words from).
-pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
-    cases_in(cases, &|m| format!("{} m", format_number(Lang::En, m, None))).join("; ")
 }

@@ -52,13 +52,16 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     let msg = |key: &str| catalog.message(key, lang);
     let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     writeln!(out, "{} — {}", rule.id(), rule.title_in(lang))?;
+    // the title in the scheme's two languages; the English one only in an English text
     writeln!(
         out,
-        "  kk: {}\n  ru: {}\n  en: {}",
+        "  kk: {}\n  ru: {}",
         rule.labels().kk,
-        rule.labels().ru,
-        rule.labels().en
+        rule.labels().ru
     )?;
+    if lang == Lang::En {
+        writeln!(out, "  en: {}", rule.labels().en)?;
+    }
     writeln!(
         out,
         "{}: {} ({})",

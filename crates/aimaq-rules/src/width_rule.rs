@@ -1,7 +1,8 @@
 //! How a rule finds its width from a feature's attributes, as the catalog states it.
 
 use crate::citation::Citation;
-use crate::condition::Condition;
+use crate::condition::{describe_when, Condition};
+use crate::lang::{format_number, Lang};
 use crate::named::NamedWidths;
 use crate::width::{ExactWidth, SourcedWidth};
 use serde::{Deserialize, Serialize};
@@ -111,4 +112,24 @@ pub enum WidthRule {
     },
     /// Any overlap with the polygon.
     Overlap,
+}
+
+/// A case list's widths, one part a case: `soil = "wet" → 20 м`.
+pub(crate) fn cases_in(
+    cases: &[(Vec<(String, Condition)>, ExactWidth)],
+    metres: &dyn Fn(f64) -> String,
+) -> Vec<String> {
+    cases
+        .iter()
+        .map(|(when, w)| match describe_when(when) {
+            cond if cond.is_empty() => metres(w.m),
+            cond => format!("{cond} → {}", metres(w.m)),
+        })
+        .collect()
+}
+
+/// The cases of a rule in English, for the catalog's own error messages (which name no
+/// catalog to take the words from).
+pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
+    cases_in(cases, &|m| format!("{} m", format_number(Lang::En, m, None))).join("; ")
 }
