@@ -99,7 +99,7 @@ async fn every_desk_endpoint_answers_kazakh_and_russian_without_english() {
             body.to_string(),
         )
         .await;
-        assert_eq!(check.status, StatusCode::OK, "{}", check.text());
+        assert_eq!(check.status, StatusCode::CREATED, "{}", check.text());
         let answer = check.json();
         assert_no_english(&format!("POST /check?lang={lang}"), &texts(&answer["parcels"]));
         // the law is in the answer, in Kazakh, whatever the language
