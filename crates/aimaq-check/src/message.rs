@@ -4,7 +4,9 @@
 
 use crate::prepare::Prepared;
 use crate::refine::{Hit, Reason};
-use aimaq_rules::{fill_in, format_number, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone};
+use aimaq_rules::{
+    fill_in, format_number, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, Zone,
+};
 
 /// What a finding is about — the rule, the feature, the zone and the regime cell that
 /// applied to the parcel's use — and the catalog and language to say it in.
@@ -93,7 +95,10 @@ impl FindingContext<'_> {
         } else {
             self.fill(
                 "place.distance",
-                &[("d", &self.number(hit.distance_m, Some(2))), ("what", &what)],
+                &[
+                    ("d", &self.number(hit.distance_m, Some(2))),
+                    ("what", &what),
+                ],
             )
         };
         let why = self.why(&hit.reason);
@@ -164,7 +169,11 @@ impl FindingContext<'_> {
                             .unwrap_or("");
                         return self.fill(
                             "reason.settlement_exempt",
-                            &[("where", place), ("d", &self.number(d, Some(2))), ("lines", lines)],
+                            &[
+                                ("where", place),
+                                ("d", &self.number(d, Some(2))),
+                                ("lines", lines),
+                            ],
                         );
                     }
                     let clear = if d < limit {

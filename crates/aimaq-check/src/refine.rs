@@ -461,4 +461,3 @@ pub(crate) fn evaluate(
         }
     }
 }
-

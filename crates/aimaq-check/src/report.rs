@@ -3,9 +3,9 @@
 use crate::engine::Engine;
 use crate::finding::ParcelReport;
 use crate::prepare::DatasetStats;
-use crate::verdict::Verdict;
 use crate::text::{TextFinding, TextParcel, TextRenderer};
-use aimaq_rules::{date_ending, Catalog, DataIssue, DateCase, Date, IssueLevel, Lang, NotInForce};
+use crate::verdict::Verdict;
+use aimaq_rules::{date_ending, Catalog, DataIssue, Date, DateCase, IssueLevel, Lang, NotInForce};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};

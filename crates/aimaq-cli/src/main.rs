@@ -586,8 +586,16 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
                 IssueLevel::Error => msg("issue.error"),
                 IssueLevel::Warning => msg("issue.warning"),
             };
-            let rule = i.rule.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
-            writeln!(out, "{level}: {}/{}{rule}: {}", i.layer, i.feature, i.message)?;
+            let rule = i
+                .rule
+                .as_deref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{level}: {}/{}{rule}: {}",
+                i.layer, i.feature, i.message
+            )?;
         }
         let errors = issues
             .iter()

@@ -64,7 +64,9 @@ pub fn print(path: &Path, lang: Lang, out: &mut impl Write) -> Result<()> {
             .map(|f| {
                 (
                     f.citation.as_deref().map(|c| cite(&catalog, c, lang)),
-                    f.regime_citation.as_deref().map(|c| cite(&catalog, c, lang)),
+                    f.regime_citation
+                        .as_deref()
+                        .map(|c| cite(&catalog, c, lang)),
                     f.approval.as_deref().map(|a| approval(&catalog, a, lang)),
                 )
             })

@@ -66,8 +66,11 @@ impl Citation {
         let (act, rest) = line.split_once(", scheme ")?;
         // the ranges: `L12`, `L12-15`, joined by `, `
         let range_len = |r: &str| {
-            r.strip_prefix('L')
-                .map(|t| 1 + t.find(|c: char| !c.is_ascii_digit() && c != '-').unwrap_or(t.len()))
+            r.strip_prefix('L').map(|t| {
+                1 + t
+                    .find(|c: char| !c.is_ascii_digit() && c != '-')
+                    .unwrap_or(t.len())
+            })
         };
         let mut end = range_len(rest)?;
         while rest[end..].starts_with(", L") {

@@ -5,8 +5,8 @@
 
 use crate::catalog::Catalog;
 use crate::condition::describe_when;
-use crate::lang::{fill_in, Lang};
 use crate::lang::format_number;
+use crate::lang::{fill_in, Lang};
 use crate::rule::Rule;
 use crate::width::WidthValue;
 use crate::width_rule::{cases_in, WidthRule};

@@ -83,7 +83,10 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
         "{}",
         fill(
             "explain.in_force",
-            &[("from", &date_ending(lang, &f.from.to_string(), DateCase::From))],
+            &[(
+                "from",
+                &date_ending(lang, &f.from.to_string(), DateCase::From)
+            )],
         )
     )?;
     if let Some(u) = f.until {

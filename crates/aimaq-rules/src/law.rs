@@ -211,7 +211,10 @@ impl SchemeText {
 
     /// The quotations of several citations (a finding's width and regime), each range
     /// once, in the order first given.
-    pub fn quote_all<'a>(&self, citations: impl IntoIterator<Item = &'a Citation>) -> Vec<LawExcerpt> {
+    pub fn quote_all<'a>(
+        &self,
+        citations: impl IntoIterator<Item = &'a Citation>,
+    ) -> Vec<LawExcerpt> {
         let mut out: Vec<LawExcerpt> = Vec::new();
         for c in citations {
             for q in self.quote(c) {
@@ -272,9 +275,9 @@ mod tests {
         let n = (2..s.len())
             .find(|&n| {
                 let j = s.joined(n, n).unwrap();
-                let cut = j.rfind(". ").is_some_and(|i| {
-                    j[i + 2..].chars().next().is_some_and(char::is_uppercase)
-                });
+                let cut = j
+                    .rfind(". ")
+                    .is_some_and(|i| j[i + 2..].chars().next().is_some_and(char::is_uppercase));
                 cut && !j.trim_end().ends_with(['.', ';', ':', '!', '?'])
             })
             .expect("the text has such a line");

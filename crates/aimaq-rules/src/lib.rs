@@ -71,7 +71,9 @@ pub use lang::{
     date_ending, fill, fill_in, format_number, DateCase, Labels, Lang, UnknownLang,
     THOUSANDS_SEPARATOR,
 };
-pub use law::{line_ranges, BadLines, LawExcerpt, SchemeText, EMBEDDED_SCHEME, EMBEDDED_SCHEME_FILE};
+pub use law::{
+    line_ranges, BadLines, LawExcerpt, SchemeText, EMBEDDED_SCHEME, EMBEDDED_SCHEME_FILE,
+};
 pub use layer::{AttributeProblem, LayerGeometry, LayerSpec, PROVENANCE_ATTRIBUTES};
 pub use message::MESSAGE_KEYS;
 pub use metres::format_metres;

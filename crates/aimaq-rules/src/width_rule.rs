@@ -131,5 +131,8 @@ pub(crate) fn cases_in(
 /// The cases of a rule in English, for the catalog's own error messages (which name no
 /// catalog to take the words from).
 pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
-    cases_in(cases, &|m| format!("{} m", format_number(Lang::En, m, None))).join("; ")
+    cases_in(cases, &|m| {
+        format!("{} m", format_number(Lang::En, m, None))
+    })
+    .join("; ")
 }

@@ -157,17 +157,25 @@ mod tests {
         for lang in Lang::ALL {
             assert_eq!(t[lang.code()].len(), t["en"].len(), "{lang}");
             for key in t["en"].keys() {
-                assert!(error_text(lang, key).is_some_and(|v| !v.trim().is_empty()), "{lang} {key}");
+                assert!(
+                    error_text(lang, key).is_some_and(|v| !v.trim().is_empty()),
+                    "{lang} {key}"
+                );
             }
         }
-        assert!(error_text(Lang::Ru, "unknown_use").unwrap().contains("вид использования"));
+        assert!(error_text(Lang::Ru, "unknown_use")
+            .unwrap()
+            .contains("вид использования"));
     }
 
     #[test]
     fn the_request_says_its_language() {
         assert_eq!(request_lang(Some("a=1&lang=ru"), None), Lang::Ru);
         assert_eq!(request_lang(None, Some("kk-KZ,ru;q=0.8")), Lang::Kk);
-        assert_eq!(request_lang(Some("lang=de"), Some("fr, ru;q=0.5")), Lang::Ru);
+        assert_eq!(
+            request_lang(Some("lang=de"), Some("fr, ru;q=0.5")),
+            Lang::Ru
+        );
         assert_eq!(request_lang(None, None), Lang::En);
     }
 

@@ -69,10 +69,9 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
     // the scheme's title and act in the record's language (the answer keeps them in English)
     let info = desk.catalog().info();
     let catalog_title = info.title_in(lang).to_string();
-    let act = desk.catalog().text(
-        result["catalog"]["act"].as_str().unwrap_or(&info.act),
-        lang,
-    );
+    let act = desk
+        .catalog()
+        .text(result["catalog"]["act"].as_str().unwrap_or(&info.act), lang);
     let _ = write!(
         h,
         "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
@@ -166,7 +165,10 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 "<tr><th>{}</th><td>{} ({}){}{}</td></tr>",
                 esc(t("report.encumbrance")),
                 square_metres(lang, total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
-                percent(lang, total.get("share").and_then(Value::as_f64).unwrap_or(0.0)),
+                percent(
+                    lang,
+                    total.get("share").and_then(Value::as_f64).unwrap_or(0.0)
+                ),
                 if by.is_empty() { "" } else { " — " },
                 by.join(", ")
             );
@@ -241,7 +243,11 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                     let m = crate::i18n::unit(lang, "m");
                     format!(
                         "{} {m} &lt; {} {m}",
-                        aimaq_rules::format_number(lang, f["distance_m"].as_f64().unwrap_or(0.0), Some(2)),
+                        aimaq_rules::format_number(
+                            lang,
+                            f["distance_m"].as_f64().unwrap_or(0.0),
+                            Some(2)
+                        ),
                         aimaq_rules::format_number(lang, limit, None)
                     )
                 };
@@ -380,7 +386,10 @@ fn square_metres(lang: Lang, m2: f64) -> String {
 
 /// A share as a percentage in `lang`.
 fn percent(lang: Lang, share: f64) -> String {
-    format!("{} %", aimaq_rules::format_number(lang, share * 100.0, Some(1)))
+    format!(
+        "{} %",
+        aimaq_rules::format_number(lang, share * 100.0, Some(1))
+    )
 }
 
 /// A GeoJSON (Multi)Polygon object as a MultiPolygon.

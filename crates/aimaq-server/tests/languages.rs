@@ -17,11 +17,46 @@ use serde_json::Value;
 /// error.
 fn readable(v: &Value, out: &mut String) {
     const CODES: &[&str] = &[
-        "id", "layer", "uses", "use", "labels", "rule", "feature", "code", "severity",
-        "regime", "verdict", "crs", "lang", "digest", "in_force", "when", "applies_when",
-        "detail", "geometry", "type", "kind", "n", "cell", "decision", "request", "chain",
-        "links", "dataset", "catalog_digest", "status", "source", "subzone", "zone",
-        "attribution", "parcel_fid", "tags", "default", "href", "sha256", "hash",
+        "id",
+        "layer",
+        "uses",
+        "use",
+        "labels",
+        "rule",
+        "feature",
+        "code",
+        "severity",
+        "regime",
+        "verdict",
+        "crs",
+        "lang",
+        "digest",
+        "in_force",
+        "when",
+        "applies_when",
+        "detail",
+        "geometry",
+        "type",
+        "kind",
+        "n",
+        "cell",
+        "decision",
+        "request",
+        "chain",
+        "links",
+        "dataset",
+        "catalog_digest",
+        "status",
+        "source",
+        "subzone",
+        "zone",
+        "attribution",
+        "parcel_fid",
+        "tags",
+        "default",
+        "href",
+        "sha256",
+        "hash",
     ];
     match v {
         Value::String(s) => {
@@ -86,7 +121,10 @@ async fn every_desk_endpoint_answers_kazakh_and_russian_without_english() {
         for id in ["water.zone", "rail.control_zone", "power.protection_zone"] {
             let rule = get(&d.app, &format!("/api/v1/rules/{id}?lang={lang}")).await;
             assert_eq!(rule.status, StatusCode::OK);
-            assert_no_english(&format!("GET /rules/{id}?lang={lang}"), &texts(&rule.json()));
+            assert_no_english(
+                &format!("GET /rules/{id}?lang={lang}"),
+                &texts(&rule.json()),
+            );
         }
         let places = get(&d.app, &format!("/api/v1/places?q=Тал&lang={lang}")).await;
         assert_no_english(&format!("GET /places?lang={lang}"), &texts(&places.json()));
@@ -101,12 +139,18 @@ async fn every_desk_endpoint_answers_kazakh_and_russian_without_english() {
         .await;
         assert_eq!(check.status, StatusCode::CREATED, "{}", check.text());
         let answer = check.json();
-        assert_no_english(&format!("POST /check?lang={lang}"), &texts(&answer["parcels"]));
+        assert_no_english(
+            &format!("POST /check?lang={lang}"),
+            &texts(&answer["parcels"]),
+        );
         // the law is in the answer, in Kazakh, whatever the language
         let f = &answer["parcels"][0]["findings"][0];
         assert_eq!(f["rule"], "water.zone");
         assert!(
-            f["law"][0]["text"].as_str().unwrap().contains("Түрген өзені"),
+            f["law"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Түрген өзені"),
             "{}",
             f["law"]
         );
@@ -138,7 +182,10 @@ async fn every_desk_endpoint_answers_kazakh_and_russian_without_english() {
         let e = refused.json();
         assert_eq!(e["error"]["lang"], lang);
         assert!(e["error"]["detail"].as_str().unwrap().contains("carwash"));
-        assert_no_english(&format!("an error at lang={lang}"), e["error"]["message"].as_str().unwrap());
+        assert_no_english(
+            &format!("an error at lang={lang}"),
+            e["error"]["message"].as_str().unwrap(),
+        );
         let by_header = call(
             &d.app,
             Request::get("/api/v1/rules/no.such")

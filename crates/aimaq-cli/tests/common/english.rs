@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 /// The English words the renderer has: the catalog's English message fragments, split
@@ -36,8 +38,8 @@ pub fn english_vocabulary() -> BTreeSet<String> {
     // words the commands printed themselves before issue 19
     for w in [
         "overlap", "parcels", "checked", "errored", "width", "source", "regime", "measured",
-        "uses", "amended", "default", "force", "layer", "report", "catalog", "dataset",
-        "features", "usable", "segments", "indexed", "errors", "warnings", "worst", "each",
+        "uses", "amended", "default", "force", "layer", "report", "catalog", "dataset", "features",
+        "usable", "segments", "indexed", "errors", "warnings", "worst", "each",
     ] {
         words.insert(w.to_string());
     }
@@ -95,7 +97,8 @@ pub fn english_in(output: &str, vocabulary: &BTreeSet<String>) -> Vec<String> {
             }
         }
         let scan = scan.replace("WGS 84 / UTM zone 43N", " ");
-        for token in scan.split(|c: char| c.is_whitespace() || ",;:()[]«»\"'—–=<>→".contains(c)) {
+        for token in scan.split(|c: char| c.is_whitespace() || ",;:()[]«»\"'—–=<>→".contains(c))
+        {
             // codes: ids, attribute names, rule ids, paths, acts' numbers
             if token.is_empty()
                 || token.contains(['_', '.', '-', '§', '/'])
@@ -126,4 +129,3 @@ pub fn assert_no_english(what: &str, output: &str) {
         &found[..found.len().min(8)]
     );
 }
-
