@@ -577,7 +577,7 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
                 &[
                     ("used", &n(stats.features_used)),
                     ("segments", &n(stats.indexed_segments)),
-                    ("crs", &engine.crs().to_string()),
+                    ("crs", engine.crs()),
                 ]
             )
         )?;

@@ -210,13 +210,13 @@ fn last_word_sound(n: u64) -> (bool, Sound) {
     if n == 0 {
         return units[0];
     }
-    if n % 10 != 0 {
+    if !n.is_multiple_of(10) {
         return units[(n % 10) as usize];
     }
-    if n % 100 != 0 {
+    if !n.is_multiple_of(100) {
         return tens[((n % 100) / 10 - 1) as usize];
     }
-    if n % 1000 != 0 {
+    if !n.is_multiple_of(1000) {
         return (false, Voiced); // жүз
     }
     (true, Nasal) // мың
