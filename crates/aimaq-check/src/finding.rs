@@ -4,7 +4,7 @@ use crate::encumbrance::Encumbrance;
 use crate::message::FindingContext;
 use crate::refine::Hit;
 use crate::verdict::Verdict;
-use aimaq_rules::{Regime, Severity};
+use aimaq_rules::{LawExcerpt, Regime, Severity};
 use geo::{Area, MultiPolygon};
 use serde::{Serialize, Serializer};
 
@@ -24,7 +24,8 @@ pub struct Finding {
     pub layer: String,
     /// The feature's id.
     pub feature: String,
-    /// The feature's name, if it has one.
+    /// The feature's name, if it has one: in the report's language when the feature
+    /// gives it (`name_kk`, `name_ru`), else its `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_name: Option<String>,
     /// What entering this zone means for the parcel's use: the regime, or `review` when
@@ -58,6 +59,10 @@ pub struct Finding {
     pub reason: Option<String>,
     /// The act and the scheme's lines behind the regime, in the report's language.
     pub regime_citation: String,
+    /// The scheme's sentences the width and the regime cell rest on, verbatim in Kazakh
+    /// from the cited lines (width first, each line range once); empty from
+    /// [`Engine::check_without_messages`](crate::Engine::check_without_messages).
+    pub law: Vec<LawExcerpt>,
     /// One line for a person, in the report's language; empty from
     /// [`Engine::check_without_messages`](crate::Engine::check_without_messages).
     pub message: String,
@@ -93,10 +98,22 @@ impl Finding {
         } else {
             0.0
         };
-        let citation = match (&zone.settlement_citations, hit.inside_settlement) {
-            (Some((inside, _)), Some(true)) => context.cite(inside),
-            (Some((_, outside)), Some(false)) => context.cite(outside),
-            _ => context.cite(&zone.citation),
+        let width_citation = match (&zone.settlement_citations, hit.inside_settlement) {
+            (Some((inside, _)), Some(true)) => inside,
+            (Some((_, outside)), Some(false)) => outside,
+            _ => &zone.citation,
+        };
+        let citation = context.cite(width_citation);
+        let law = if message {
+            // a width read from the feature cites no lines: the rule's own lines then
+            let width = if width_citation.scheme.is_some() {
+                width_citation
+            } else {
+                rule.citation()
+            };
+            context.catalog.law([width, &cell.citation])
+        } else {
+            Vec::new()
         };
         let approval = context.approval();
         let reason = context.reason();
@@ -115,7 +132,7 @@ impl Finding {
             rule: rule.id().to_string(),
             layer: feature.layer.clone(),
             feature: feature.id.clone(),
-            feature_name: feature.name.clone(),
+            feature_name: context.feature_name(),
             severity: hit.severity,
             distance_m: hit.distance_m,
             limit_m: hit.limit_m,
@@ -127,6 +144,7 @@ impl Finding {
             approval,
             reason,
             regime_citation: context.cite(&cell.citation),
+            law,
             message,
             geometry,
         }

@@ -39,6 +39,7 @@ mod prepare;
 mod projected;
 mod refine;
 mod report;
+mod text;
 mod validity;
 mod verdict;
 
@@ -52,4 +53,5 @@ pub use limits::{LimitHints, Limits, MIN_AREA_M2, MIN_RING_LENGTH_M};
 pub use prepare::{ConstraintFeature, DatasetStats, FeatureGeometry, ResolvedZone, Settlement};
 pub use projected::Projected;
 pub use report::{CatalogRef, DatasetSection, Report, Summary};
+pub use text::{TextFinding, TextParcel, TextRenderer};
 pub use verdict::Verdict;

@@ -3,9 +3,9 @@
 //! joins the parts.
 
 use crate::prepare::Prepared;
-use crate::refine::{fmt_dist, Hit, Reason};
+use crate::refine::{Hit, Reason};
 use aimaq_rules::{
-    fill_in, format_metres, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, WidthBasis, Zone,
+    fill_in, format_number, Catalog, LandUse, Lang, RegimeCell, Rule, Severity, WidthBasis, Zone,
     ON_FEATURE_M,
 };
 
@@ -31,6 +31,27 @@ impl FindingContext<'_> {
         fill_in(self.lang, self.msg(key), values)
     }
 
+    /// A number as the engine's language writes it.
+    fn number(&self, value: f64, decimals: Option<usize>) -> String {
+        format_number(self.lang, value, decimals)
+    }
+
+    /// The feature's name in the engine's language: its `name_kk` or `name_ru` when it
+    /// has one, else its `name`.
+    pub(crate) fn feature_name(&self) -> Option<String> {
+        let own = match self.lang {
+            Lang::Kk => Some("name_kk"),
+            Lang::Ru => Some("name_ru"),
+            Lang::En => Some("name_en"),
+        };
+        own.and_then(|key| self.feature.attributes.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .or_else(|| self.feature.name.clone())
+    }
+
     /// For a `review` regime: what the review must settle, in the engine's language; for
     /// a zone whose width is unknown, first what is missing (docs/regimes.md, "Unknown
     /// widths").
@@ -53,10 +74,10 @@ impl FindingContext<'_> {
             let act = self.catalog.text(&self.zone.citation.act, self.lang);
             parts.push(self.fill(
                 "unknown.outside",
-                &[("act", &act), ("m", &format_metres(reach))],
+                &[("act", &act), ("m", &self.number(reach, None))],
             ));
         } else if reach > ON_FEATURE_M {
-            parts.push(self.fill("unknown.widest", &[("m", &format_metres(reach))]));
+            parts.push(self.fill("unknown.widest", &[("m", &self.number(reach, None))]));
         } else {
             parts.push(self.msg("unknown.on_feature").to_string());
         }
@@ -93,7 +114,7 @@ impl FindingContext<'_> {
         reason: Option<&str>,
     ) -> String {
         let layer_title = self.catalog.layer_label(&self.feature.layer, self.lang);
-        let what = match &self.feature.name {
+        let what = match &self.feature_name() {
             Some(n) => format!("{layer_title} «{n}» ({})", self.feature.id),
             None => format!("{layer_title} {}", self.feature.id),
         };
@@ -107,19 +128,22 @@ impl FindingContext<'_> {
         } else {
             self.fill(
                 "place.distance",
-                &[("d", &fmt_dist(hit.distance_m)), ("what", &what)],
+                &[
+                    ("d", &self.number(hit.distance_m, Some(2))),
+                    ("what", &what),
+                ],
             )
         };
         let why = self.why(&hit.reason);
         let encumbered = self.fill(
             "encumbered",
             &[
-                ("m2", &format!("{encumbered_m2:.1}")),
-                ("pct", &format!("{:.1}", share * 100.0)),
+                ("m2", &self.number(encumbered_m2, Some(1))),
+                ("pct", &self.number(share * 100.0, Some(1))),
             ],
         );
         let offset = if self.zone.offset_m > 0.0 {
-            self.fill("offset", &[("m", &format_metres(self.zone.offset_m))])
+            self.fill("offset", &[("m", &self.number(self.zone.offset_m, None))])
         } else {
             String::new()
         };
@@ -147,7 +171,7 @@ impl FindingContext<'_> {
 
     /// Why the parcel is inside the zone: which width it is closer than.
     fn why(&self, reason: &Reason) -> String {
-        let m = |v: f64| format_metres(v);
+        let m = |v: f64| self.number(v, None);
         match reason {
             Reason::InsideZone { m: w } => self.fill("reason.inside_zone", &[("m", &m(*w))]),
             Reason::InsideMinimum { min, max } => self.fill(
@@ -187,7 +211,11 @@ impl FindingContext<'_> {
                             .unwrap_or("");
                         return self.fill(
                             "reason.settlement_exempt",
-                            &[("where", place), ("d", &fmt_dist(d)), ("lines", lines)],
+                            &[
+                                ("where", place),
+                                ("d", &self.number(d, Some(2))),
+                                ("lines", lines),
+                            ],
                         );
                     }
                     let clear = if d < limit {
@@ -199,7 +227,7 @@ impl FindingContext<'_> {
                         "reason.settlement_part",
                         &[
                             ("where", place),
-                            ("d", &fmt_dist(d)),
+                            ("d", &self.number(d, Some(2))),
                             ("limit", &m(limit)),
                             ("clear", clear),
                         ],

@@ -481,8 +481,3 @@ pub(crate) fn evaluate(
         }
     }
 }
-
-/// Distances in messages: centimetres.
-pub(crate) fn fmt_dist(d: f64) -> String {
-    format!("{d:.2}")
-}

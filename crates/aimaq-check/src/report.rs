@@ -3,11 +3,9 @@
 use crate::engine::Engine;
 use crate::finding::ParcelReport;
 use crate::prepare::DatasetStats;
+use crate::text::{TextFinding, TextParcel, TextRenderer};
 use crate::verdict::Verdict;
-use aimaq_rules::{
-    fill_in, format_metres, printable, Catalog, DataIssue, Date, IssueLevel, Lang, NotInForce,
-    Severity,
-};
+use aimaq_rules::{date_ending, Catalog, DataIssue, Date, DateCase, IssueLevel, Lang, NotInForce};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -149,54 +147,26 @@ impl Report {
         }
     }
 
-    fn msg(&self, key: &str) -> &str {
-        self.full_catalog.message(key, self.lang)
-    }
-
-    fn verdict_word(&self, v: Verdict) -> &str {
-        self.msg(&format!("verdict.{}", v.as_str()))
-    }
-
-    fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        fill_in(self.lang, self.msg(key), values)
-    }
-
-    /// A severity as a word of the report's language, in lower case.
-    fn severity_word(&self, s: Severity) -> String {
-        let key = match s {
-            Severity::Prohibited => "regime.prohibited",
-            Severity::Conditional => "regime.conditional",
-            Severity::Review => "severity.review",
-        };
-        self.msg(key).to_lowercase()
-    }
-
     /// Writes the table a permit officer reads.
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
-        let info = self.full_catalog.info();
-        writeln!(
-            out,
-            "aimaq — {} ({})",
-            info.title_in(self.lang),
-            self.full_catalog.text(&info.act, self.lang)
-        )?;
-        writeln!(
-            out,
-            "{}",
-            self.fill("label.measured_in", &[("crs", &self.crs)])
-        )?;
+        let text = TextRenderer::new(&self.full_catalog, self.lang);
+        let default_use = &self.full_catalog.info().default_use;
+        text.header(&self.crs, out)?;
         if let Some(date) = self.full_catalog.as_of_date() {
             writeln!(
                 out,
                 "{}",
-                self.fill("label.as_of", &[("date", &date.to_string())])
+                text.fill("label.as_of", &[("date", &date.to_string())])
             )?;
             for n in self.full_catalog.not_in_force() {
-                let line = self.fill(
+                let line = text.fill(
                     "label.not_applied",
                     &[
                         ("rule", &n.rule),
-                        ("from", &n.in_force.from.to_string()),
+                        (
+                            "from",
+                            &date_ending(self.lang, &n.in_force.from.to_string(), DateCase::From),
+                        ),
                         ("act", &self.full_catalog.text(&n.in_force.act, self.lang)),
                     ],
                 );
@@ -204,143 +174,55 @@ impl Report {
             }
         }
         writeln!(out)?;
-        let m = self.msg("unit.m");
-        let m2 = self.msg("unit.m2");
         for p in &self.parcels {
-            let use_ = p
-                .proposed_use
-                .as_deref()
-                .unwrap_or(&self.full_catalog.info().default_use);
-            // ids, uses and names come from other people's files: escaped, so that
-            // they can neither forge a line nor command the terminal
-            let id = printable(&p.id);
-            match &p.error {
-                Some(e) => writeln!(
-                    out,
-                    "{id:<14} {}  {}",
-                    self.verdict_word(Verdict::Error),
-                    printable(e)
-                )?,
-                None => writeln!(
-                    out,
-                    "{id:<14} {:<12} {:>12} {m2}  {}",
-                    printable(use_),
-                    format!("{:.1}", p.area_m2),
-                    self.verdict_word(p.verdict)
-                )?,
-            }
-            for f in &p.findings {
-                let mark = match f.severity {
-                    Severity::Prohibited => "✗",
-                    Severity::Conditional => "!",
-                    Severity::Review => "?",
-                };
-                let name = f
-                    .feature_name
-                    .as_deref()
-                    .map(|n| format!(" «{}»", printable(n)))
-                    .unwrap_or_default();
-                let distance = if f.limit_m == 0.0 {
-                    self.msg("label.overlap").to_string()
-                } else {
-                    format!("{:.2} {m} < {} {m}", f.distance_m, format_metres(f.limit_m))
-                };
-                writeln!(
-                    out,
-                    "  {mark} {:<11} {:<28} {}{} — {distance}, {:.1} {m2} ({:.1} %)",
-                    self.severity_word(f.severity),
-                    f.rule,
-                    printable(&f.feature),
-                    name,
-                    f.encumbered_m2,
-                    f.encumbered_share * 100.0
-                )?;
-                writeln!(out, "      {}", printable(&f.message))?;
-                writeln!(out, "      {}: {}", self.msg("label.source"), f.citation)?;
-                writeln!(
-                    out,
-                    "      {}: {}",
-                    self.msg("label.regime_source"),
-                    f.regime_citation
-                )?;
-            }
-            if let Some(e) = p.encumbrance.as_ref().filter(|_| p.findings.len() > 1) {
-                let parts: Vec<String> = e
-                    .by_severity
-                    .iter()
-                    .rev()
-                    .map(|(s, a)| {
-                        format!(
-                            "{} {:.1} {m2} ({:.1} %)",
-                            self.severity_word(*s),
-                            a.m2,
-                            a.share * 100.0
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "  = {}: {:.1} {m2} ({:.1} %) — {}",
-                    self.msg("label.encumbrance"),
-                    e.total.m2,
-                    e.total.share * 100.0,
-                    parts.join(", ")
-                )?;
-            }
+            text.parcel(&text_parcel(p, default_use), out)?;
         }
         let s = &self.summary;
         writeln!(out)?;
-        let verdicts: Vec<String> = Verdict::ALL
+        let verdicts: Vec<(&str, usize)> = Verdict::ALL
             .iter()
-            .filter_map(|v| {
-                s.by_verdict
-                    .get(v)
-                    .map(|n| format!("{} {n}", self.verdict_word(*v).to_lowercase()))
-            })
+            .filter_map(|v| s.by_verdict.get(v).map(|n| (v.as_str(), *n)))
             .collect();
         writeln!(
             out,
             "{}",
-            self.fill(
-                "label.summary",
-                &[
-                    ("n", &s.parcels_in.to_string()),
-                    ("checked", &s.parcels_checked.to_string()),
-                    ("verdicts", &verdicts.join(", ")),
-                    ("errored", &s.parcels_errored.to_string()),
-                ]
+            text.summary(
+                s.parcels_in,
+                s.parcels_checked,
+                &verdicts,
+                s.parcels_errored
             )
         )?;
         if !s.findings_by_rule.is_empty() {
             let rules: Vec<String> = s
                 .findings_by_rule
                 .iter()
-                .map(|(r, n)| format!("{r} {n}"))
+                .map(|(r, n)| format!("{r} {}", text.number(*n as f64, None)))
                 .collect();
             writeln!(
                 out,
                 "{}: {}",
-                self.msg("label.findings_by_rule"),
+                text.msg("label.findings_by_rule"),
                 rules.join(", ")
             )?;
         }
         if s.dataset_errors + s.dataset_warnings > 0 {
             let incomplete = if s.dataset_errors > 0 {
-                format!(" — {}", self.msg("label.incomplete"))
+                format!(" — {}", text.msg("label.incomplete"))
             } else {
                 String::new()
             };
             writeln!(
                 out,
                 "{}{incomplete} ({})",
-                self.fill(
+                text.fill(
                     "label.dataset",
                     &[
-                        ("errors", &s.dataset_errors.to_string()),
-                        ("warnings", &s.dataset_warnings.to_string()),
+                        ("errors", &text.number(s.dataset_errors as f64, None)),
+                        ("warnings", &text.number(s.dataset_warnings as f64, None)),
                     ]
                 ),
-                self.msg("label.run_validate")
+                text.msg("label.run_validate")
             )?;
         }
         if let Some(credit) = &self.dataset.attribution {
@@ -348,5 +230,48 @@ impl Report {
             writeln!(out, "{credit}")?;
         }
         Ok(())
+    }
+}
+
+/// A checked parcel as the text table shows it.
+fn text_parcel<'a>(p: &'a ParcelReport, default_use: &'a str) -> TextParcel<'a> {
+    TextParcel {
+        id: &p.id,
+        use_code: p.proposed_use.as_deref().unwrap_or(default_use),
+        area_m2: p.area_m2,
+        verdict: p.verdict.as_str(),
+        error: p.error.as_deref(),
+        findings: p
+            .findings
+            .iter()
+            .map(|f| TextFinding {
+                severity: f.severity,
+                rule: &f.rule,
+                feature: &f.feature,
+                feature_name: f.feature_name.as_deref(),
+                distance_m: f.distance_m,
+                limit_m: f.limit_m,
+                encumbered_m2: f.encumbered_m2,
+                encumbered_share: f.encumbered_share,
+                message: Some(&f.message),
+                rule_title: None,
+                regime: f.regime.as_str(),
+                approval: f.approval.as_deref(),
+                citation: Some(&f.citation),
+                regime_citation: Some(&f.regime_citation),
+            })
+            .collect(),
+        encumbered: p.encumbrance.as_ref().map(|e| (e.total.m2, e.total.share)),
+        encumbered_by_severity: p
+            .encumbrance
+            .as_ref()
+            .map(|e| {
+                e.by_severity
+                    .iter()
+                    .rev()
+                    .map(|(s, a)| (*s, a.m2, a.share))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }

@@ -148,12 +148,12 @@ fn l284_a_lot_at_the_settlement_edge_is_split_and_the_message_says_so() {
         "{}",
         f.message
     );
-    // in Russian too
+    // in Russian too, with the decimal comma (issue 19, item 8)
     let ru = conduit_and_town(json!({})).with_lang(Lang::Ru);
     let f = ru.check(&lot_at("residential", -20.0, 5.0)).findings[0].clone();
     assert!(
         f.message
-            .contains("часть внутри населенных пунктов на 5.00 м: там не применяется (L284)"),
+            .contains("часть внутри населенных пунктов на 5,00 м: там не применяется (L284)"),
         "{}",
         f.message
     );

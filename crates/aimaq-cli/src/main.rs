@@ -221,6 +221,9 @@ enum Command {
         /// Regulation catalog TOML. Default: the embedded one.
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// Language of titles, widths and citations: kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
     },
     /// Print a rule's full text: widths, conditions, regime by use, citations.
     Explain {
@@ -400,9 +403,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             report_text::print(&report, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { catalog } => {
+        Command::Rules { catalog, lang } => {
             let catalog = load_catalog(catalog.as_deref())?;
-            print_rules(&catalog, &mut std::io::stdout().lock())?;
+            print_rules(&catalog, lang, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {
@@ -555,33 +558,69 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
+        // the catalog's words in the asked language; counts through the one number format
+        let lang = common.lang;
+        let catalog = engine.catalog();
+        let msg = |key: &str| catalog.message(key, lang);
+        let n = |v: usize| aimaq_rules::format_number(lang, v as f64, None);
         let stats = engine.stats();
         let counts: Vec<String> = stats
             .features_by_layer
             .iter()
-            .map(|(l, n)| format!("{l} {n}"))
+            .map(|(l, c)| format!("{l} {}", n(*c)))
             .collect();
         writeln!(
             out,
-            "dataset {}: {}",
+            "{} {}: {}",
+            msg("validate.dataset"),
             completeness.dataset,
             counts.join(", ")
         )?;
         writeln!(
             out,
-            "{} features usable, {} segments indexed, measured in {}",
-            stats.features_used,
-            stats.indexed_segments,
-            engine.crs()
+            "{}",
+            aimaq_rules::fill_in(
+                lang,
+                msg("validate.features"),
+                &[
+                    ("used", &n(stats.features_used)),
+                    ("segments", &n(stats.indexed_segments)),
+                    ("crs", engine.crs()),
+                ]
+            )
         )?;
         for i in issues {
-            writeln!(out, "{i}")?;
+            let level = match i.level {
+                IssueLevel::Error => msg("issue.error"),
+                IssueLevel::Warning => msg("issue.warning"),
+            };
+            let rule = i
+                .rule
+                .as_deref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{level}: {}/{}{rule}: {}",
+                i.layer, i.feature, i.message
+            )?;
         }
         let errors = issues
             .iter()
             .filter(|i| i.level == IssueLevel::Error)
             .count();
-        writeln!(out, "{errors} errors, {} warnings", issues.len() - errors)?;
+        writeln!(
+            out,
+            "{}",
+            aimaq_rules::fill_in(
+                lang,
+                msg("label.dataset"),
+                &[
+                    ("errors", &n(errors)),
+                    ("warnings", &n(issues.len() - errors)),
+                ]
+            )
+        )?;
         writeln!(out)?;
         write!(out, "{}", completeness.to_text())?;
     }
@@ -592,33 +631,72 @@ fn validate(common: &Common, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn print_rules(catalog: &Catalog, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{} — {}", catalog.info().title, catalog.info().act)?;
+/// `aimaq rules`: every rule in short, in `lang`: words from the catalog, widths by its
+/// one description ([`Catalog::describe_width`]).
+fn print_rules(catalog: &Catalog, lang: Lang, out: &mut impl Write) -> std::io::Result<()> {
+    let msg = |key: &str| catalog.message(key, lang);
+    let fill = |key: &str, values: &[(&str, &str)]| aimaq_rules::fill_in(lang, msg(key), values);
+    let info = catalog.info();
+    writeln!(
+        out,
+        "{} — {}",
+        info.title_in(lang),
+        catalog.text(&info.act, lang)
+    )?;
     let codes: Vec<&str> = catalog.uses().iter().map(|u| u.code.as_str()).collect();
-    writeln!(out, "  uses: {}", codes.join(", "))?;
-    for a in &catalog.info().amendments {
-        writeln!(out, "  amended by {a}")?;
+    writeln!(out, "  {}: {}", msg("rules.uses"), codes.join(", "))?;
+    for a in &info.amendments {
+        writeln!(out, "  {}: {}", msg("rules.amended"), catalog.text(a, lang))?;
     }
     writeln!(out)?;
     for rule in catalog.rules() {
+        let worst = msg(&format!("regime.{}", rule.severity().as_str())).to_lowercase();
         writeln!(
             out,
-            "{}  [{} at worst; `aimaq explain {}` for each use]  layer `{}`",
+            "{}  [{}]  {} `{}`",
             rule.id(),
-            rule.severity(),
-            rule.id(),
+            fill("rules.worst", &[("severity", &worst), ("id", rule.id())]),
+            msg("explain.layer"),
             rule.layer()
         )?;
-        writeln!(out, "  {}", rule.title())?;
-        writeln!(out, "  width: {}", rule.width().describe())?;
-        writeln!(out, "  measured from: {}", rule.measured_from())?;
-        writeln!(out, "  source: {}", rule.citation())?;
-        writeln!(out, "  regime (default): {}", rule.severity_basis())?;
+        writeln!(out, "  {}", rule.title_in(lang))?;
         writeln!(
             out,
-            "  in force from {} ({})",
-            rule.in_force().from,
-            rule.in_force().act
+            "  {}: {}",
+            msg("explain.width"),
+            catalog.describe_width(rule, lang)
+        )?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("explain.measured_from"),
+            rule.measured_from_in(lang)
+        )?;
+        writeln!(
+            out,
+            "  {}: {}",
+            msg("label.source"),
+            catalog.cite(rule.citation(), lang)
+        )?;
+        writeln!(
+            out,
+            "  {} ({}): {}",
+            msg("label.regime_source"),
+            msg("explain.default"),
+            rule.regime().default.basis_in(lang)
+        )?;
+        let from = rule.in_force().from.to_string();
+        writeln!(
+            out,
+            "  {} ({})",
+            fill(
+                "explain.in_force",
+                &[(
+                    "from",
+                    &aimaq_rules::date_ending(lang, &from, aimaq_rules::DateCase::From)
+                )]
+            ),
+            catalog.text(&rule.in_force().act, lang)
         )?;
         writeln!(out)?;
     }

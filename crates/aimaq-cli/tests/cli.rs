@@ -390,7 +390,17 @@ fn rules_lists_the_catalog_with_sources() {
     );
     assert!(text.contains("voltage_kv = 500 → 30 m"), "{text}");
     assert!(text.contains("No. 20-V"));
-    assert!(text.contains("Turgen 550–1700 m"));
+    // the one width description: a named object with the condition the act names
+    assert!(
+        text.contains("Turgen (kind = \"river\") 550–1700 m"),
+        "{text}"
+    );
+    // and in Russian (issue 19)
+    let ru = stdout(&aimaq(&["rules", "--lang", "ru"]));
+    assert!(
+        ru.contains("20 м в населенных пунктах, 50 м вне их"),
+        "{ru}"
+    );
 }
 
 #[test]

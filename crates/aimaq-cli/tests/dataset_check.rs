@@ -241,7 +241,7 @@ fn completeness_and_validate_say_what_the_office_data_lacks() {
     let o = aimaq(&["validate", "--data", data.to_str().unwrap()]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
-    let problems = t.find("1 errors, ").expect("the problems' count");
+    let problems = t.find("dataset: 1 error, ").expect("the problems' count");
     let completeness = t.find("completeness of ").expect("the completeness");
     assert!(problems < completeness, "{t}");
     assert!(

@@ -444,7 +444,11 @@ fn report_text_renders_a_compact_report_from_its_fields() {
         findings,
         "{printed}"
     );
-    assert!(printed.contains(&format!("{} parcels in", expected.len())));
+    // the closing count in Russian too (one renderer with `check`, issue 19)
+    assert!(
+        printed.contains(&format!("{} участков: проверено", expected.len())),
+        "{printed}"
+    );
     assert!(printed.contains("sha256:"), "the catalog digest is shown");
 }
 

@@ -49,6 +49,48 @@ impl Citation {
         self.note = Some(note.into());
         self
     }
+
+    /// A citation read back from its English line (its `Display`), as reports that
+    /// store the line keep it, so that it can be said in another language with
+    /// [`Catalog::cite`](crate::Catalog::cite). `None` for a line without the scheme's
+    /// lines, whose act cannot be told from its note.
+    ///
+    /// ```
+    /// use aimaq_rules::Citation;
+    /// let c = Citation::new("Decree No. 514 of 13.08.2020").scheme("L273, L280-281").digest("R04")
+    ///     .note("read as ≤ 1,000 mm (verify)");
+    /// assert_eq!(Citation::from_line(&c.to_string()), Some(c));
+    /// assert_eq!(Citation::from_line("Some act"), None);
+    /// ```
+    pub fn from_line(line: &str) -> Option<Citation> {
+        let (act, rest) = line.split_once(", scheme ")?;
+        // the ranges: `L12`, `L12-15`, joined by `, `
+        let range_len = |r: &str| {
+            r.strip_prefix('L').map(|t| {
+                1 + t
+                    .find(|c: char| !c.is_ascii_digit() && c != '-')
+                    .unwrap_or(t.len())
+            })
+        };
+        let mut end = range_len(rest)?;
+        while rest[end..].starts_with(", L") {
+            end += 2 + range_len(&rest[end + 2..])?;
+        }
+        let lines = rest[..end].to_string();
+        let mut rest = rest[end..].trim_start();
+        let mut c = Citation::new(act).scheme(lines);
+        if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            c = c.digest(&r[..close]);
+            rest = r[close + 1..].trim_start();
+        }
+        if let Some(note) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+            c = c.note(note);
+        } else if !rest.is_empty() {
+            return None;
+        }
+        Some(c)
+    }
 }
 
 impl fmt::Display for Citation {

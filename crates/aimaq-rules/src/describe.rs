@@ -1,29 +1,31 @@
-//! A rule's width in words, in any of the catalog's languages: what `aimaq explain`
-//! prints. The words are the catalog's `[messages]`; only codes, ids and numbers stay as
-//! they are.
+//! A rule's width in words, in any of the catalog's languages: the one description
+//! `aimaq rules`, `aimaq explain`, the desk's `GET /rules` and the screening reports
+//! print. The words are the catalog's `[messages]`; only codes, ids and numbers stay as
+//! they are, numbers written as the language writes them ([`format_number`]).
 
 use crate::catalog::Catalog;
 use crate::condition::describe_when;
+use crate::lang::format_number;
 use crate::lang::{fill_in, Lang};
-use crate::metres::format_metres;
 use crate::rule::Rule;
 use crate::width::WidthValue;
-use crate::width_rule::WidthRule;
+use crate::width_rule::{cases_in, WidthRule};
 
 impl Catalog {
     /// Metres in `lang`: `20 м`, `550–1700 м`.
     pub fn metres_in(&self, value: WidthValue, lang: Lang) -> String {
         let unit = self.message("unit.m", lang);
         match value {
-            WidthValue::Exact(m) => format!("{} {unit}", format_metres(m)),
-            WidthValue::Range { min, max } => {
-                format!("{}–{} {unit}", format_metres(min), format_metres(max))
-            }
+            WidthValue::Exact(m) => format!("{} {unit}", format_number(lang, m, None)),
+            WidthValue::Range { min, max } => format!(
+                "{}–{} {unit}",
+                format_number(lang, min, None),
+                format_number(lang, max, None)
+            ),
         }
     }
 
-    /// How `rule` finds its width, in one line in `lang` (see [`WidthRule::describe`] for
-    /// the English line of the width alone).
+    /// How `rule` finds its width, in one line in `lang`.
     ///
     /// ```
     /// use aimaq_rules::{Catalog, Lang};
@@ -52,13 +54,7 @@ impl Catalog {
                 cases,
                 override_attribute,
             } => {
-                let mut parts: Vec<String> = cases
-                    .iter()
-                    .map(|(when, w)| match describe_when(when) {
-                        cond if cond.is_empty() => m(WidthValue::Exact(w.m)),
-                        cond => format!("{cond} → {}", m(WidthValue::Exact(w.m))),
-                    })
-                    .collect();
+                let mut parts = cases_in(cases, &|w| m(WidthValue::Exact(w)));
                 if let Some(a) = override_attribute {
                     parts.push(msg("width.override", &[("attribute", a)]));
                 }
@@ -77,7 +73,10 @@ impl Catalog {
                 } else {
                     msg(
                         "width.scaled",
-                        &[("attribute", attribute), ("scale", &format_metres(*scale))],
+                        &[
+                            ("attribute", attribute),
+                            ("scale", &format_number(lang, *scale, None)),
+                        ],
                     )
                 }];
                 if let Some(named) = named {

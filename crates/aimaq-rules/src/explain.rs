@@ -3,7 +3,7 @@
 //! it. Every word comes from the catalog (`[messages]`, labels, bases, reasons, `[texts]`);
 //! only codes, ids and numbers stay as they are.
 
-use crate::{fill_in, Catalog, Lang, RegimeCell, Rule, WidthRule};
+use crate::{date_ending, fill_in, Catalog, DateCase, Lang, RegimeCell, Rule, WidthRule};
 use std::fmt::Write;
 
 /// A rule id the catalog does not hold.
@@ -52,13 +52,16 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     let msg = |key: &str| catalog.message(key, lang);
     let fill = |key: &str, values: &[(&str, &str)]| fill_in(lang, msg(key), values);
     writeln!(out, "{} — {}", rule.id(), rule.title_in(lang))?;
+    // the title in the scheme's two languages; the English one only in an English text
     writeln!(
         out,
-        "  kk: {}\n  ru: {}\n  en: {}",
+        "  kk: {}\n  ru: {}",
         rule.labels().kk,
-        rule.labels().ru,
-        rule.labels().en
+        rule.labels().ru
     )?;
+    if lang == Lang::En {
+        writeln!(out, "  en: {}", rule.labels().en)?;
+    }
     writeln!(
         out,
         "{}: {} ({})",
@@ -78,13 +81,22 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
     write!(
         out,
         "{}",
-        fill("explain.in_force", &[("from", &f.from.to_string())])
+        fill(
+            "explain.in_force",
+            &[(
+                "from",
+                &date_ending(lang, &f.from.to_string(), DateCase::From)
+            )],
+        )
     )?;
     if let Some(u) = f.until {
         write!(
             out,
             " {}",
-            fill("explain.until", &[("until", &u.to_string())])
+            fill(
+                "explain.until",
+                &[("until", &date_ending(lang, &u.to_string(), DateCase::Until))],
+            )
         )?;
     }
     writeln!(out, " ({})", catalog.text(&f.act, lang))?;
@@ -115,6 +127,7 @@ fn write_rule(catalog: &Catalog, rule: &Rule, lang: Lang, out: &mut String) -> s
         msg("label.source"),
         catalog.cite(rule.citation(), lang)
     )?;
+    write_law(catalog, rule.citation(), lang, "  ", out)?;
     writeln!(out)?;
     writeln!(out, "{}", msg("explain.cells"))?;
     let cells: Vec<&RegimeCell> = rule
@@ -211,7 +224,28 @@ fn write_cell(
         "      {} [{}]",
         cell.basis_in(lang),
         catalog.cite(&cell.citation, lang)
-    )
+    )?;
+    write_law(catalog, &cell.citation, lang, "      ", out)
+}
+
+/// The scheme's own words at a citation's lines, verbatim in Kazakh (the official text;
+/// no translation is offered for them).
+fn write_law(
+    catalog: &Catalog,
+    citation: &crate::Citation,
+    lang: Lang,
+    indent: &str,
+    out: &mut impl Write,
+) -> std::fmt::Result {
+    let law = catalog.law([citation]);
+    if law.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{indent}{}:", catalog.message("explain.law", lang))?;
+    for q in law {
+        writeln!(out, "{indent}  {}: «{}»", q.lines, q.text)?;
+    }
+    Ok(())
 }
 
 /// Widths the acts fix for named objects, one per line with its act and lines (and what

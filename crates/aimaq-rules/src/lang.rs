@@ -72,6 +72,156 @@ impl Lang {
     }
 }
 
+/// The space between groups of thousands in Kazakh and Russian numbers: the narrow
+/// no-break space (U+202F), a thin space that never lets a number break across lines.
+pub const THOUSANDS_SEPARATOR: char = '\u{202f}';
+
+/// A number as `lang` writes it: the one formatting every surface (text, JSON messages,
+/// the desk, the record) goes through. Kazakh and Russian write the decimal comma and a
+/// thin space ([`THOUSANDS_SEPARATOR`]) between thousands, as the scheme does («482 986,3
+/// га»); English the decimal point and no grouping. `decimals` fixes the digits after
+/// the separator; `None` writes as few as the value needs (`50`, `226.5`).
+///
+/// ```
+/// use aimaq_rules::{format_number, Lang};
+/// assert_eq!(format_number(Lang::Ru, 1199.34, Some(1)), "1\u{202f}199,3");
+/// assert_eq!(format_number(Lang::Kk, 482986.3, None), "482\u{202f}986,3");
+/// assert_eq!(format_number(Lang::Kk, 400.0, Some(2)), "400,00");
+/// assert_eq!(format_number(Lang::Ru, -1700.0, None), "-1\u{202f}700");
+/// assert_eq!(format_number(Lang::En, 1199.34, Some(1)), "1199.3");
+/// assert_eq!(format_number(Lang::En, 50.0, None), "50");
+/// ```
+pub fn format_number(lang: Lang, value: f64, decimals: Option<usize>) -> String {
+    let plain = match decimals {
+        Some(n) => format!("{value:.n$}"),
+        None if value.fract() == 0.0 => format!("{value:.0}"),
+        None => format!("{value}"),
+    };
+    if lang == Lang::En || !value.is_finite() {
+        return plain;
+    }
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut out = String::with_capacity(plain.len() + 8);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(THOUSANDS_SEPARATOR);
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A date as `lang` writes it before «бастап» (from) or «дейін» (until): in Kazakh the
+/// ISO date takes the ending its last number's spoken word asks for (13 «он үш»:
+/// «2020-08-13-тен бастап», 10 «он»: «-нан», 20 «жиырма»: «-дан»); Russian and English
+/// put the word before the date and need no ending.
+///
+/// ```
+/// use aimaq_rules::{date_ending, DateCase, Lang};
+/// assert_eq!(date_ending(Lang::Kk, "2020-08-13", DateCase::From), "2020-08-13-тен");
+/// assert_eq!(date_ending(Lang::Kk, "2024-04-26", DateCase::From), "2024-04-26-дан");
+/// assert_eq!(date_ending(Lang::Kk, "2024-05-10", DateCase::Until), "2024-05-10-ға");
+/// assert_eq!(date_ending(Lang::Kk, "2024-05-01", DateCase::Until), "2024-05-01-ге");
+/// assert_eq!(date_ending(Lang::Ru, "2020-08-13", DateCase::From), "2020-08-13");
+/// ```
+pub fn date_ending(lang: Lang, date: &str, case: DateCase) -> String {
+    if lang != Lang::Kk {
+        return date.to_string();
+    }
+    let Some(n) = date
+        .rsplit(['-', '.'])
+        .next()
+        .and_then(|d| d.trim().parse::<u64>().ok())
+    else {
+        return date.to_string();
+    };
+    // the spoken word the number ends in decides the ending: its vowel harmony (back or
+    // front) and its last sound (vowel or voiced, voiceless, nasal)
+    let (back, sound) = last_word_sound(n);
+    let ending = match (case, sound, back) {
+        (DateCase::From, Sound::Nasal, true) => "нан",
+        (DateCase::From, Sound::Nasal, false) => "нен",
+        (DateCase::From, Sound::Voiceless, true) => "тан",
+        (DateCase::From, Sound::Voiceless, false) => "тен",
+        (DateCase::From, Sound::Voiced, true) => "дан",
+        (DateCase::From, Sound::Voiced, false) => "ден",
+        (DateCase::Until, Sound::Voiceless, true) => "қа",
+        (DateCase::Until, Sound::Voiceless, false) => "ке",
+        (DateCase::Until, _, true) => "ға",
+        (DateCase::Until, _, false) => "ге",
+    };
+    format!("{date}-{ending}")
+}
+
+/// Which ending a date takes in Kazakh ([`date_ending`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateCase {
+    /// Ablative, before «бастап» (from).
+    From,
+    /// Dative, before «дейін» (until).
+    Until,
+}
+
+#[derive(Clone, Copy)]
+enum Sound {
+    Voiced,
+    Voiceless,
+    Nasal,
+}
+
+/// The harmony (back vowel: true) and last sound of the Kazakh word `n` ends in.
+fn last_word_sound(n: u64) -> (bool, Sound) {
+    use Sound::*;
+    let units = [
+        (false, Voiced),    // 0 нөл
+        (false, Voiced),    // 1 бір
+        (false, Voiced),    // 2 екі
+        (false, Voiceless), // 3 үш
+        (false, Voiceless), // 4 төрт
+        (false, Voiceless), // 5 бес
+        (true, Voiced),     // 6 алты
+        (false, Voiced),    // 7 жеті
+        (false, Voiced),    // 8 сегіз
+        (true, Voiced),     // 9 тоғыз
+    ];
+    let tens = [
+        (true, Nasal),      // 10 он
+        (true, Voiced),     // 20 жиырма
+        (true, Voiced),     // 30 отыз
+        (true, Voiceless),  // 40 қырық
+        (false, Voiced),    // 50 елу
+        (true, Voiceless),  // 60 алпыс
+        (false, Voiceless), // 70 жетпіс
+        (false, Nasal),     // 80 сексен
+        (true, Nasal),      // 90 тоқсан
+    ];
+    if n == 0 {
+        return units[0];
+    }
+    if !n.is_multiple_of(10) {
+        return units[(n % 10) as usize];
+    }
+    if !n.is_multiple_of(100) {
+        return tens[((n % 100) / 10 - 1) as usize];
+    }
+    if !n.is_multiple_of(1000) {
+        return (false, Voiced); // жүз
+    }
+    (true, Nasal) // мың
+}
+
 /// A language code aimaq does not answer in.
 ///
 /// ```
@@ -189,8 +339,9 @@ pub fn fill_in(lang: Lang, template: &str, values: &[(&str, &str)]) -> String {
         let filled = match inner.split_once(':') {
             Some((name, forms)) => value(name).map(|v| {
                 let forms: Vec<&str> = forms.split('|').collect();
-                let i = v
-                    .trim()
+                // counts may come grouped (1 000): the separators are not digits
+                let digits: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+                let i = digits
                     .parse::<u64>()
                     .map_or(forms.len() - 1, |n| lang.plural_index(n));
                 forms[i.min(forms.len() - 1)].to_string()

@@ -38,6 +38,7 @@ mod info;
 mod issue;
 mod land_use;
 mod lang;
+mod law;
 mod layer;
 mod load;
 mod message;
@@ -66,7 +67,13 @@ pub use in_force::{Date, InForce, InvalidDate, NotInForce};
 pub use info::CatalogInfo;
 pub use issue::{DataIssue, IssueLevel};
 pub use land_use::{LandUse, UnknownUse};
-pub use lang::{fill, fill_in, Labels, Lang, UnknownLang};
+pub use lang::{
+    date_ending, fill, fill_in, format_number, DateCase, Labels, Lang, UnknownLang,
+    THOUSANDS_SEPARATOR,
+};
+pub use law::{
+    line_ranges, BadLines, LawExcerpt, SchemeText, EMBEDDED_SCHEME, EMBEDDED_SCHEME_FILE,
+};
 pub use layer::{AttributeProblem, LayerGeometry, LayerSpec, PROVENANCE_ATTRIBUTES};
 pub use message::MESSAGE_KEYS;
 pub use metres::format_metres;

@@ -87,4 +87,12 @@ pub const MESSAGE_KEYS: &[&str] = &[
     "balance.category",
     "balance.measured",
     "balance.overlap",
+    "rules.uses",
+    "rules.amended",
+    "rules.worst",
+    "explain.law",
+    "validate.features",
+    "validate.dataset",
+    "issue.error",
+    "issue.warning",
 ];

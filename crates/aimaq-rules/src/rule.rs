@@ -28,7 +28,7 @@ use std::collections::BTreeSet;
 /// let rail = catalog.rule("rail.control_zone").unwrap();
 /// assert_eq!((rail.id(), rail.layer()), ("rail.control_zone", "railways"));
 /// assert_eq!(rail.citation().scheme.as_deref(), Some("L256-263"));
-/// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
+/// assert_eq!(catalog.describe_width(rail, aimaq_rules::Lang::En), "20 m inside settlements, 50 m outside");
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {

@@ -2,7 +2,7 @@
 
 use crate::citation::Citation;
 use crate::condition::{describe_when, Condition};
-use crate::metres::format_metres;
+use crate::lang::{format_number, Lang};
 use crate::named::NamedWidths;
 use crate::width::{ExactWidth, SourcedWidth};
 use serde::{Deserialize, Serialize};
@@ -99,7 +99,8 @@ pub struct UnknownWidthRule {
     pub reach: Option<ExactWidth>,
 }
 
-/// How a rule finds its width. Built from the catalog's `[rule.width]` table.
+/// How a rule finds its width. Built from the catalog's `[rule.width]` table; said in
+/// words by [`Catalog::describe_width`](crate::Catalog::describe_width).
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WidthRule {
@@ -141,71 +142,25 @@ pub enum WidthRule {
     Overlap,
 }
 
-pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
+/// A case list's widths, one part a case: `soil = "wet" → 20 м`.
+pub(crate) fn cases_in(
+    cases: &[(Vec<(String, Condition)>, ExactWidth)],
+    metres: &dyn Fn(f64) -> String,
+) -> Vec<String> {
     cases
         .iter()
         .map(|(when, w)| match describe_when(when) {
-            cond if cond.is_empty() => w.to_string(),
-            cond => format!("{cond} → {w}"),
+            cond if cond.is_empty() => metres(w.m),
+            cond => format!("{cond} → {}", metres(w.m)),
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect()
 }
 
-impl WidthRule {
-    /// How the width is found, in one line for a person.
-    ///
-    /// ```
-    /// let catalog = aimaq_rules::Catalog::embedded();
-    /// let rail = catalog.rule("rail.control_zone").unwrap();
-    /// assert_eq!(rail.width().describe(), "20 m inside settlements, 50 m outside");
-    /// ```
-    pub fn describe(&self) -> String {
-        match self {
-            WidthRule::Overlap => "any overlap".into(),
-            WidthRule::BySettlement {
-                inside, outside, ..
-            } => {
-                format!("{} inside settlements, {} outside", inside, outside)
-            }
-            WidthRule::Cases {
-                cases,
-                override_attribute,
-            } => {
-                let mut text = describe_cases(cases);
-                if let Some(a) = override_attribute {
-                    text.push_str(&format!("; or the feature's `{a}`"));
-                }
-                text
-            }
-            WidthRule::Attribute {
-                attribute,
-                scale,
-                named,
-                defaults,
-                fallback,
-                ..
-            } => {
-                let mut parts = vec![if *scale == 1.0 {
-                    format!("feature's `{attribute}`")
-                } else {
-                    format!("feature's `{attribute}` × {}", format_metres(*scale))
-                }];
-                if let Some(named) = named {
-                    let widths: Vec<String> = named
-                        .iter()
-                        .map(|(object, w)| format!("{} {}", object.names[0], w.value))
-                        .collect();
-                    parts.push(format!("named: {}", widths.join(", ")));
-                }
-                for (when, w) in defaults {
-                    parts.push(format!("default {}: {}", describe_when(when), w.value));
-                }
-                if let Some(f) = fallback {
-                    parts.push(format!("otherwise {}", f.value));
-                }
-                parts.join("; ")
-            }
-        }
-    }
+/// The cases of a rule in English, for the catalog's own error messages (which name no
+/// catalog to take the words from).
+pub(crate) fn describe_cases(cases: &[(Vec<(String, Condition)>, ExactWidth)]) -> String {
+    cases_in(cases, &|m| {
+        format!("{} m", format_number(Lang::En, m, None))
+    })
+    .join("; ")
 }

@@ -363,6 +363,7 @@ pub fn router(state: State) -> Router {
         .route("/", get(index))
         .route("/assets/{*path}", get(asset))
         .fallback(not_found)
+        .layer(middleware::from_fn(crate::i18n::localize_errors))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)

@@ -66,15 +66,19 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         esc(&title),
         CSS
     );
-    let catalog_title = result["catalog"]["title"].as_str().unwrap_or("");
-    let act = result["catalog"]["act"].as_str().unwrap_or("");
+    // the scheme's title and act in the record's language (the answer keeps them in English)
+    let info = desk.catalog().info();
+    let catalog_title = info.title_in(lang).to_string();
+    let act = desk
+        .catalog()
+        .text(result["catalog"]["act"].as_str().unwrap_or(&info.act), lang);
     let _ = write!(
         h,
         "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
         esc(t("report.printed_from")),
         esc(t("report.title")),
-        esc(catalog_title),
-        esc(act)
+        esc(&catalog_title),
+        esc(&act)
     );
 
     // the decision's identity: what an appeal needs to re-run it
@@ -136,7 +140,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
             esc(&use_label),
             esc(&use_code),
             esc(t("report.area")),
-            square_metres(area)
+            square_metres(lang, area)
         );
         if let Some(total) = p["encumbrance"]["total"].as_object() {
             let by: Vec<String> = p["encumbrance"]["by_severity"]
@@ -146,11 +150,11 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                         .rev()
                         .map(|(s, a)| {
                             format!(
-                                "<span style=\"color:{}\">{}</span> {} ({:.1} %)",
+                                "<span style=\"color:{}\">{}</span> {} ({})",
                                 colour(s),
                                 esc(&severity_word(catalog, lang, s)),
-                                square_metres(a["m2"].as_f64().unwrap_or(0.0)),
-                                a["share"].as_f64().unwrap_or(0.0) * 100.0
+                                square_metres(lang, a["m2"].as_f64().unwrap_or(0.0)),
+                                percent(lang, a["share"].as_f64().unwrap_or(0.0))
                             )
                         })
                         .collect()
@@ -158,10 +162,13 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 .unwrap_or_default();
             let _ = write!(
                 h,
-                "<tr><th>{}</th><td>{} ({:.1} %){}{}</td></tr>",
+                "<tr><th>{}</th><td>{} ({}){}{}</td></tr>",
                 esc(t("report.encumbrance")),
-                square_metres(total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
-                total.get("share").and_then(Value::as_f64).unwrap_or(0.0) * 100.0,
+                square_metres(lang, total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
+                percent(
+                    lang,
+                    total.get("share").and_then(Value::as_f64).unwrap_or(0.0)
+                ),
                 if by.is_empty() { "" } else { " — " },
                 by.join(", ")
             );
@@ -233,13 +240,31 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 let distance = if limit == 0.0 {
                     esc(msg("reason.overlap"))
                 } else {
+                    let m = crate::i18n::unit(lang, "m");
                     format!(
-                        "{:.2} m &lt; {} m",
-                        f["distance_m"].as_f64().unwrap_or(0.0),
-                        aimaq_rules::format_metres(limit)
+                        "{} {m} &lt; {} {m}",
+                        aimaq_rules::format_number(
+                            lang,
+                            f["distance_m"].as_f64().unwrap_or(0.0),
+                            Some(2)
+                        ),
+                        aimaq_rules::format_number(lang, limit, None)
                     )
                 };
                 let severity = f["severity"].as_str().unwrap_or("");
+                // the scheme's own words at the cited lines, verbatim in Kazakh
+                let law: String = f["law"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|q| {
+                        format!(
+                            "<div class=\"law\" lang=\"kk\"><code>{}</code> «{}»</div>",
+                            esc(q["lines"].as_str().unwrap_or("")),
+                            esc(q["text"].as_str().unwrap_or(""))
+                        )
+                    })
+                    .collect();
                 let approval = f["approval"]
                     .as_str()
                     .map(|a| {
@@ -251,12 +276,12 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                     .unwrap_or_default();
                 let _ = write!(
                     h,
-                    "<tr><td class=\"n\">[{n}]</td><td><strong>{}</strong><br><code>{}</code></td><td>{object}</td><td class=\"num\">{distance}</td><td class=\"num\">{}<br>{:.1} %</td><td><span class=\"sev\" style=\"color:{}\">{}</span>{approval}</td></tr>\
-                     <tr class=\"msg\"><td></td><td colspan=\"5\">{}</td></tr>",
+                    "<tr><td class=\"n\">[{n}]</td><td><strong>{}</strong><br><code>{}</code></td><td>{object}</td><td class=\"num\">{distance}</td><td class=\"num\">{}<br>{}</td><td><span class=\"sev\" style=\"color:{}\">{}</span>{approval}</td></tr>\
+                     <tr class=\"msg\"><td></td><td colspan=\"5\">{}{law}</td></tr>",
                     esc(&rule_title),
                     esc(rule_id),
-                    square_metres(f["encumbered_m2"].as_f64().unwrap_or(0.0)),
-                    f["encumbered_share"].as_f64().unwrap_or(0.0) * 100.0,
+                    square_metres(lang, f["encumbered_m2"].as_f64().unwrap_or(0.0)),
+                    percent(lang, f["encumbered_share"].as_f64().unwrap_or(0.0)),
                     colour(severity),
                     esc(&severity_word(catalog, lang, severity)),
                     esc(f["message"].as_str().unwrap_or("")),
@@ -298,7 +323,14 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 msg("label.not_applied"),
                 &[
                     ("rule", n["rule"].as_str().unwrap_or("")),
-                    ("from", n["in_force"]["from"].as_str().unwrap_or("")),
+                    (
+                        "from",
+                        &aimaq_rules::date_ending(
+                            lang,
+                            n["in_force"]["from"].as_str().unwrap_or(""),
+                            aimaq_rules::DateCase::From,
+                        ),
+                    ),
                     ("act", n["in_force"]["act"].as_str().unwrap_or("")),
                 ]
             ))
@@ -334,12 +366,30 @@ fn severity_word(catalog: &aimaq_rules::Catalog, lang: Lang, s: &str) -> String 
     .to_string()
 }
 
-fn square_metres(m2: f64) -> String {
+/// An area in `lang`: m² below 10 ha, hectares above; numbers through the one formatter.
+fn square_metres(lang: Lang, m2: f64) -> String {
+    let catalog_unit = |key: &str| crate::i18n::unit(lang, key);
     if m2 >= 100_000.0 {
-        format!("{:.2} ha", m2 / 10_000.0)
+        format!(
+            "{} {}",
+            aimaq_rules::format_number(lang, m2 / 10_000.0, Some(2)),
+            catalog_unit("ha")
+        )
     } else {
-        format!("{m2:.1} m²")
+        format!(
+            "{} {}",
+            aimaq_rules::format_number(lang, m2, Some(1)),
+            catalog_unit("m2")
+        )
     }
+}
+
+/// A share as a percentage in `lang`.
+fn percent(lang: Lang, share: f64) -> String {
+    format!(
+        "{} %",
+        aimaq_rules::format_number(lang, share * 100.0, Some(1))
+    )
 }
 
 /// A GeoJSON (Multi)Polygon object as a MultiPolygon.
@@ -505,11 +555,19 @@ fn nice(x: f64) -> f64 {
     }
 }
 
-fn metres_label(m: f64) -> String {
+fn metres_label(lang: Lang, m: f64) -> String {
     if m >= 1000.0 {
-        format!("{} km", aimaq_rules::format_metres(m / 1000.0))
+        format!(
+            "{} {}",
+            aimaq_rules::format_number(lang, m / 1000.0, None),
+            crate::i18n::unit(lang, "km")
+        )
     } else {
-        format!("{} m", aimaq_rules::format_metres(m))
+        format!(
+            "{} {}",
+            aimaq_rules::format_number(lang, m, None),
+            crate::i18n::unit(lang, "m")
+        )
     }
 }
 
@@ -806,9 +864,10 @@ fn map_svg(
         let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
         let _ = write!(
             s,
-            "<text x=\"{mx:.1}\" y=\"{:.1}\" class=\"dim\">{:.2} m</text>",
+            "<text x=\"{mx:.1}\" y=\"{:.1}\" class=\"dim\">{} {}</text>",
             my - 10.0,
-            d
+            aimaq_rules::format_number(lang, *d, Some(2)),
+            crate::i18n::unit(lang, "m")
         );
     }
     s.push_str("</g>");
@@ -832,7 +891,7 @@ fn map_svg(
         by - 8.0,
         bx + bar_u,
         by - 8.0,
-        metres_label(bar_m),
+        metres_label(lang, bar_m),
         bx + bar_u + 15.0,
         by + 12.0,
         esc(t("report.scale")),

@@ -13,10 +13,11 @@ fn summary(catalog: &Catalog, rule: &Rule, lang: Lang) -> Value {
         "title": rule.title_in(lang),
         "labels": rule.labels(),
         "severity": rule.severity(),
-        "width": rule.width().describe(),
-        "measured_from": rule.measured_from(),
-        "citation": rule.citation().to_string(),
-        "regime_default": rule.severity_basis(),
+        "width": catalog.describe_width(rule, lang),
+        "measured_from": rule.measured_from_in(lang),
+        "citation": catalog.cite(rule.citation(), lang),
+        "law": catalog.law([rule.citation()]),
+        "regime_default": rule.regime().default.basis_in(lang),
         "in_force": rule.in_force(),
     })
 }
@@ -28,8 +29,8 @@ pub fn rules_json(desk: &Desk, lang: Lang) -> Value {
     json!({
         "catalog": {
             "id": info.id,
-            "title": info.title,
-            "act": info.act,
+            "title": info.title_in(lang),
+            "act": catalog.text(&info.act, lang),
             "amendments": info.amendments,
             "in_force": info.in_force,
             "digest": desk.catalog_digest(),
@@ -72,8 +73,10 @@ pub fn rule_json(desk: &Desk, id: &str, lang: Lang) -> Result<Value, Error> {
             "when": c.describe_when(),
             "regime": c.regime,
             "approval": c.approval.as_deref().and_then(|a| catalog.approval(a)).map(|a| a.labels.get(lang)),
-            "basis": c.basis,
-            "citation": c.citation.to_string(),
+            "basis": c.basis_in(lang),
+            "reason": c.reason_in(lang),
+            "citation": catalog.cite(&c.citation, lang),
+            "law": catalog.law([&c.citation]),
         })
     };
     let by_use: Vec<Value> = catalog

@@ -2,6 +2,8 @@
 //! binary with its output. Each test file uses a part of it.
 #![allow(dead_code)]
 
+pub mod english;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

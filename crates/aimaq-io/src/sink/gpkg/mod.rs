@@ -339,7 +339,7 @@ fn write_rules(gpkg: &GeoPackage, catalog: &Catalog, lang: Lang) -> Result<()> {
                 rule.title_in(Lang::En),
                 rule.title_in(Lang::Kk),
                 rule.title_in(Lang::Ru),
-                rule.width().describe(),
+                catalog.describe_width(rule, Lang::En),
                 rule.measured_from(),
                 rule.citation().to_string(),
                 rule.severity().as_str(),
