@@ -69,6 +69,7 @@ struct Inner {
     bind: std::net::SocketAddr,
     allowed_hosts: Vec<String>,
     imports: Arc<tokio::sync::Semaphore>,
+    parcels: Option<Arc<crate::parcels::ParcelIndex>>,
 }
 
 impl State {
@@ -116,6 +117,7 @@ impl State {
                 .filter(|h| !h.is_empty())
                 .collect(),
             imports: Arc::new(tokio::sync::Semaphore::new(config.limits.max_imports)),
+            parcels: config.parcels.clone(),
         })))
     }
 
@@ -338,6 +340,7 @@ pub fn router(state: State) -> Router {
         .route("/openapi.json", get(openapi));
     let guarded = Router::new()
         .route("/check", post(check))
+        .route("/preview", post(preview))
         .route("/decisions", get(list_decisions))
         .route("/decisions/{id}", get(get_decision))
         .route("/decisions/{id}/report", get(decision_report))
@@ -348,6 +351,7 @@ pub fn router(state: State) -> Router {
         .route("/layers", get(layer_list))
         .route("/layers/{name}", get(layer))
         .route("/places", get(places))
+        .route("/parcels", get(cadastre_parcels))
         .route("/import", post(import))
         .route("/screen", post(screen))
         .route("/jobs/{id}", get(job).delete(cancel_job))
@@ -738,6 +742,44 @@ async fn check(
     Ok(response)
 }
 
+/// `POST /preview`: the parcels of a check request, read and placed as `/check` reads
+/// them, in WGS84 for the map, without checking or recording anything. The page draws
+/// pasted coordinates and WKT with it before the check, and learns of swapped axes.
+async fn preview(
+    AxState(s): AxState<State>,
+    Query(params): Query<CheckParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, Error> {
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let media = media_type(&headers);
+    let bytes = read_body(&headers, body, s.0.limits.max_body_bytes, deadline).await?;
+    let desk = Arc::clone(&s.0.desk);
+    let limits = s.0.limits.clone();
+    on_rayon(deadline, move || {
+        let request = request::parse(&desk, &bytes, &media, &params, &limits)?;
+        let crs = desk.input_crs(&request.crs)?;
+        let mut features = Vec::with_capacity(request.parcels.len());
+        for p in &request.parcels {
+            let g = match &crs {
+                crate::desk::InputCrs::Wgs84 => p.geometry.clone(),
+                crate::desk::InputCrs::Metric(_, to_wgs84) => to_wgs84
+                    .apply(&p.geometry)
+                    .map_err(|e| Error::NotInCrs(format!("parcel `{}`: {e}", p.id)))?,
+            };
+            features.push(json!({
+                "type": "Feature",
+                "properties": {"id": p.id, "use": p.use_code},
+                "geometry": crate::layers::geometry_json(&geo::Geometry::MultiPolygon(g)),
+            }));
+        }
+        Ok(Json(
+            json!({"type": "FeatureCollection", "crs_given": request.crs, "features": features}),
+        ))
+    })
+    .await
+}
+
 #[allow(clippy::too_many_arguments)]
 fn decision_block(
     id: &str,
@@ -823,16 +865,74 @@ async fn load_decision(s: &State, id: String) -> Result<crate::store::DecisionRe
     .await
 }
 
+/// `?lang=` on a decision: the language its words are rendered in (the one it was
+/// decided in when absent).
+#[derive(Deserialize, Default)]
+struct RenderQuery {
+    lang: Option<String>,
+}
+
+fn render_lang(q: &RenderQuery) -> Result<Option<Lang>, Error> {
+    match q.lang.as_deref() {
+        None => Ok(None),
+        Some("") => Err(Error::BadParameter(
+            "lang is empty: give kk, ru or en, or leave it out for the decision's own".into(),
+        )),
+        Some(l) => l
+            .parse()
+            .map(Some)
+            .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string())),
+    }
+}
+
+/// A stored decision with its words in `lang`: one decision, any language. The stored
+/// request is run again in `lang` against the catalog and the data it recorded (the
+/// desk's own when they are the same, else the store's copies); the answer must state
+/// the same facts as the record, field for field but the words, or it is refused.
+/// Nothing is stored: the decision, its id, digests and chain are the recorded ones.
+async fn rendered(
+    s: &State,
+    mut r: crate::store::DecisionRecord,
+    lang: Option<Lang>,
+) -> Result<(crate::store::DecisionRecord, Lang), Error> {
+    let recorded: Lang = r.lang.parse().unwrap_or_default();
+    let Some(lang) = lang.filter(|l| *l != recorded) else {
+        return Ok((r, recorded));
+    };
+    let desk = Arc::clone(&s.0.desk);
+    let store = Arc::clone(&s.0.store);
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let r = on_rayon(deadline, move || {
+        let same_desk = desk.catalog_digest() == r.catalog_digest
+            && desk.dataset_digest() == r.dataset_digest
+            && desk.metric().definition() == r.crs;
+        let desk = if same_desk {
+            desk
+        } else {
+            Arc::new(crate::verify::recorded_desk(&store, &r).map_err(Error::Store)?)
+        };
+        let result = crate::verify::render_in(&desk, &r, lang)?;
+        r.result = result;
+        Ok(r)
+    })
+    .await?;
+    Ok((r, lang))
+}
+
 async fn get_decision(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Json<Value>, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
+    let (r, shown) = rendered(&s, r, lang).await?;
     Ok(Json(json!({
         "decision": decision_block(&r.id, &r.created_at, r.seq, &r.aimaq_version, &r.catalog_id,
             &r.catalog_digest, &r.dataset_label, &r.dataset_digest),
         "crs": r.crs,
         "lang": r.lang,
+        "rendered_lang": shown.code(),
         "as_of": r.as_of,
         "verdict": r.verdict,
         "request": r.request,
@@ -844,10 +944,13 @@ async fn get_decision(
 async fn decision_report(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Response, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
+    let (r, shown) = rendered(&s, r, lang).await?;
     let desk = Arc::clone(&s.0.desk);
-    let html = blocking(move || report::render(&desk, &r)).await?;
+    let html = blocking(move || report::render(&desk, &r, shown)).await?;
     Ok(html_response(html))
 }
 
@@ -869,11 +972,14 @@ fn html_response(html: String) -> Response {
 async fn decision_pdf(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Response, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
-    let name = format!("aimaq-decision-{}.pdf", r.id);
+    let (r, shown) = rendered(&s, r, lang).await?;
+    let name = format!("aimaq-decision-{}-{}.pdf", r.id, shown.code());
     let desk = Arc::clone(&s.0.desk);
-    let html = blocking(move || report::render(&desk, &r)).await?;
+    let html = blocking(move || report::render(&desk, &r, shown)).await?;
     let pdf = s.0.pdf.render(html).await?;
     Ok((
         [
@@ -988,6 +1094,37 @@ async fn places(
 ) -> Result<Json<Value>, Error> {
     let lang = lang_of(q.lang.as_deref())?;
     Ok(Json(s.0.layers.places(q.q.as_deref().unwrap_or(""), lang)))
+}
+
+#[derive(Deserialize)]
+struct ParcelQuery {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Parcels of the cadastre (`--parcels`) by cadastral number: exact, then prefix, in
+/// any of the forms people type.
+async fn cadastre_parcels(
+    AxState(s): AxState<State>,
+    Query(q): Query<ParcelQuery>,
+) -> Result<Json<Value>, Error> {
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(Error::BadParameter(format!(
+            "limit {limit} is outside 1…50"
+        )));
+    }
+    let Some(index) = &s.0.parcels else {
+        return Ok(Json(json!({"cadastre": null, "parcels": []})));
+    };
+    let hits: Vec<Value> = index
+        .search(q.q.as_deref().unwrap_or(""), limit)
+        .into_iter()
+        .map(|p| p.feature())
+        .collect();
+    Ok(Json(
+        json!({"cadastre": {"parcels": index.len()}, "parcels": hits}),
+    ))
 }
 
 // ---- files: import and screening ----------------------------------------------------------
