@@ -51,6 +51,15 @@ fn colour(severity: &str) -> &'static str {
     }
 }
 
+/// The dataset's label in the record's language: the embedded one is named in words,
+/// a file by its path.
+fn dataset_label(label: &str, lang: Lang) -> String {
+    match label.strip_prefix("embedded ") {
+        Some(path) => format!("{} {path}", ui(lang, "report.embedded")),
+        None => label.to_string(),
+    }
+}
+
 /// A CSS string literal of `text`.
 fn css_string(text: &str) -> String {
     let mut out = String::from("\"");
@@ -161,15 +170,16 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
         page_css(lang, &r.id),
         CSS
     );
-    let catalog_title = result["catalog"]["title"].as_str().unwrap_or("");
-    let act = result["catalog"]["act"].as_str().unwrap_or("");
+    // the scheme's title and act in the record's language, as the catalog gives them
+    let catalog_title = catalog.info().title_in(lang).to_string();
+    let act = catalog.text(result["catalog"]["act"].as_str().unwrap_or(""), lang);
     let _ = write!(
         h,
         "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
         esc(t("report.printed_from")),
         esc(t("report.title")),
-        esc(catalog_title),
-        esc(act)
+        esc(&catalog_title),
+        esc(&act)
     );
 
     // the decision's identity: what an appeal needs to re-run it
@@ -194,7 +204,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
         esc(&r.catalog_id),
         esc(&r.catalog_digest),
         esc(t("report.dataset")),
-        esc(&r.dataset_label),
+        esc(&dataset_label(&r.dataset_label, lang)),
         esc(&r.dataset_digest),
     );
 
@@ -1035,9 +1045,10 @@ fn map_svg(
     }
     let _ = write!(
         l,
-        "<span class=\"northnote\">↑ {} ({:+.2}°)</span></div>",
+        "<span class=\"northnote\">↑ {} ({}{}°)</span></div>",
         esc(t("report.grid_north")),
-        convergence
+        if convergence >= 0.0 { "+" } else { "" },
+        number(convergence, 2, lang)
     );
     s + &l
 }
