@@ -299,6 +299,7 @@
         loadRules(),
       ]);
       result.decision.decided_lang = result.lang;
+      if ($('past-box').open) loadPast();
       state.result = result;
       showResult(result, true);
       if (window.matchMedia('(max-width: 820px)').matches) $('result').scrollIntoView({ block: 'start' });
@@ -466,6 +467,48 @@
     }
   }
 
+  // ---- past decisions: searchable by number, verdict and date; each opens its record ------------
+  let past = [];
+  async function loadPast() {
+    try {
+      past = (await api('/decisions?limit=500')).decisions;
+      renderPast();
+    } catch (e) { /* shown when asked again */ }
+  }
+  function renderPast() {
+    const sel = $('past-verdict');
+    const keep = sel.value;
+    sel.textContent = '';
+    const words = (state.rules[state.lang] || { words: {} }).words;
+    sel.appendChild(el('option', { value: '', text: t('past.any') }));
+    for (const v of ['prohibited', 'conditional', 'review', 'clear']) sel.appendChild(el('option', { value: v, text: words['verdict.' + v] || v }));
+    sel.value = keep;
+    const norm = (x) => String(x || '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const q = norm($('past-q').value);
+    const day = $('past-date').value;
+    const list = $('past-list');
+    list.textContent = '';
+    const shown = past.filter((d) => (!q || norm(d.parcel_ids).includes(q) || norm(d.id).includes(q))
+      && (!sel.value || d.verdict === sel.value) && (!day || d.created_at.startsWith(day)));
+    for (const d of shown.slice(0, 100)) {
+      const a = el('a', { href: API + '/decisions/' + encodeURIComponent(d.id) + '/report?lang=' + state.lang, target: '_blank', rel: 'noopener', class: 'mono', text: d.id });
+      a.addEventListener('click', (e) => {
+        if (!state.token) return;
+        e.preventDefault();
+        openDocument(API + '/decisions/' + encodeURIComponent(d.id) + '/report?lang=' + state.lang, 'text/html');
+      });
+      list.appendChild(el('li', {}, [
+        a,
+        el('span', { class: 'v ' + d.verdict, text: words['verdict.' + d.verdict] || d.verdict }),
+        el('span', { text: d.parcel_ids }),
+        el('span', { class: 'hint', text: d.created_at.slice(0, 16).replace('T', ' ') }),
+      ]));
+    }
+    if (!shown.length) list.appendChild(el('li', { class: 'hint', text: t('past.none') }));
+  }
+  $('past-box').addEventListener('toggle', () => { if ($('past-box').open) loadRules().then(loadPast); });
+  for (const id of ['past-q', 'past-verdict', 'past-date']) $(id).addEventListener('input', renderPast);
+
   // ---- finding a parcel: search, paste, upload, draw --------------------------------------------
   let searchTimer = null, searchHits = [], searchActive = -1, searchEmpty = false;
   function renderSearch() {
@@ -631,6 +674,7 @@
     // one decision, any language: the shown decision is rendered again in the new
     // language from the store (same id, nothing recorded)
     if (state.result) await rerender();
+    if ($('past-box').open) loadRules().then(renderPast);
   }));
   $('token-save').addEventListener('click', () => {
     state.token = $('token').value.trim();

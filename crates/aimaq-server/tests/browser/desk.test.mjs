@@ -261,6 +261,21 @@ try {
   assert.ok(orangeish(orange) && !reddish(orange), `the conditional-only parcel is orange, not ${orange}`);
   step(`pixels: prohibited ${cadRed}, conditional ${orange}`);
 
+  step('past decisions: searched by cadastral number and verdict, each opening its record');
+  await cad.click('#past-box summary');
+  await cad.waitForSelector('#past-list li a');
+  await cad.fill('#past-q', '05:254:001:123');
+  await cad.waitForFunction(() => [...document.querySelectorAll('#past-list li a')].length === 1);
+  assert.equal(await cad.textContent('#past-list li a'), cadId, 'the cadastre parcel\'s one decision');
+  await cad.selectOption('#past-verdict', 'conditional');
+  await cad.waitForFunction(() => /Нет подходящих/.test(document.querySelector('#past-list').textContent));
+  await cad.selectOption('#past-verdict', '');
+  await cad.fill('#past-q', '');
+  const [past] = await Promise.all([cad.waitForEvent('popup'), cad.click('#past-list li a >> nth=0')]);
+  await past.waitForLoadState('load');
+  assert.match(await past.content(), /<html lang="ru"/, 'the record in the page\'s language');
+  await past.close();
+
   step('a Gauss–Krüger parcel pasted northing first: the swap is offered, then the parcel shown');
   await cad.click('#paste-box summary');
   await cad.fill('#paste', '4795454.0 13691627.6\n4795453.9 13691657.7\n4795494.0 13691657.7\n4795494.0 13691627.6');
