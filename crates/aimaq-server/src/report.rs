@@ -41,6 +41,15 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Severity colours for words on white: the map's, darkened where they would not read
+/// (orange text on white is 2.4:1; 4.5:1 is the least for text).
+fn text_colour(severity: &str) -> &'static str {
+    match severity {
+        "conditional" => "#8a4f00",
+        other => colour(other),
+    }
+}
+
 /// Severity colours, shared with the page.
 fn colour(severity: &str) -> &'static str {
     match severity {
@@ -175,7 +184,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
     let act = catalog.text(result["catalog"]["act"].as_str().unwrap_or(""), lang);
     let _ = write!(
         h,
-        "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
+        "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header><main>",
         esc(t("report.printed_from")),
         esc(t("report.title")),
         esc(&catalog_title),
@@ -272,10 +281,12 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
             .unwrap_or_default();
         let _ = write!(
             h,
-            "<section class=\"parcel\"><h2>{} {} <span class=\"verdict\" style=\"background:{}\">{}</span></h2>",
+            "<section class=\"parcel\"><h2>{} {} <span class=\"verdict\" style=\"background:{};color:{}\">{}</span></h2>",
             esc(t("report.parcel")),
             format!("<span class=\"id\">{}</span>", esc(id)),
             colour(verdict),
+            // white on orange is 2.4:1: dark text there
+            if verdict == "conditional" { "#111" } else { "#fff" },
             esc(msg(&format!("verdict.{verdict}")))
         );
         let area = p["area_m2"].as_f64().unwrap_or(0.0);
@@ -297,7 +308,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
                         .map(|(s, a)| {
                             format!(
                                 "<span style=\"color:{}\">{}</span> {} ({})",
-                                colour(s),
+                                text_colour(s),
                                 esc(&severity_word(catalog, lang, s)),
                                 area_text(a["m2"].as_f64().unwrap_or(0.0)),
                                 percent(a["share"].as_f64().unwrap_or(0.0), lang)
@@ -411,7 +422,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
                     esc(rule_id),
                     area_text(f["encumbered_m2"].as_f64().unwrap_or(0.0)),
                     percent(f["encumbered_share"].as_f64().unwrap_or(0.0), lang),
-                    colour(severity),
+                    text_colour(severity),
                     esc(&severity_word(catalog, lang, severity)),
                     esc(f["message"].as_str().unwrap_or("")),
                 );
@@ -474,7 +485,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
         .unwrap_or_default();
     let _ = write!(
         h,
-        "<footer>{}{credit}<p>{}</p><p class=\"digests\">{} {} · {}: <code class=\"digest\">{}</code> · {}: <code class=\"digest\">{}</code></p></footer></body></html>",
+        "</main><footer>{}{credit}<p>{}</p><p class=\"digests\">{} {} · {}: <code class=\"digest\">{}</code> · {}: <code class=\"digest\">{}</code></p></footer></body></html>",
         if footer_extra.is_empty() { String::new() } else { format!("<ul class=\"nif\">{footer_extra}</ul>") },
         esc(t("report.verify")),
         esc(t("report.version")),

@@ -203,7 +203,10 @@
       el.className = 'place-label';
       el.textContent = p.names[state.lang];
       const [w, s, e, n] = p.bbox;
-      return new maplibregl.Marker({ element: el }).setLngLat([(w + e) / 2, (s + n) / 2]).addTo(map);
+      const marker = new maplibregl.Marker({ element: el }).setLngLat([(w + e) / 2, (s + n) / 2]).addTo(map);
+      // a label, not a control: its name is its text (MapLibre calls every marker "Map marker")
+      for (const attr of ['aria-label', 'role', 'tabindex']) el.removeAttribute(attr);
+      return marker;
     });
   }
 

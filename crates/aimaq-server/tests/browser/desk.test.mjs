@@ -108,6 +108,17 @@ function englishWords(text, names) {
   return [...new Set(words.filter((w) => !ALLOWED.has(w.toLowerCase()) && !named.has(w.toLowerCase())))];
 }
 
+// axe-core (npm, installed by `npm ci` beside this test) in the page: no violation allowed
+const axeSource = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+async function axe(page, what) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(found, [], `axe-core, ${what}`);
+}
+
 function pdfText(file) {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 }
@@ -289,6 +300,32 @@ try {
   const drawn = await cad.evaluate(() => window.aimaqMap.queryRenderedFeatures({ layers: ['draw-fill'] }).length);
   assert.ok(drawn > 0, 'the pasted parcel is drawn before the check');
   assert.equal(await cad.evaluate(() => window.aimaq.parcel.kind), 'coordinates', 'and checked as pasted, in its CRS');
+
+  // ---- accessible to everyone: axe-core in each state, focus and the search's Escape ----------
+  step('axe-core: loaded, in Kazakh, after a check, the record');
+  // the test injects axe-core's script itself: the page's CSP would refuse it, rightly
+  const ax = await open({ width: 1280, height: 800 }, { bypassCSP: true });
+  await mapIdle(ax);
+  await axe(ax, 'loaded');
+  await ax.click('button[data-lang="kk"]');
+  await ax.fill('#place', 'Талғ');
+  await ax.waitForSelector('#place-list li[role="option"]');
+  await ax.keyboard.press('Escape');
+  assert.equal(await ax.getAttribute('#place', 'aria-activedescendant'), null, 'Escape closes the list and its active option');
+  await mapIdle(ax);
+  await axe(ax, 'kk');
+  await ax.fill('#place', '05-254-001-123');
+  await ax.waitForSelector('#place-list li.parcel-hit');
+  await ax.keyboard.press('Enter');
+  await ax.waitForFunction(() => /05-254-001-123/.test(document.querySelector('#parcel-status').textContent));
+  await ax.click('#check');
+  await ax.waitForSelector('#verdict');
+  await mapIdle(ax);
+  await axe(ax, 'after a check');
+  const [axRecord] = await Promise.all([ax.waitForEvent('popup'), ax.click('#print')]);
+  await axRecord.waitForLoadState('load');
+  await axe(axRecord, 'the record');
+  await axRecord.close();
 
   // ---- a phone: upload the parcel as GeoJSON, check, no sideways scrolling --------------------
   step('phone 390×844: upload a GeoJSON parcel and check it in Russian');
