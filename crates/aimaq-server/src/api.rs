@@ -356,6 +356,7 @@ pub fn router(state: State) -> Router {
         .route("/screen", post(screen))
         .route("/jobs/{id}", get(job).delete(cancel_job))
         .route("/jobs/{id}/report.gpkg", get(job_report))
+        .route("/jobs/{id}/parcels", get(job_parcels))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     let metrics = Router::new()
         .route("/metrics", get(metrics))
@@ -1239,6 +1240,44 @@ async fn job_report(AxState(s): AxState<State>, Path(id): Path<String>) -> Resul
         bytes,
     )
         .into_response())
+}
+
+/// Most parcels `GET /jobs/{id}/parcels` lists (the report holds them all).
+const MAX_JOB_PARCELS: usize = 5000;
+
+/// A finished job's verdicts, parcel by parcel, read from its report: the page's table.
+async fn job_parcels(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
+) -> Result<Json<Value>, Error> {
+    let lang = render_lang(&q)?.unwrap_or_default();
+    let path = s.0.jobs.report_path(&id)?;
+    blocking(move || {
+        let report = aimaq_io::report::CompactReport::open(&path)
+            .map_err(|e| Error::Internal(format!("the job's report cannot be read: {e}")))?;
+        let mut rows = Vec::new();
+        let mut total = 0usize;
+        report
+            .for_each_parcel(lang, |p| {
+                total += 1;
+                if rows.len() < MAX_JOB_PARCELS {
+                    rows.push(json!({
+                        "parcel": p.parcel,
+                        "use": p.use_code,
+                        "verdict": p.verdict,
+                        "area_m2": p.area_m2,
+                        "encumbered_share": p.encumbered_total.map(|(_, share)| share),
+                        "findings": p.findings.len(),
+                        "error": p.error,
+                    }));
+                }
+                Ok(())
+            })
+            .map_err(|e| Error::Internal(format!("the job's report cannot be read: {e}")))?;
+        Ok(Json(json!({"job": id, "total": total, "parcels": rows})))
+    })
+    .await
 }
 
 // ---- the page ------------------------------------------------------------------------------

@@ -292,3 +292,45 @@ async fn the_map_paints_each_severity_once_prohibited_on_top() {
         .text();
     assert!(html.contains("fill=\"#c62828\" fill-opacity=\"0.12\" stroke=\"#c62828\""));
 }
+
+#[tokio::test]
+async fn a_screening_job_lists_its_verdicts_parcel_by_parcel() {
+    let d = app();
+    let gpkg = include_bytes!("../../../fixtures/cadastre/batch-3.gpkg").to_vec();
+    let job = post(&d.app, "/api/v1/screen", "application/octet-stream", gpkg).await;
+    assert_eq!(job.status, StatusCode::ACCEPTED, "{}", job.text());
+    let id = job.json()["id"].as_str().unwrap().to_string();
+    let mut state = String::new();
+    for _ in 0..300 {
+        state = get(&d.app, &format!("/api/v1/jobs/{id}")).await.json()["state"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if state != "queued" && state != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "done");
+    let v = get(&d.app, &format!("/api/v1/jobs/{id}/parcels?lang=kk")).await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    let v = v.json();
+    assert_eq!(v["total"], 3);
+    let verdicts: std::collections::BTreeMap<String, String> = v["parcels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["parcel"].as_str().unwrap().to_string(),
+                p["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(verdicts["05-254-001-123"], "prohibited");
+    assert_eq!(verdicts["05-254-001-124"], "conditional");
+    assert_eq!(verdicts["05-250-031-002"], "review");
+    get(&d.app, "/api/v1/jobs/nope/parcels")
+        .await
+        .assert_refused(StatusCode::NOT_FOUND, "not_found");
+}

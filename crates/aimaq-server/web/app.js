@@ -470,6 +470,74 @@
     }
   }
 
+  // ---- several parcels at once: the screening job, a table of verdicts, the report -------------
+  let batchRows = [], batchSort = { key: 'parcel', dir: 1 };
+  const VERDICT_ORDER = { prohibited: 0, conditional: 1, review: 2, clear: 3, error: 4 };
+  function renderBatch() {
+    const words = (state.rules[state.lang] || { words: {} }).words;
+    const sel = $('batch-filter');
+    const keep = sel.value;
+    sel.textContent = '';
+    sel.appendChild(el('option', { value: '', text: t('past.any') }));
+    for (const v of ['prohibited', 'conditional', 'review', 'clear', 'error']) sel.appendChild(el('option', { value: v, text: words['verdict.' + v] || v }));
+    sel.value = keep;
+    const key = batchSort.key;
+    const value = (r) => (key === 'verdict' ? VERDICT_ORDER[r.verdict] : key === 'encumbered_share' ? (r.encumbered_share || 0) : String(r.parcel || ''));
+    const rows = batchRows.filter((r) => !sel.value || r.verdict === sel.value)
+      .sort((a, b) => (value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0) * batchSort.dir);
+    document.querySelectorAll('#batch-table th').forEach((th) => {
+      const b = th.querySelector('button');
+      if (b.dataset.sort === key) th.setAttribute('aria-sort', batchSort.dir > 0 ? 'ascending' : 'descending'); else th.removeAttribute('aria-sort');
+    });
+    const body = $('batch-table').querySelector('tbody');
+    body.textContent = '';
+    for (const r of rows) {
+      const open = el('button', { type: 'button', class: 'open-parcel', text: r.parcel || '—' });
+      open.addEventListener('click', () => {
+        const f = (state.uploaded || []).find((u) => u.properties.id === r.parcel);
+        if (f) useFeature(JSON.parse(JSON.stringify(f)), true);
+      });
+      body.appendChild(el('tr', { 'data-verdict': r.verdict }, [
+        el('td', {}, [open]),
+        el('td', {}, [el('span', { class: 'v ' + r.verdict, text: words['verdict.' + r.verdict] || r.verdict })]),
+        el('td', { text: r.encumbered_share == null ? '' : percent(r.encumbered_share) }),
+      ]));
+    }
+  }
+  document.querySelectorAll('#batch-table th button').forEach((b) => b.addEventListener('click', () => {
+    batchSort = { key: b.dataset.sort, dir: batchSort.key === b.dataset.sort ? -batchSort.dir : 1 };
+    renderBatch();
+  }));
+  $('batch-filter').addEventListener('input', renderBatch);
+  $('batch').addEventListener('click', async () => {
+    const file = state.uploadFile;
+    if (!file) return;
+    $('batch').disabled = true;
+    $('batch-result').hidden = true;
+    const say = (key, values, error) => { $('batch-status').textContent = t(key, values); $('batch-status').classList.toggle('error', !!error); };
+    try {
+      say('batch.sending');
+      let job = await api('/screen', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+      while (job.state === 'queued' || job.state === 'running') {
+        say('batch.running', { state: job.state, done: (job.progress && job.progress.written) || 0 });
+        await new Promise((r) => setTimeout(r, 400));
+        job = await api('/jobs/' + job.id);
+      }
+      if (job.state !== 'done') throw new Error(job.error || job.state);
+      const [v] = await Promise.all([api('/jobs/' + job.id + '/parcels?lang=' + state.lang), loadRules()]);
+      batchRows = v.parcels;
+      $('batch-download').href = API + '/jobs/' + job.id + '/report.gpkg';
+      say('batch.done', { n: v.total });
+      $('batch-result').hidden = false;
+      renderBatch();
+    } catch (e) {
+      $('batch-status').textContent = e.message;
+      $('batch-status').classList.add('error');
+    } finally {
+      $('batch').disabled = false;
+    }
+  });
+
   // ---- past decisions: searchable by number, verdict and date; each opens its record ------------
   let past = [];
   async function loadPast() {
@@ -624,6 +692,10 @@
   $('upload').addEventListener('change', async () => {
     const file = $('upload').files[0];
     if (!file) return;
+    $('batch').hidden = true;
+    $('batch-result').hidden = true;
+    $('batch-status').textContent = '';
+    state.uploadFile = null;
     setStatus(() => t('find.reading_file', { name: file.name }));
     try {
       const v = await api('/import', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
@@ -636,6 +708,12 @@
       } else if (v.features.length > 1) {
         $('upload-pick-label').textContent = t('find.upload_found', { n: v.features.length });
         state.uploaded = v.features; // searchable by number, as the cadastre is
+        // a zipped Shapefile or a GeoPackage: all its parcels can be screened at once
+        if (/\.(zip|gpkg)$/i.test(file.name)) {
+          state.uploadFile = file;
+          $('batch').hidden = false;
+          $('batch').textContent = t('batch.run', { n: v.features.length });
+        }
         $('upload-pick-label').hidden = false;
         pick.hidden = false;
         v.features.forEach((f, i) => pick.appendChild(el('option', { value: String(i), text: f.properties.id + (f.properties.use ? ' — ' + f.properties.use : '') })));
@@ -678,6 +756,8 @@
     // language from the store (same id, nothing recorded)
     if (state.result) await rerender();
     if ($('past-box').open) loadRules().then(renderPast);
+    if (batchRows.length) loadRules().then(renderBatch);
+    if (state.uploadFile) $('batch').textContent = t('batch.run', { n: (state.uploaded || []).length });
   }));
   $('token-save').addEventListener('click', () => {
     state.token = $('token').value.trim();

@@ -301,6 +301,23 @@ try {
   assert.ok(drawn > 0, 'the pasted parcel is drawn before the check');
   assert.equal(await cad.evaluate(() => window.aimaq.parcel.kind), 'coordinates', 'and checked as pasted, in its CRS');
 
+  step('three parcels in one GeoPackage: screened together, a table of verdicts, each opening on the map');
+  await cad.click('#upload-box summary');
+  await cad.setInputFiles('#upload', join(here, '../../../../fixtures/cadastre/batch-3.gpkg'));
+  await cad.waitForSelector('#batch:not([hidden])');
+  await cad.click('#batch');
+  await cad.waitForSelector('#batch-result:not([hidden])', { timeout: 60000 });
+  const rows = await cad.$$eval('#batch-table tbody tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.dataset.verdict]));
+  assert.deepEqual(rows.map((r) => r[0]).sort(), ['05-250-031-002', '05-254-001-123', '05-254-001-124']);
+  assert.deepEqual(Object.fromEntries(rows), { '05-254-001-123': 'prohibited', '05-254-001-124': 'conditional', '05-250-031-002': 'review' });
+  await cad.click('#batch-table th button[data-sort="verdict"]');
+  assert.deepEqual(await cad.$$eval('#batch-table tbody tr', (trs) => trs.map((tr) => tr.dataset.verdict)), ['prohibited', 'conditional', 'review'], 'sorted, worst first');
+  await cad.selectOption('#batch-filter', 'review');
+  assert.equal(await cad.$$eval('#batch-table tbody tr', (trs) => trs.length), 1, 'filtered by verdict');
+  assert.match(await cad.getAttribute('#batch-download', 'href'), /\/api\/v1\/jobs\/.+\/report\.gpkg$/);
+  await cad.click('#batch-table tbody tr button.open-parcel');
+  await cad.waitForFunction(() => /05-250-031-002/.test(document.querySelector('#parcel-status').textContent));
+
   // ---- accessible to everyone: axe-core in each state, focus and the search's Escape ----------
   step('axe-core: loaded, in Kazakh, after a check, the record');
   // the test injects axe-core's script itself: the page's CSP would refuse it, rightly
