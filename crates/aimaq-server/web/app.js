@@ -19,6 +19,7 @@
     parcel: null, // {kind: 'geojson', feature} | {kind: 'wkt'|'coordinates', text, crs}
     result: null,
     layerZoom: {},
+    layerLabels: {},
     placeMarkers: [],
     checking: false,
   };
@@ -41,6 +42,7 @@
     fillUses();
     renderLegend();
     placeLabels();
+    waterLabels();
     renderStatus();
   }
 
@@ -115,6 +117,7 @@
       api(layerUrl(name, bucket, bounds)).then((data) => {
         const src = map.getSource('l-' + name);
         if (src) src.setData(data);
+        if (name === 'water_bodies') { waterData = data; waterLabels(); }
       }).catch(() => {});
     }
   }
@@ -160,6 +163,20 @@
   }
   const RESULT_LAYERS = ['result-parcel-fill', 'shade-review', 'shade-conditional', 'shade-prohibited', 'result-parcel'];
 
+  // what each legend entry draws: an entry with layers has a switch
+  const SWITCHES = {
+    'legend.zone': ['zones-strip', 'zones-strip-line'],
+    'legend.band': ['zones-band', 'zones-band-line'],
+    'legend.water': ['water-area', 'water-line'],
+    'legend.road': ['roads-case', 'roads'],
+    'legend.rail': ['rail', 'rail-dash'],
+    'legend.power': ['power'],
+    'legend.gas': ['gas'],
+    'legend.conduit': ['conduits'],
+    'legend.settlement': ['settlements'],
+    'legend.protected': ['protected', 'protected-line'],
+  };
+  const hidden = new Set();
   function renderLegend() {
     const items = [
       ['legend.parcel', 'border:2.5px solid #111'],
@@ -178,19 +195,115 @@
       ['legend.settlement', 'background:#e9e1cf;border:1px solid #b9ad95'],
       ['legend.protected', 'background:#cfe6c5;border:1px dashed #5b8c4a'],
     ];
-    const el = $('legend');
-    el.textContent = '';
+    const el0 = $('legend');
+    el0.textContent = '';
     const h = document.createElement('summary');
     h.textContent = t('legend.title');
-    el.appendChild(h);
+    el0.appendChild(h);
     for (const [key, style] of items) {
-      const s = document.createElement('span');
       const i = document.createElement('i');
       i.setAttribute('style', style);
-      s.appendChild(i);
-      s.appendChild(document.createTextNode(t(key)));
-      el.appendChild(s);
+      const layers = SWITCHES[key];
+      let row;
+      if (layers) {
+        // a layer switch: the entry itself, checked while drawn
+        row = document.createElement('label');
+        row.className = 'switch';
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.checked = !hidden.has(key);
+        box.dataset.legend = key;
+        box.addEventListener('change', () => {
+          if (box.checked) hidden.delete(key); else hidden.add(key);
+          applySwitches();
+        });
+        row.appendChild(box);
+      } else {
+        row = document.createElement('span');
+      }
+      row.appendChild(i);
+      row.appendChild(document.createTextNode(t(key)));
+      el0.appendChild(row);
     }
+  }
+  function applySwitches() {
+    if (!map) return;
+    for (const [key, layers] of Object.entries(SWITCHES)) {
+      for (const id of layers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', hidden.has(key) ? 'none' : 'visible');
+    }
+    waterLabels();
+  }
+
+  // rivers and lakes named on the map, as settlements are (HTML labels: no glyph server)
+  let waterData = null, waterMarkers = [];
+  function waterLabels() {
+    waterMarkers.forEach((m) => m.remove());
+    waterMarkers = [];
+    if (!map || !waterData || hidden.has('legend.water') || map.getZoom() < 9) return;
+    const b = map.getBounds();
+    const seen = new Set();
+    for (const f of waterData.features) {
+      const p = f.properties || {};
+      const name = p['name_' + state.lang] || p.name;
+      if (!name || seen.has(name)) continue;
+      const g = f.geometry;
+      const lines = g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates
+        : g.type === 'Polygon' ? [g.coordinates[0]] : g.type === 'MultiPolygon' ? g.coordinates.map((q) => q[0]) : [];
+      // the middle of the part of the line in view
+      const inView = lines.flat().filter((c) => b.contains(c));
+      if (!inView.length) continue;
+      seen.add(name);
+      const at = inView[Math.floor(inView.length / 2)];
+      const el1 = document.createElement('div');
+      el1.className = 'water-label';
+      el1.textContent = name;
+      const marker = new maplibregl.Marker({ element: el1 }).setLngLat(at).addTo(map);
+      for (const attr of ['aria-label', 'role', 'tabindex']) el1.removeAttribute(attr);
+      waterMarkers.push(marker);
+      if (waterMarkers.length >= 30) break;
+    }
+  }
+
+  // click, or Enter on the map, names what is drawn there: name, layer, the rule and its
+  // width for the chosen use, its citation
+  const IDENTIFY = ['shade-prohibited', 'shade-conditional', 'shade-review', 'result-parcel-fill', 'zones-strip', 'zones-band',
+    'water-area', 'water-line', 'roads', 'rail', 'power', 'gas', 'conduits', 'protected', 'settlements'];
+  let popup = null;
+  function identify(point, lngLat) {
+    const layers = IDENTIFY.filter((id) => map.getLayer(id));
+    const found = map.queryRenderedFeatures([[point.x - 4, point.y - 4], [point.x + 4, point.y + 4]], { layers });
+    if (popup) popup.remove();
+    if (!found.length) return;
+    const rules = (state.rules[state.lang] || { byId: {}, words: {} });
+    const word = (k) => rules.words[k] || k;
+    const box = el('div', { class: 'identify', role: 'status' });
+    const seen = new Set();
+    for (const f of found) {
+      const p = f.properties || {};
+      const key = (p.rule || '') + '|' + (p.feature || p.id || '') + '|' + (p.kind || f.layer.id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (seen.size > 4) break;
+      const name = p['name_' + state.lang] || p.name || p.feature_name || p.parcel || p.feature || p.id || '';
+      const layerLabel = (state.layerLabels[p.layer] || {})[state.lang] || p.layer || '';
+      const item = el('div', { class: 'identify-item' });
+      if (p.kind === 'parcel' || p.kind === 'shade') {
+        item.appendChild(el('strong', { text: t('result.parcel') + ' ' + (p.parcel || '') }));
+        item.appendChild(el('div', { text: word(p.kind === 'shade' ? (p.severity === 'review' ? 'severity.review' : 'regime.' + p.severity) : 'verdict.' + p.verdict) }));
+      } else {
+        item.appendChild(el('strong', { text: name ? '«' + name + '»' : layerLabel }));
+        if (name && layerLabel) item.appendChild(el('div', { text: layerLabel }));
+        if (p.rule) {
+          const rule = rules.byId[p.rule];
+          const sev = p.severity ? word(p.severity === 'review' ? 'severity.review' : 'regime.' + p.severity) : '';
+          item.appendChild(el('div', { text: (rule ? rule.title : p.rule) + (p.limit_m != null ? ' — ' + numTrim(Number(p.limit_m)) + '\u00a0' + m() : '') + (sev ? ' · ' + sev : '') }));
+          item.appendChild(el('code', { class: 'id', text: p.rule }));
+          if (rule && rule.citation) item.appendChild(el('div', { class: 'hint', text: rule.citation }));
+        }
+      }
+      box.appendChild(item);
+    }
+    popup = new maplibregl.Popup({ maxWidth: '320px' }).setLngLat(lngLat).setDOMContent(box).addTo(map);
   }
 
   // settlement names: HTML labels, so no glyph server is needed
@@ -261,11 +374,21 @@
     setStatus(() => (id ? id + ': ' : '') + t('find.parcel_shown', { area: '≈\u00a0' + num(Math.round(area), 0) + '\u00a0' + m2() }));
   }
 
-  function fitTo(geometry) {
+  // fits `geometry`, grown by `metres` all round, where the open legend does not cover it
+  function fitTo(geometry, metres) {
     const b = new maplibregl.LngLatBounds();
     const walk = (c) => (typeof c[0] === 'number' ? b.extend(c) : c.forEach(walk));
     walk(geometry.coordinates);
-    map.fitBounds(b, { padding: 80, maxZoom: 16, duration: 0 });
+    if (metres) {
+      const lat = b.getCenter().lat * Math.PI / 180;
+      const dy = metres / 111320, dx = metres / (111320 * Math.max(0.1, Math.cos(lat)));
+      b.extend([b.getWest() - dx, b.getSouth() - dy]);
+      b.extend([b.getEast() + dx, b.getNorth() + dy]);
+    }
+    const legend = $('legend');
+    const side = legend.open ? Math.min(legend.offsetWidth + 24, map.getContainer().clientWidth / 2) : 40;
+    const pad = Math.min(60, map.getContainer().clientHeight / 6);
+    map.fitBounds(b, { padding: { top: pad, bottom: pad, right: pad, left: side }, maxZoom: 16, duration: 0 });
   }
 
   // ---- the check ------------------------------------------------------------------------------
@@ -308,10 +431,10 @@
       if (window.matchMedia('(max-width: 820px)').matches) $('result').scrollIntoView({ block: 'start' });
       // the keyboard's focus goes where the answer is
       $('result').focus({ preventScroll: !window.matchMedia('(max-width: 820px)').matches });
-      if (state.parcel.kind !== 'geojson') {
-        const p = result.geometry.features.find((f) => f.properties.kind === 'parcel');
-        if (p) fitTo(p.geometry);
-      }
+      // the view: the parcel and, within 3 km, the nearest object of each finding
+      const p = result.geometry.features.find((f) => f.properties.kind === 'parcel');
+      const reach = Math.min(3000, Math.max(0, ...result.parcels.flatMap((q) => q.findings.map((f) => (f.limit_m > 0 ? f.distance_m : 0)))));
+      if (p) fitTo(p.geometry, reach > 0 ? reach + 30 : 0);
     } catch (e) {
       showError(e);
     } finally {
@@ -782,6 +905,7 @@
         if (o.position) $('position').value = o.position;
       } catch (e) { /* nothing remembered */ }
       state.uses = uses.uses;
+      state.layerLabels = Object.fromEntries(layers.layers.map((l) => [l.name, l.labels || {}]));
       places = placeList.places;
       const saved = localStorage.getItem('aimaq-lang');
       const browser = (navigator.language || 'en').slice(0, 2);
@@ -824,7 +948,14 @@
       for (const id of RESULT_LAYERS) map.moveLayer(id, 'draw-vertices');
       refreshLayers(true);
       placeLabels();
-      map.on('moveend', () => refreshLayers(false));
+      map.on('moveend', () => { refreshLayers(false); waterLabels(); });
+      map.on('click', (e) => { if (!drawer.drawing) loadRules().then(() => identify(e.point, e.lngLat)); });
+      map.getContainer().addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' || drawer.drawing) return;
+        const c = map.getCenter();
+        loadRules().then(() => identify(map.project(c), c));
+      });
+      applySwitches();
       window.aimaqMap = map; // for the browser test
       document.body.dataset.ready = 'true';
     });

@@ -182,6 +182,33 @@ try {
   step(`pixel inside the prohibited parcel: ${red}`);
   await page.screenshot({ path: join(shots, 'desk-en.png') });
 
+  step('identify: a click on the river names it, its layer, the rule and width for the use');
+  const river = await page.evaluate(() => {
+    const map = window.aimaqMap;
+    const b = map.getBounds();
+    for (const f of map.queryRenderedFeatures({ layers: ['water-line'] })) {
+      const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const l of lines) for (let i = 0; i + 1 < l.length; i++) {
+        const c = [(l[i][0] + l[i + 1][0]) / 2, (l[i][1] + l[i + 1][1]) / 2];
+        if (b.contains(c)) return map.project(c);
+      }
+    }
+    return null;
+  });
+  assert.ok(river, 'the Turgen is drawn in the view');
+  const mapBox = await page.locator('#map').boundingBox();
+  await page.mouse.click(mapBox.x + river.x, mapBox.y + river.y);
+  await page.waitForSelector('.maplibregl-popup .identify');
+  const said = await page.textContent('.maplibregl-popup .identify');
+  assert.match(said, /Turgen/, said);
+  assert.match(said, /water\.zone/, said);
+  await page.click('.maplibregl-popup-close-button');
+  assert.ok(await page.evaluate(() => document.querySelectorAll('.water-label').length > 0), 'the river is labelled');
+  // a layer switch hides what it names
+  await page.uncheck('#legend input[data-legend="legend.water"]');
+  assert.equal(await page.evaluate(() => window.aimaqMap.getLayoutProperty('water-line', 'visibility')), 'none');
+  await page.check('#legend input[data-legend="legend.water"]');
+
   step('switch to Kazakh: the same decision in Kazakh, nothing recorded');
   const before = await decisionCount(page);
   await page.click('button[data-lang="kk"]');
