@@ -281,9 +281,9 @@ pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Err
             .unwrap_or_default();
         let _ = write!(
             h,
-            "<section class=\"parcel\"><h2>{} {} <span class=\"verdict\" style=\"background:{};color:{}\">{}</span></h2>",
+            "<section class=\"parcel\"><h2>{} <span class=\"id\">{}</span> <span class=\"verdict\" style=\"background:{};color:{}\">{}</span></h2>",
             esc(t("report.parcel")),
-            format!("<span class=\"id\">{}</span>", esc(id)),
+            esc(id),
             colour(verdict),
             // white on orange is 2.4:1: dark text there
             if verdict == "conditional" { "#111" } else { "#fff" },
