@@ -599,7 +599,10 @@ fn media_type(headers: &HeaderMap) -> String {
 
 fn lang_of(q: Option<&str>) -> Result<Lang, Error> {
     match q {
-        None | Some("") => Ok(Lang::En),
+        None => Ok(Lang::En),
+        Some("") => Err(Error::BadParameter(
+            "lang is empty: give kk, ru or en, or leave it out for en".into(),
+        )),
         Some(l) => l
             .parse()
             .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string())),
@@ -809,25 +812,43 @@ fn decision_block(
 
 #[derive(Deserialize)]
 struct ListQuery {
-    limit: Option<usize>,
-    before: Option<i64>,
+    limit: Option<String>,
+    before: Option<String>,
 }
 
 async fn list_decisions(
     AxState(s): AxState<State>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Error> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(Error::BadParameter(format!(
-            "limit {limit} is outside 1…500"
-        )));
-    }
+    // bounds the OpenAPI document states, said in the desk's words (not serde's)
+    let limit = match q.limit.as_deref() {
+        None => 50,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| {
+                Error::BadParameter(format!(
+                    "limit `{}` is not a whole number within 1…500",
+                    l.escape_default()
+                ))
+            })?,
+    };
+    let before = match q.before.as_deref() {
+        None => None,
+        Some(b) => Some(b.parse::<i64>().ok().filter(|b| *b >= 1).ok_or_else(|| {
+            Error::BadParameter(format!(
+                "before `{}` is not a decision's seq: a whole number within 1…{}",
+                b.escape_default(),
+                i64::MAX
+            ))
+        })?),
+    };
     let store = Arc::clone(&s.0.store);
     let (list, head) = blocking(move || {
         Ok((
             store
-                .list(limit, q.before)
+                .list(limit, before)
                 .map_err(|e| Error::Store(e.to_string()))?,
             store.head().map_err(|e| Error::Store(e.to_string()))?,
         ))

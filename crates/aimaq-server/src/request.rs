@@ -203,7 +203,12 @@ pub fn parse(
     };
 
     let lang = match params.lang.as_deref() {
-        None | Some("") => Lang::En,
+        None => Lang::En,
+        Some("") => {
+            return Err(Error::BadParameter(
+                "lang is empty: give kk, ru or en, or leave it out for en".into(),
+            ))
+        }
         Some(l) => l
             .parse()
             .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string()))?,

@@ -334,3 +334,47 @@ async fn a_screening_job_lists_its_verdicts_parcel_by_parcel() {
         .await
         .assert_refused(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn the_server_keeps_to_what_its_openapi_document_says() {
+    let d = app();
+    // an empty lang is no language, wherever it is taken
+    for uri in [
+        "/api/v1/rules?lang=",
+        "/api/v1/places?q=a&lang=",
+        "/api/v1/layers/water_bodies?lang=",
+    ] {
+        get(&d.app, uri)
+            .await
+            .assert_refused(StatusCode::BAD_REQUEST, "bad_parameter");
+    }
+    post(
+        &d.app,
+        "/api/v1/check?lang=",
+        "application/geo+json",
+        demo("P-001").to_string(),
+    )
+    .await
+    .assert_refused(StatusCode::BAD_REQUEST, "bad_parameter");
+    assert_eq!(decisions(&d.app).await, 0, "and nothing is recorded");
+    // before: a seq, 1 and up; out of range in the desk's words
+    for bad in ["0", "-1", "9223372036854775808", "x"] {
+        let r = get(&d.app, &format!("/api/v1/decisions?before={bad}")).await;
+        r.assert_refused(StatusCode::BAD_REQUEST, "bad_parameter");
+        assert!(r.message().contains("1…"), "{}", r.message());
+    }
+    assert_eq!(
+        get(&d.app, "/api/v1/decisions?before=9223372036854775807")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // the document's own text/plain example for /check is a parcel the desk checks
+    let spec: Value = serde_json::from_str(include_str!("../src/openapi.json")).unwrap();
+    let example = spec["paths"]["/check"]["post"]["requestBody"]["content"]["text/plain"]["schema"]
+        ["examples"][0]
+        .as_str()
+        .unwrap();
+    let r = post(&d.app, "/api/v1/check", "text/plain", example.to_string()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
