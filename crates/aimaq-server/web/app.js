@@ -594,7 +594,11 @@
   }
 
   // ---- several parcels at once: the screening job, a table of verdicts, the report -------------
-  let batchRows = [], batchSort = { key: 'parcel', dir: 1 };
+  let batchRows = [], batchSort = { key: 'parcel', dir: 1 }, batchSay = () => '';
+  function renderBatchStatus(error) {
+    $('batch-status').textContent = batchSay();
+    if (error !== undefined) $('batch-status').classList.toggle('error', error);
+  }
   const VERDICT_ORDER = { prohibited: 0, conditional: 1, review: 2, clear: 3, error: 4 };
   function renderBatch() {
     const words = (state.rules[state.lang] || { words: {} }).words;
@@ -637,7 +641,8 @@
     if (!file) return;
     $('batch').disabled = true;
     $('batch-result').hidden = true;
-    const say = (key, values, error) => { $('batch-status').textContent = t(key, values); $('batch-status').classList.toggle('error', !!error); };
+    // said again in the page's language when it changes
+    const say = (key, values) => { batchSay = () => t(key, values); renderBatchStatus(false); };
     try {
       say('batch.sending');
       let job = await api('/screen', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
@@ -654,8 +659,8 @@
       $('batch-result').hidden = false;
       renderBatch();
     } catch (e) {
-      $('batch-status').textContent = e.message;
-      $('batch-status').classList.add('error');
+      batchSay = () => e.message;
+      renderBatchStatus(true);
     } finally {
       $('batch').disabled = false;
     }
@@ -817,7 +822,8 @@
     if (!file) return;
     $('batch').hidden = true;
     $('batch-result').hidden = true;
-    $('batch-status').textContent = '';
+    batchSay = () => '';
+    renderBatchStatus(false);
     state.uploadFile = null;
     setStatus(() => t('find.reading_file', { name: file.name }));
     try {
@@ -880,6 +886,7 @@
     if (state.result) await rerender();
     if ($('past-box').open) loadRules().then(renderPast);
     if (batchRows.length) loadRules().then(renderBatch);
+    renderBatchStatus();
     if (state.uploadFile) $('batch').textContent = t('batch.run', { n: (state.uploaded || []).length });
   }));
   $('token-save').addEventListener('click', () => {
