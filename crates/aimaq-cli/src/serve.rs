@@ -91,6 +91,14 @@ pub struct ServeArgs {
     /// Longest a screening job may run, seconds.
     #[arg(long, default_value_t = Limits::default().job_timeout.as_secs())]
     job_timeout: u64,
+    /// The cadastre (any OGR source: GeoPackage, Shapefile, …), read at start, so that
+    /// the page finds a parcel by its cadastral number.
+    #[arg(long, value_name = "SOURCE")]
+    parcels: Option<PathBuf>,
+    /// The field of --parcels holding the cadastral number (default: id, kad_nomer,
+    /// cadastral_number, … as `aimaq screen` finds it).
+    #[arg(long, value_name = "F", requires = "parcels")]
+    parcels_id_field: Option<String>,
 }
 
 /// `aimaq serve`: the permit desk, until Ctrl-C.
@@ -130,6 +138,13 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         chromium: args.chromium,
         allowed_hosts: args.allowed_hosts,
         limits,
+        parcels: match &args.parcels {
+            Some(p) => Some(Arc::new(aimaq_server::parcels::ParcelIndex::open(
+                p,
+                args.parcels_id_field.as_deref(),
+            )?)),
+            None => None,
+        },
     };
     let desk = args.source.desk()?;
     aimaq_server::run(desk, config)?;

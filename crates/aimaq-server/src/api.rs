@@ -69,6 +69,7 @@ struct Inner {
     bind: std::net::SocketAddr,
     allowed_hosts: Vec<String>,
     imports: Arc<tokio::sync::Semaphore>,
+    parcels: Option<Arc<crate::parcels::ParcelIndex>>,
 }
 
 impl State {
@@ -116,6 +117,7 @@ impl State {
                 .filter(|h| !h.is_empty())
                 .collect(),
             imports: Arc::new(tokio::sync::Semaphore::new(config.limits.max_imports)),
+            parcels: config.parcels.clone(),
         })))
     }
 
@@ -338,6 +340,7 @@ pub fn router(state: State) -> Router {
         .route("/openapi.json", get(openapi));
     let guarded = Router::new()
         .route("/check", post(check))
+        .route("/preview", post(preview))
         .route("/decisions", get(list_decisions))
         .route("/decisions/{id}", get(get_decision))
         .route("/decisions/{id}/report", get(decision_report))
@@ -348,10 +351,12 @@ pub fn router(state: State) -> Router {
         .route("/layers", get(layer_list))
         .route("/layers/{name}", get(layer))
         .route("/places", get(places))
+        .route("/parcels", get(cadastre_parcels))
         .route("/import", post(import))
         .route("/screen", post(screen))
         .route("/jobs/{id}", get(job).delete(cancel_job))
         .route("/jobs/{id}/report.gpkg", get(job_report))
+        .route("/jobs/{id}/parcels", get(job_parcels))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     let metrics = Router::new()
         .route("/metrics", get(metrics))
@@ -595,7 +600,10 @@ fn media_type(headers: &HeaderMap) -> String {
 
 fn lang_of(q: Option<&str>) -> Result<Lang, Error> {
     match q {
-        None | Some("") => Ok(Lang::En),
+        None => Ok(Lang::En),
+        Some("") => Err(Error::BadParameter(
+            "lang is empty: give kk, ru or en, or leave it out for en".into(),
+        )),
         Some(l) => l
             .parse()
             .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string())),
@@ -739,6 +747,44 @@ async fn check(
     Ok(response)
 }
 
+/// `POST /preview`: the parcels of a check request, read and placed as `/check` reads
+/// them, in WGS84 for the map, without checking or recording anything. The page draws
+/// pasted coordinates and WKT with it before the check, and learns of swapped axes.
+async fn preview(
+    AxState(s): AxState<State>,
+    Query(params): Query<CheckParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, Error> {
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let media = media_type(&headers);
+    let bytes = read_body(&headers, body, s.0.limits.max_body_bytes, deadline).await?;
+    let desk = Arc::clone(&s.0.desk);
+    let limits = s.0.limits.clone();
+    on_rayon(deadline, move || {
+        let request = request::parse(&desk, &bytes, &media, &params, &limits)?;
+        let crs = desk.input_crs(&request.crs)?;
+        let mut features = Vec::with_capacity(request.parcels.len());
+        for p in &request.parcels {
+            let g = match &crs {
+                crate::desk::InputCrs::Wgs84 => p.geometry.clone(),
+                crate::desk::InputCrs::Metric(_, to_wgs84) => to_wgs84
+                    .apply(&p.geometry)
+                    .map_err(|e| Error::NotInCrs(format!("parcel `{}`: {e}", p.id)))?,
+            };
+            features.push(json!({
+                "type": "Feature",
+                "properties": {"id": p.id, "use": p.use_code},
+                "geometry": crate::layers::geometry_json(&geo::Geometry::MultiPolygon(g)),
+            }));
+        }
+        Ok(Json(
+            json!({"type": "FeatureCollection", "crs_given": request.crs, "features": features}),
+        ))
+    })
+    .await
+}
+
 #[allow(clippy::too_many_arguments)]
 fn decision_block(
     id: &str,
@@ -767,25 +813,43 @@ fn decision_block(
 
 #[derive(Deserialize)]
 struct ListQuery {
-    limit: Option<usize>,
-    before: Option<i64>,
+    limit: Option<String>,
+    before: Option<String>,
 }
 
 async fn list_decisions(
     AxState(s): AxState<State>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Error> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(Error::BadParameter(format!(
-            "limit {limit} is outside 1…500"
-        )));
-    }
+    // bounds the OpenAPI document states, said in the desk's words (not serde's)
+    let limit = match q.limit.as_deref() {
+        None => 50,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| {
+                Error::BadParameter(format!(
+                    "limit `{}` is not a whole number within 1…500",
+                    l.escape_default()
+                ))
+            })?,
+    };
+    let before = match q.before.as_deref() {
+        None => None,
+        Some(b) => Some(b.parse::<i64>().ok().filter(|b| *b >= 1).ok_or_else(|| {
+            Error::BadParameter(format!(
+                "before `{}` is not a decision's seq: a whole number within 1…{}",
+                b.escape_default(),
+                i64::MAX
+            ))
+        })?),
+    };
     let store = Arc::clone(&s.0.store);
     let (list, head) = blocking(move || {
         Ok((
             store
-                .list(limit, q.before)
+                .list(limit, before)
                 .map_err(|e| Error::Store(e.to_string()))?,
             store.head().map_err(|e| Error::Store(e.to_string()))?,
         ))
@@ -824,16 +888,74 @@ async fn load_decision(s: &State, id: String) -> Result<crate::store::DecisionRe
     .await
 }
 
+/// `?lang=` on a decision: the language its words are rendered in (the one it was
+/// decided in when absent).
+#[derive(Deserialize, Default)]
+struct RenderQuery {
+    lang: Option<String>,
+}
+
+fn render_lang(q: &RenderQuery) -> Result<Option<Lang>, Error> {
+    match q.lang.as_deref() {
+        None => Ok(None),
+        Some("") => Err(Error::BadParameter(
+            "lang is empty: give kk, ru or en, or leave it out for the decision's own".into(),
+        )),
+        Some(l) => l
+            .parse()
+            .map(Some)
+            .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string())),
+    }
+}
+
+/// A stored decision with its words in `lang`: one decision, any language. The stored
+/// request is run again in `lang` against the catalog and the data it recorded (the
+/// desk's own when they are the same, else the store's copies); the answer must state
+/// the same facts as the record, field for field but the words, or it is refused.
+/// Nothing is stored: the decision, its id, digests and chain are the recorded ones.
+async fn rendered(
+    s: &State,
+    mut r: crate::store::DecisionRecord,
+    lang: Option<Lang>,
+) -> Result<(crate::store::DecisionRecord, Lang), Error> {
+    let recorded: Lang = r.lang.parse().unwrap_or_default();
+    let Some(lang) = lang.filter(|l| *l != recorded) else {
+        return Ok((r, recorded));
+    };
+    let desk = Arc::clone(&s.0.desk);
+    let store = Arc::clone(&s.0.store);
+    let deadline = tokio::time::Instant::now() + s.0.limits.request_timeout;
+    let r = on_rayon(deadline, move || {
+        let same_desk = desk.catalog_digest() == r.catalog_digest
+            && desk.dataset_digest() == r.dataset_digest
+            && desk.metric().definition() == r.crs;
+        let desk = if same_desk {
+            desk
+        } else {
+            Arc::new(crate::verify::recorded_desk(&store, &r).map_err(Error::Store)?)
+        };
+        let result = crate::verify::render_in(&desk, &r, lang)?;
+        r.result = result;
+        Ok(r)
+    })
+    .await?;
+    Ok((r, lang))
+}
+
 async fn get_decision(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Json<Value>, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
+    let (r, shown) = rendered(&s, r, lang).await?;
     Ok(Json(json!({
         "decision": decision_block(&r.id, &r.created_at, r.seq, &r.aimaq_version, &r.catalog_id,
             &r.catalog_digest, &r.dataset_label, &r.dataset_digest),
         "crs": r.crs,
         "lang": r.lang,
+        "rendered_lang": shown.code(),
         "as_of": r.as_of,
         "verdict": r.verdict,
         "request": r.request,
@@ -845,10 +967,13 @@ async fn get_decision(
 async fn decision_report(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Response, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
+    let (r, shown) = rendered(&s, r, lang).await?;
     let desk = Arc::clone(&s.0.desk);
-    let html = blocking(move || report::render(&desk, &r)).await?;
+    let html = blocking(move || report::render(&desk, &r, shown)).await?;
     Ok(html_response(html))
 }
 
@@ -870,11 +995,14 @@ fn html_response(html: String) -> Response {
 async fn decision_pdf(
     AxState(s): AxState<State>,
     Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
 ) -> Result<Response, Error> {
+    let lang = render_lang(&q)?;
     let r = load_decision(&s, id).await?;
-    let name = format!("aimaq-decision-{}.pdf", r.id);
+    let (r, shown) = rendered(&s, r, lang).await?;
+    let name = format!("aimaq-decision-{}-{}.pdf", r.id, shown.code());
     let desk = Arc::clone(&s.0.desk);
-    let html = blocking(move || report::render(&desk, &r)).await?;
+    let html = blocking(move || report::render(&desk, &r, shown)).await?;
     let pdf = s.0.pdf.render(html).await?;
     Ok((
         [
@@ -991,6 +1119,37 @@ async fn places(
     Ok(Json(s.0.layers.places(q.q.as_deref().unwrap_or(""), lang)))
 }
 
+#[derive(Deserialize)]
+struct ParcelQuery {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Parcels of the cadastre (`--parcels`) by cadastral number: exact, then prefix, in
+/// any of the forms people type.
+async fn cadastre_parcels(
+    AxState(s): AxState<State>,
+    Query(q): Query<ParcelQuery>,
+) -> Result<Json<Value>, Error> {
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(Error::BadParameter(format!(
+            "limit {limit} is outside 1…50"
+        )));
+    }
+    let Some(index) = &s.0.parcels else {
+        return Ok(Json(json!({"cadastre": null, "parcels": []})));
+    };
+    let hits: Vec<Value> = index
+        .search(q.q.as_deref().unwrap_or(""), limit)
+        .into_iter()
+        .map(|p| p.feature())
+        .collect();
+    Ok(Json(
+        json!({"cadastre": {"parcels": index.len()}, "parcels": hits}),
+    ))
+}
+
 // ---- files: import and screening ----------------------------------------------------------
 
 #[derive(Deserialize, Default)]
@@ -1103,6 +1262,44 @@ async fn job_report(AxState(s): AxState<State>, Path(id): Path<String>) -> Resul
         bytes,
     )
         .into_response())
+}
+
+/// Most parcels `GET /jobs/{id}/parcels` lists (the report holds them all).
+const MAX_JOB_PARCELS: usize = 5000;
+
+/// A finished job's verdicts, parcel by parcel, read from its report: the page's table.
+async fn job_parcels(
+    AxState(s): AxState<State>,
+    Path(id): Path<String>,
+    Query(q): Query<RenderQuery>,
+) -> Result<Json<Value>, Error> {
+    let lang = render_lang(&q)?.unwrap_or_default();
+    let path = s.0.jobs.report_path(&id)?;
+    blocking(move || {
+        let report = aimaq_io::report::CompactReport::open(&path)
+            .map_err(|e| Error::Internal(format!("the job's report cannot be read: {e}")))?;
+        let mut rows = Vec::new();
+        let mut total = 0usize;
+        report
+            .for_each_parcel(lang, |p| {
+                total += 1;
+                if rows.len() < MAX_JOB_PARCELS {
+                    rows.push(json!({
+                        "parcel": p.parcel,
+                        "use": p.use_code,
+                        "verdict": p.verdict,
+                        "area_m2": p.area_m2,
+                        "encumbered_share": p.encumbered_total.map(|(_, share)| share),
+                        "findings": p.findings.len(),
+                        "error": p.error,
+                    }));
+                }
+                Ok(())
+            })
+            .map_err(|e| Error::Internal(format!("the job's report cannot be read: {e}")))?;
+        Ok(Json(json!({"job": id, "total": total, "parcels": rows})))
+    })
+    .await
 }
 
 // ---- the page ------------------------------------------------------------------------------

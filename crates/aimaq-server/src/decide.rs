@@ -49,7 +49,9 @@ pub fn run(desk: &Desk, request: &CheckRequest) -> Result<Decided, Error> {
                 json!({"kind": "parcel", "parcel": r.id, "verdict": r.verdict, "area_m2": round3(r.area_m2)}),
             ));
         }
+        let mut parts = Vec::with_capacity(r.findings.len());
         for (f, g) in r.findings.iter().zip(&outcome.finding_geometries) {
+            parts.push((f.severity.as_str(), g));
             features.push(feature(
                 g,
                 json!({
@@ -57,6 +59,14 @@ pub fn run(desk: &Desk, request: &CheckRequest) -> Result<Decided, Error> {
                     "feature": f.feature, "feature_name": f.feature_name, "severity": f.severity,
                     "encumbered_m2": round3(f.encumbered_m2),
                 }),
+            ));
+        }
+        // what the map paints: each severity once, the worse ones cut out of the milder,
+        // so a pixel inside a prohibited part is red whatever else overlaps it
+        for (severity, g) in shading(&parts) {
+            features.push(feature(
+                &g,
+                json!({"kind": "shade", "parcel": r.id, "severity": severity}),
             ));
         }
         reports.push(outcome.report);
@@ -85,6 +95,49 @@ pub fn run(desk: &Desk, request: &CheckRequest) -> Result<Decided, Error> {
         verdict,
         errors,
     })
+}
+
+/// The encumbered parts as the map paints them: per severity, the union of its findings'
+/// parts less every worse severity's, worst first (`prohibited`, `conditional`,
+/// `review`), so no two overlap and no milder colour is ever painted over a worse one.
+/// The record's map and the page draw these.
+///
+/// ```
+/// use geo::{MultiPolygon, Rect};
+/// let square = |x0: f64, x1: f64| MultiPolygon(vec![Rect::new((x0, 0.0), (x1, 1.0)).to_polygon()]);
+/// let (a, b) = (square(0.0, 2.0), square(1.0, 3.0));
+/// let shades = aimaq_server::decide::shading(&[("conditional", &a), ("prohibited", &b)]);
+/// assert_eq!(shades[0].0, "prohibited");
+/// assert_eq!(shades[1].0, "conditional");
+/// use geo::Area;
+/// assert!((shades[1].1.unsigned_area() - 1.0).abs() < 1e-9);
+/// ```
+pub fn shading(parts: &[(&str, &MultiPolygon<f64>)]) -> Vec<(&'static str, MultiPolygon<f64>)> {
+    use geo::BooleanOps;
+    let mut out = Vec::new();
+    let mut worse: Option<MultiPolygon<f64>> = None;
+    for severity in ["prohibited", "conditional", "review"] {
+        let mut union: Option<MultiPolygon<f64>> = None;
+        for (_, g) in parts.iter().filter(|(s, _)| *s == severity) {
+            union = Some(match union {
+                None => (*g).clone(),
+                Some(u) => u.union(*g),
+            });
+        }
+        let Some(union) = union else { continue };
+        let own = match &worse {
+            Some(w) => union.difference(w),
+            None => union.clone(),
+        };
+        worse = Some(match worse {
+            Some(w) => w.union(&union),
+            None => union,
+        });
+        if !own.0.is_empty() {
+            out.push((severity, own));
+        }
+    }
+    out
 }
 
 fn round3(v: f64) -> f64 {
@@ -177,7 +230,16 @@ mod tests {
             .map(|f| f["properties"]["kind"].as_str().unwrap())
             .collect();
         assert_eq!(kinds[0], "parcel");
-        assert!(kinds[1..].iter().all(|k| *k == "finding"));
+        assert!(kinds[1..].iter().all(|k| *k == "finding" || *k == "shade"));
+        // painted once per severity, the worst first: prohibited, then what is left
+        let shades: Vec<&str> = decided.result["geometry"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["kind"] == "shade")
+            .map(|f| f["properties"]["severity"].as_str().unwrap())
+            .collect();
+        assert_eq!(shades.first(), Some(&"prohibited"), "{shades:?}");
 
         // with a date: the date asked, the rules not in force then
         let dated = CheckRequest {

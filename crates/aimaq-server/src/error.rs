@@ -208,11 +208,17 @@ impl Error {
 
     /// The JSON body.
     pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({"error": {
+        let mut body = serde_json::json!({"error": {
             "code": self.code(),
             "status": self.status().as_u16(),
             "message": self.to_string(),
-        }})
+        }});
+        // x and y swapped would lie inside: said for clients to offer the swap
+        if matches!(self, Error::OutsideDataset(m) if m.contains(aimaq_io::coverage::SWAPPED_HINT))
+        {
+            body["error"]["swap_xy"] = serde_json::Value::Bool(true);
+        }
+        body
     }
 }
 

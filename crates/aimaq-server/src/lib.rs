@@ -32,6 +32,8 @@ pub mod impact;
 pub mod jobs;
 mod layers;
 mod metrics;
+mod numbers;
+pub mod parcels;
 mod pdf;
 mod report;
 pub mod request;
@@ -128,6 +130,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Limits.
     pub limits: Limits,
+    /// The cadastre the page finds parcels in by number (`--parcels`), read at start.
+    pub parcels: Option<std::sync::Arc<parcels::ParcelIndex>>,
 }
 
 impl Default for Config {
@@ -140,6 +144,7 @@ impl Default for Config {
             chromium: None,
             allowed_hosts: Vec::new(),
             limits: Limits::default(),
+            parcels: None,
         }
     }
 }
@@ -185,6 +190,17 @@ pub fn run(desk: Desk, config: Config) -> Result<(), Error> {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Setup(e.to_string()))?;
+        if let Some(p) = &config.parcels {
+            eprintln!(
+                "aimaq serve: cadastre {}: {} parcels searchable by number{}",
+                p.label(),
+                p.len(),
+                match p.skipped() {
+                    [] => String::new(),
+                    s => format!(", {} records skipped (first: {})", s.len(), s[0]),
+                }
+            );
+        }
         eprintln!(
             "aimaq serve: the permit desk is at http://{addr}/ ({}; decisions in {}{})",
             state.desk().dataset_label(),

@@ -8,6 +8,7 @@
 //! strips are buffers of the findings' features drawn for orientation.
 
 use crate::i18n::text as ui;
+use crate::numbers::{number, number_trim, percent};
 use crate::store::DecisionRecord;
 use crate::{Desk, Error};
 use aimaq_check::ConstraintFeature;
@@ -40,6 +41,15 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Severity colours for words on white: the map's, darkened where they would not read
+/// (orange text on white is 2.4:1; 4.5:1 is the least for text).
+fn text_colour(severity: &str) -> &'static str {
+    match severity {
+        "conditional" => "#8a4f00",
+        other => colour(other),
+    }
+}
+
 /// Severity colours, shared with the page.
 fn colour(severity: &str) -> &'static str {
     match severity {
@@ -50,10 +60,112 @@ fn colour(severity: &str) -> &'static str {
     }
 }
 
-/// Renders the record of decision `r`.
-pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
-    let lang: Lang = r.lang.parse().unwrap_or_default();
+/// The dataset's label in the record's language: the embedded one is named in words,
+/// a file by its path.
+fn dataset_label(label: &str, lang: Lang) -> String {
+    match label.strip_prefix("embedded ") {
+        Some(path) => format!("{} {path}", ui(lang, "report.embedded")),
+        None => label.to_string(),
+    }
+}
+
+/// A CSS string literal of `text`.
+fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '<' | '>' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The printed page's running header and footer: the decision's id on every page, and
+/// "page 1 of 2" in the record's language (CSS page-margin boxes, which Chromium prints).
+fn page_css(lang: Lang, id: &str) -> String {
     let t = |k: &str| ui(lang, k);
+    // "page {page} of {pages}" → "page " counter(page) " of " counter(pages)
+    let mut content = String::new();
+    let mut rest = t("report.page_of");
+    while !rest.is_empty() {
+        let next = [("{page}", "counter(page)"), ("{pages}", "counter(pages)")]
+            .iter()
+            .filter_map(|(k, v)| rest.find(k).map(|i| (i, *k, *v)))
+            .min_by_key(|(i, _, _)| *i);
+        match next {
+            Some((i, k, v)) => {
+                if i > 0 {
+                    content.push_str(&css_string(&rest[..i]));
+                    content.push(' ');
+                }
+                content.push_str(v);
+                content.push(' ');
+                rest = &rest[i + k.len()..];
+            }
+            None => {
+                content.push_str(&css_string(rest));
+                rest = "";
+            }
+        }
+    }
+    format!(
+        "@page {{ size: A4; margin: 16mm 12mm 16mm 12mm; \
+         @top-left {{ content: {}; font: 7.5pt \"DejaVu Sans Mono\", monospace; color: #333; white-space: nowrap; }} \
+         @top-right {{ content: {}; font: 7.5pt \"DejaVu Sans\", Arial, sans-serif; color: #555; }} \
+         @bottom-right {{ content: {}; font: 8pt \"DejaVu Sans\", Arial, sans-serif; color: #333; }} }}",
+        css_string(&format!("{} {id}", t("report.decision"))),
+        css_string(t("report.printed_from")),
+        content.trim_end()
+    )
+}
+
+/// `value` in a form's field, or a blank line to write on when there is none.
+fn field(value: Option<&str>) -> String {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => format!("<span class=\"filled\">{}</span>", esc(v)),
+        None => "<span class=\"blank\"></span>".into(),
+    }
+}
+
+/// The quoted law of a finding (`law`: the cited lines' text), as given: a string, a
+/// list of strings, or objects with a `text`.
+fn law_text(v: &Value) -> Option<String> {
+    let one = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("text").and_then(Value::as_str).map(|t| {
+                match o
+                    .get("lines")
+                    .or_else(|| o.get("ref"))
+                    .and_then(Value::as_str)
+                {
+                    Some(r) => format!("{t} [{r}]"),
+                    None => t.to_string(),
+                }
+            }),
+            _ => None,
+        }
+    };
+    let text = match v {
+        Value::Array(a) => a.iter().filter_map(one).collect::<Vec<_>>().join("\n"),
+        other => one(other)?,
+    };
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// Renders the record of decision `r`, its words in `lang` (`r.result` is the answer in
+/// that language: the stored one, or the stored decision rendered again).
+pub fn render(desk: &Desk, r: &DecisionRecord, lang: Lang) -> Result<String, Error> {
+    let t = |k: &str| ui(lang, k);
+    let m = ui(lang, "unit.m");
+    let m2 = ui(lang, "unit.m2");
+    let area_text = |v: f64| format!("{}&nbsp;{}", number(v, 2, lang), esc(m2));
     let catalog = desk.catalog();
     let msg = |k: &str| catalog.message(k, lang);
     let result = &r.result;
@@ -61,20 +173,18 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
     let title = format!("{} {} — aimaq", t("report.decision"), r.id);
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{}</style></head><body>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{}{}</style></head><body>",
         lang.code(),
         esc(&title),
+        page_css(lang, &r.id),
         CSS
     );
-    // the scheme's title and act in the record's language (the answer keeps them in English)
-    let info = desk.catalog().info();
-    let catalog_title = info.title_in(lang).to_string();
-    let act = desk
-        .catalog()
-        .text(result["catalog"]["act"].as_str().unwrap_or(&info.act), lang);
+    // the scheme's title and act in the record's language, as the catalog gives them
+    let catalog_title = catalog.info().title_in(lang).to_string();
+    let act = catalog.text(result["catalog"]["act"].as_str().unwrap_or(""), lang);
     let _ = write!(
         h,
-        "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header>",
+        "<header><div class=\"brand\">{}</div><h1>{}</h1><p class=\"sub\">{} — {}</p></header><main>",
         esc(t("report.printed_from")),
         esc(t("report.title")),
         esc(&catalog_title),
@@ -90,7 +200,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         h,
         "<table class=\"meta\"><tr><th>{}</th><td><strong class=\"id\">{}</strong></td></tr>\
          <tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
-         <tr><th>{}</th><td>{} <code>{}</code></td></tr><tr><th>{}</th><td>{} <code>{}</code></td></tr></table>",
+         <tr><th>{}</th><td>{} <code class=\"digest\">{}</code></td></tr><tr><th>{}</th><td>{} <code class=\"digest\">{}</code></td></tr></table>",
         esc(t("report.decision")),
         esc(&r.id),
         esc(t("report.created")),
@@ -103,11 +213,56 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         esc(&r.catalog_id),
         esc(&r.catalog_digest),
         esc(t("report.dataset")),
-        esc(&r.dataset_label),
+        esc(&dataset_label(&r.dataset_label, lang)),
         esc(&r.dataset_digest),
     );
 
+    // the application and the officer: a form, each field filled from the request or a
+    // blank line to write on; the signature is always written by hand
     let parcels = result["parcels"].as_array().cloned().unwrap_or_default();
+    let application = &r.request["application"];
+    let app = |k: &str| application[k].as_str();
+    let parcel_ids: Vec<&str> = parcels.iter().filter_map(|p| p["id"].as_str()).collect();
+    let app_number = app("number").or(if parcel_ids.len() == 1 && parcel_ids[0] != "parcel" {
+        Some(parcel_ids[0])
+    } else {
+        None
+    });
+    let mut uses: Vec<String> = Vec::new();
+    for p in &parcels {
+        let code = p["use"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| catalog.info().default_use.clone());
+        let label = catalog
+            .land_use(&code)
+            .map(|u| u.label(lang).to_string())
+            .unwrap_or(code);
+        if !uses.contains(&label) {
+            uses.push(label);
+        }
+    }
+    let row =
+        |label: &str, value: String| format!("<tr><th>{}</th><td>{value}</td></tr>", esc(label));
+    let _ = write!(
+        h,
+        "<section class=\"application\"><h2>{}</h2><table class=\"form\">{}{}{}{}</table>\
+         <h3>{}</h3><table class=\"form\">{}{}{}{}</table></section>",
+        esc(t("report.application")),
+        row(
+            t("report.application_number"),
+            field(app_number).replace("class=\"filled\"", "class=\"filled id\"")
+        ),
+        row(t("report.applicant"), field(app("applicant"))),
+        row(t("report.address"), field(app("address"))),
+        row(t("report.use"), field(Some(&uses.join("; ")))),
+        esc(t("report.officer")),
+        row(t("report.officer_name"), field(app("officer"))),
+        row(t("report.position"), field(app("position"))),
+        row(t("report.date"), field(None)),
+        row(t("report.signature"), field(None)),
+    );
+
     let geometry = result["geometry"]["features"]
         .as_array()
         .cloned()
@@ -126,21 +281,23 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
             .unwrap_or_default();
         let _ = write!(
             h,
-            "<section class=\"parcel\"><h2>{} {} <span class=\"verdict\" style=\"background:{}\">{}</span></h2>",
+            "<section class=\"parcel\"><h2>{} <span class=\"id\">{}</span> <span class=\"verdict\" style=\"background:{};color:{}\">{}</span></h2>",
             esc(t("report.parcel")),
             esc(id),
             colour(verdict),
+            // white on orange is 2.4:1: dark text there
+            if verdict == "conditional" { "#111" } else { "#fff" },
             esc(msg(&format!("verdict.{verdict}")))
         );
         let area = p["area_m2"].as_f64().unwrap_or(0.0);
         let _ = write!(
             h,
-            "<table class=\"meta\"><tr><th>{}</th><td>{} <code>{}</code></td></tr><tr><th>{}</th><td>{}</td></tr>",
+            "<table class=\"meta\"><tr><th>{}</th><td>{} <code class=\"id\">{}</code></td></tr><tr><th>{}</th><td>{}</td></tr>",
             esc(t("report.use")),
             esc(&use_label),
             esc(&use_code),
             esc(t("report.area")),
-            square_metres(lang, area)
+            area_text(area)
         );
         if let Some(total) = p["encumbrance"]["total"].as_object() {
             let by: Vec<String> = p["encumbrance"]["by_severity"]
@@ -151,10 +308,10 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                         .map(|(s, a)| {
                             format!(
                                 "<span style=\"color:{}\">{}</span> {} ({})",
-                                colour(s),
+                                text_colour(s),
                                 esc(&severity_word(catalog, lang, s)),
-                                square_metres(lang, a["m2"].as_f64().unwrap_or(0.0)),
-                                percent(lang, a["share"].as_f64().unwrap_or(0.0))
+                                area_text(a["m2"].as_f64().unwrap_or(0.0)),
+                                percent(a["share"].as_f64().unwrap_or(0.0), lang)
                             )
                         })
                         .collect()
@@ -164,10 +321,10 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 h,
                 "<tr><th>{}</th><td>{} ({}){}{}</td></tr>",
                 esc(t("report.encumbrance")),
-                square_metres(lang, total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
+                area_text(total.get("m2").and_then(Value::as_f64).unwrap_or(0.0)),
                 percent(
-                    lang,
-                    total.get("share").and_then(Value::as_f64).unwrap_or(0.0)
+                    total.get("share").and_then(Value::as_f64).unwrap_or(0.0),
+                    lang
                 ),
                 if by.is_empty() { "" } else { " — " },
                 by.join(", ")
@@ -187,7 +344,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
             .collect();
         let findings = p["findings"].as_array().cloned().unwrap_or_default();
         if let Some(pg) = parcel_geometry.and_then(|g| multipolygon(&g["geometry"])) {
-            let svg = map_svg(desk, lang, &pg, &findings, &finding_geometries);
+            let svg = map_svg(desk, lang, verdict, &pg, &findings, &finding_geometries);
             let _ = write!(
                 h,
                 "<figure class=\"map\">{svg}<figcaption>{}</figcaption></figure>",
@@ -225,13 +382,13 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                     .unwrap_or_default();
                 let object = match f["feature_name"].as_str() {
                     Some(name) => format!(
-                        "{} «{}» <code>{}</code>",
+                        "{} «{}» <code class=\"id\">{}</code>",
                         esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)),
                         esc(name),
                         esc(f["feature"].as_str().unwrap_or(""))
                     ),
                     None => format!(
-                        "{} <code>{}</code>",
+                        "{} <code class=\"id\">{}</code>",
                         esc(&catalog.layer_label(f["layer"].as_str().unwrap_or(""), lang)),
                         esc(f["feature"].as_str().unwrap_or(""))
                     ),
@@ -240,31 +397,14 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                 let distance = if limit == 0.0 {
                     esc(msg("reason.overlap"))
                 } else {
-                    let m = crate::i18n::unit(lang, "m");
                     format!(
-                        "{} {m} &lt; {} {m}",
-                        aimaq_rules::format_number(
-                            lang,
-                            f["distance_m"].as_f64().unwrap_or(0.0),
-                            Some(2)
-                        ),
-                        aimaq_rules::format_number(lang, limit, None)
+                        "{}&nbsp;{m} &lt; {}&nbsp;{m}",
+                        number(f["distance_m"].as_f64().unwrap_or(0.0), 2, lang),
+                        number_trim(limit, lang),
+                        m = esc(m)
                     )
                 };
                 let severity = f["severity"].as_str().unwrap_or("");
-                // the scheme's own words at the cited lines, verbatim in Kazakh
-                let law: String = f["law"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|q| {
-                        format!(
-                            "<div class=\"law\" lang=\"kk\"><code>{}</code> «{}»</div>",
-                            esc(q["lines"].as_str().unwrap_or("")),
-                            esc(q["text"].as_str().unwrap_or(""))
-                        )
-                    })
-                    .collect();
                 let approval = f["approval"]
                     .as_str()
                     .map(|a| {
@@ -276,16 +416,25 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
                     .unwrap_or_default();
                 let _ = write!(
                     h,
-                    "<tr><td class=\"n\">[{n}]</td><td><strong>{}</strong><br><code>{}</code></td><td>{object}</td><td class=\"num\">{distance}</td><td class=\"num\">{}<br>{}</td><td><span class=\"sev\" style=\"color:{}\">{}</span>{approval}</td></tr>\
-                     <tr class=\"msg\"><td></td><td colspan=\"5\">{}{law}</td></tr>",
+                    "<tr><td class=\"n\">[{n}]</td><td><strong>{}</strong><br><code class=\"id\">{}</code></td><td>{object}</td><td class=\"num\">{distance}</td><td class=\"num\">{}<br>{}</td><td><span class=\"sev\" style=\"color:{}\">{}</span>{approval}</td></tr>\
+                     <tr class=\"msg\"><td></td><td colspan=\"5\">{}</td></tr>",
                     esc(&rule_title),
                     esc(rule_id),
-                    square_metres(lang, f["encumbered_m2"].as_f64().unwrap_or(0.0)),
-                    percent(lang, f["encumbered_share"].as_f64().unwrap_or(0.0)),
-                    colour(severity),
+                    area_text(f["encumbered_m2"].as_f64().unwrap_or(0.0)),
+                    percent(f["encumbered_share"].as_f64().unwrap_or(0.0), lang),
+                    text_colour(severity),
                     esc(&severity_word(catalog, lang, severity)),
                     esc(f["message"].as_str().unwrap_or("")),
                 );
+                // the law itself: the cited lines' text, under the finding
+                if let Some(law) = law_text(&f["law"]) {
+                    let _ = write!(
+                        h,
+                        "<tr class=\"law\"><td></td><td colspan=\"5\"><div class=\"law-head\">{}</div><blockquote>{}</blockquote></td></tr>",
+                        esc(t("report.law")),
+                        esc(&law).replace('\n', "<br>")
+                    );
+                }
             }
             h.push_str("</tbody></table>");
         }
@@ -343,7 +492,7 @@ pub fn render(desk: &Desk, r: &DecisionRecord) -> Result<String, Error> {
         .unwrap_or_default();
     let _ = write!(
         h,
-        "<footer>{}{credit}<p>{}</p><p class=\"digests\">{} {} · {}: <code>{}</code> · {}: <code>{}</code></p></footer></body></html>",
+        "</main><footer>{}{credit}<p>{}</p><p class=\"digests\">{} {} · {}: <code class=\"digest\">{}</code> · {}: <code class=\"digest\">{}</code></p></footer></body></html>",
         if footer_extra.is_empty() { String::new() } else { format!("<ul class=\"nif\">{footer_extra}</ul>") },
         esc(t("report.verify")),
         esc(t("report.version")),
@@ -364,32 +513,6 @@ fn severity_word(catalog: &aimaq_rules::Catalog, lang: Lang, s: &str) -> String 
         other => other,
     }
     .to_string()
-}
-
-/// An area in `lang`: m² below 10 ha, hectares above; numbers through the one formatter.
-fn square_metres(lang: Lang, m2: f64) -> String {
-    let catalog_unit = |key: &str| crate::i18n::unit(lang, key);
-    if m2 >= 100_000.0 {
-        format!(
-            "{} {}",
-            aimaq_rules::format_number(lang, m2 / 10_000.0, Some(2)),
-            catalog_unit("ha")
-        )
-    } else {
-        format!(
-            "{} {}",
-            aimaq_rules::format_number(lang, m2, Some(1)),
-            catalog_unit("m2")
-        )
-    }
-}
-
-/// A share as a percentage in `lang`.
-fn percent(lang: Lang, share: f64) -> String {
-    format!(
-        "{} %",
-        aimaq_rules::format_number(lang, share * 100.0, Some(1))
-    )
 }
 
 /// A GeoJSON (Multi)Polygon object as a MultiPolygon.
@@ -555,19 +678,15 @@ fn nice(x: f64) -> f64 {
     }
 }
 
-fn metres_label(lang: Lang, m: f64) -> String {
+fn metres_label(m: f64, lang: Lang) -> String {
     if m >= 1000.0 {
         format!(
-            "{} {}",
-            aimaq_rules::format_number(lang, m / 1000.0, None),
-            crate::i18n::unit(lang, "km")
+            "{}\u{a0}{}",
+            number_trim(m / 1000.0, lang),
+            esc(ui(lang, "unit.km"))
         )
     } else {
-        format!(
-            "{} {}",
-            aimaq_rules::format_number(lang, m, None),
-            crate::i18n::unit(lang, "m")
-        )
+        format!("{}\u{a0}{}", number_trim(m, lang), esc(ui(lang, "unit.m")))
     }
 }
 
@@ -576,6 +695,7 @@ fn metres_label(lang: Lang, m: f64) -> String {
 fn map_svg(
     desk: &Desk,
     lang: Lang,
+    verdict: &str,
     parcel_wgs84: &MultiPolygon<f64>,
     findings: &[Value],
     finding_geometries: &[&Value],
@@ -799,8 +919,9 @@ fn map_svg(
         }
     }
 
-    // the encumbered parts, worst on top
-    let mut parts: Vec<(&str, MultiPolygon<f64>)> = finding_geometries
+    // the encumbered parts, painted as the page paints them: each severity once, the
+    // worse ones cut out of the milder, so nothing milder is ever drawn over a worse part
+    let parts: Vec<(&str, MultiPolygon<f64>)> = finding_geometries
         .iter()
         .filter_map(|f| {
             let sev = f["properties"]["severity"].as_str()?;
@@ -808,16 +929,14 @@ fn map_svg(
             Some((sev, g))
         })
         .collect();
-    let rank = |s: &str| match s {
-        "prohibited" => 3,
-        "conditional" => 2,
-        _ => 1,
-    };
-    parts.sort_by_key(|(s, _)| rank(s));
-    for (sev, g) in &parts {
+    let refs: Vec<(&str, &MultiPolygon<f64>)> = parts.iter().map(|(s, g)| (*s, g)).collect();
+    let mut shades = crate::decide::shading(&refs);
+    // the worst last, on top (they do not overlap; the order keeps the edges honest)
+    shades.reverse();
+    for (sev, g) in &shades {
         let _ = write!(
             s,
-            "<path d=\"{}\" fill=\"{}\" fill-opacity=\"0.55\" stroke=\"none\" fill-rule=\"evenodd\"/>",
+            "<path d=\"{}\" fill=\"{}\" fill-opacity=\"0.6\" stroke=\"none\" fill-rule=\"evenodd\"/>",
             frame.path_polygons(g),
             colour(sev)
         );
@@ -829,7 +948,7 @@ fn map_svg(
         note(
             key,
             format!(
-                "<rect width=\"40\" height=\"24\" fill=\"{}\" fill-opacity=\"0.55\"/>",
+                "<rect width=\"40\" height=\"24\" fill=\"{}\" fill-opacity=\"0.6\"/>",
                 colour(sev)
             ),
             &mut legend,
@@ -837,15 +956,19 @@ fn map_svg(
     }
 
     // the parcel, and the distances the findings state
+    // the parcel in its verdict's colour: the map never says other than the verdict
     let _ = write!(
         s,
-        "<path d=\"{}\" fill=\"none\" stroke=\"#111\" stroke-width=\"7\" stroke-linejoin=\"round\"/>",
-        frame.path_polygons(&parcel)
+        "<path d=\"{}\" fill=\"{c}\" fill-opacity=\"0.12\" stroke=\"{c}\" stroke-width=\"7\" stroke-linejoin=\"round\" fill-rule=\"evenodd\"/>",
+        frame.path_polygons(&parcel),
+        c = colour(verdict)
     );
     note(
         "legend.parcel",
-        "<rect width=\"40\" height=\"24\" fill=\"none\" stroke=\"#111\" stroke-width=\"6\"/>"
-            .into(),
+        format!(
+            "<rect width=\"40\" height=\"24\" fill=\"{c}\" fill-opacity=\"0.12\" stroke=\"{c}\" stroke-width=\"6\"/>",
+            c = colour(verdict)
+        ),
         &mut legend,
     );
     for (a, b, d, sev) in &pairs {
@@ -864,10 +987,10 @@ fn map_svg(
         let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
         let _ = write!(
             s,
-            "<text x=\"{mx:.1}\" y=\"{:.1}\" class=\"dim\">{} {}</text>",
+            "<text x=\"{mx:.1}\" y=\"{:.1}\" class=\"dim\">{}\u{a0}{}</text>",
             my - 10.0,
-            aimaq_rules::format_number(lang, *d, Some(2)),
-            crate::i18n::unit(lang, "m")
+            number(*d, 2, lang),
+            esc(t("unit.m"))
         );
     }
     s.push_str("</g>");
@@ -891,7 +1014,7 @@ fn map_svg(
         by - 8.0,
         bx + bar_u,
         by - 8.0,
-        metres_label(lang, bar_m),
+        metres_label(bar_m, lang),
         bx + bar_u + 15.0,
         by + 12.0,
         esc(t("report.scale")),
@@ -940,9 +1063,10 @@ fn map_svg(
     }
     let _ = write!(
         l,
-        "<span class=\"northnote\">↑ {} ({:+.2}°)</span></div>",
+        "<span class=\"northnote\">↑ {} ({}{}°)</span></div>",
         esc(t("report.grid_north")),
-        convergence
+        if convergence >= 0.0 { "+" } else { "" },
+        number(convergence, 2, lang)
     );
     s + &l
 }
@@ -977,7 +1101,6 @@ fn simplify_mp(g: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
 }
 
 const CSS: &str = r#"
-@page { size: A4; margin: 12mm 12mm 14mm 12mm; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 9pt; color: #111; margin: 0 auto; max-width: 186mm; line-height: 1.35; }
 header { border-bottom: 2px solid #111; margin-bottom: 3mm; padding-bottom: 2mm; }
@@ -990,8 +1113,21 @@ table.findings thead { display: table-header-group; }
 table { border-collapse: collapse; width: 100%; }
 table.meta th { text-align: left; font-weight: normal; color: #555; padding: .5mm 3mm .5mm 0; vertical-align: top; width: 38mm; }
 table.meta td { padding: .5mm 0; vertical-align: top; }
-code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; word-break: break-all; }
-.id { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; }
+/* ids never break across lines; digests may, anywhere */
+.id, code.id { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; hyphens: none; }
+strong.id { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
+code.digest { word-break: break-all; }
+section.application { break-inside: avoid; margin: 3mm 0; border: 1px solid #111; padding: 1mm 3mm 2mm; }
+section.application h2 { font-size: 10.5pt; margin: 1mm 0; }
+section.application h3 { margin: 2mm 0 0; }
+table.form th { text-align: left; font-weight: normal; color: #333; width: 52mm; padding: 1.6mm 3mm 0 0; vertical-align: bottom; }
+table.form td { padding: 1.6mm 0 0; vertical-align: bottom; }
+table.form .filled { display: inline-block; min-width: 80mm; border-bottom: .5px solid #111; padding: 0 1mm; }
+table.form .blank { display: inline-block; width: 100mm; height: 5mm; border-bottom: .5px solid #111; }
+tr.law td { border-top: none; padding-top: 0; }
+.law-head { font-size: 7pt; color: #555; text-transform: uppercase; letter-spacing: .05em; }
+tr.law blockquote { margin: .5mm 0 1mm 0; padding-left: 2.5mm; border-left: 2px solid #999; font-size: 7.5pt; color: #222; font-style: italic; }
 .verdict { color: #fff; padding: .5mm 2.5mm; border-radius: 1mm; font-size: 11pt; letter-spacing: .03em; }
 figure.map { margin: 2mm 0; break-inside: avoid; }
 figure.map > svg { display: block; width: 100%; height: auto; }
@@ -1014,7 +1150,7 @@ section.citations ol { padding-left: 7mm; margin: 1mm 0; }
 section.citations li { margin-bottom: .8mm; }
 section.parcel { break-inside: auto; }
 footer { border-top: 1px solid #111; margin-top: 4mm; padding-top: 2mm; font-size: 7.5pt; color: #333; }
-footer .digests { word-break: break-all; }
+footer .digests { overflow-wrap: anywhere; }
 ul.nif { padding-left: 5mm; }
 @media screen { body { padding: 8mm; background: #fff; } html { background: #ddd; } }
 @media print { a { color: inherit; text-decoration: none; } }

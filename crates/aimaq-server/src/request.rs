@@ -34,6 +34,62 @@ pub struct RequestParcel {
     pub geometry: MultiPolygon<f64>,
 }
 
+/// The application a check answers, as the officer filled it in: printed in the
+/// record's form (a blank line for each field left empty). The engine never reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// The application's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Who applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<String>,
+    /// The parcel's address or cadastral number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The officer deciding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+    /// The officer's position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+/// Longest text of an application's field, characters.
+const MAX_APPLICATION_FIELD: usize = 300;
+
+impl Application {
+    /// Trimmed, empty fields dropped; `None` when nothing is left. Over-long or
+    /// control-character fields are refused.
+    fn normalised(self) -> Result<Option<Application>, Error> {
+        let clean = |name: &str, v: Option<String>| -> Result<Option<String>, Error> {
+            let Some(v) = v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+                return Ok(None);
+            };
+            if v.chars().count() > MAX_APPLICATION_FIELD {
+                return Err(Error::BadRequest(format!(
+                    "application.{name} is longer than {MAX_APPLICATION_FIELD} characters"
+                )));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(Error::BadRequest(format!(
+                    "application.{name} holds a control character"
+                )));
+            }
+            Ok(Some(v))
+        };
+        let a = Application {
+            number: clean("number", self.number)?,
+            applicant: clean("applicant", self.applicant)?,
+            address: clean("address", self.address)?,
+            officer: clean("officer", self.officer)?,
+            position: clean("position", self.position)?,
+        };
+        Ok((a != Application::default()).then_some(a))
+    }
+}
+
 /// A request as a decision records it: enough to run it again, exactly.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckRequest {
@@ -48,6 +104,9 @@ pub struct CheckRequest {
     pub as_of: Option<Date>,
     /// The parcels.
     pub parcels: Vec<RequestParcel>,
+    /// The application, as the officer filled it in (the record's form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<Application>,
 }
 
 /// The query parameters of `POST /check` (and the fields of its JSON envelope).
@@ -79,6 +138,7 @@ struct Envelope {
     use_code: Option<String>,
     lang: Option<String>,
     as_of: Option<String>,
+    application: Option<Application>,
 }
 
 /// Parses a request body. `content_type` is the media type without parameters.
@@ -92,6 +152,7 @@ pub fn parse(
     let text = std::str::from_utf8(body)
         .map_err(|_| Error::BadRequest("the body is not UTF-8 text".into()))?;
     let mut params = query.clone();
+    let mut application = None;
     let (format, parcels) = match content_type {
         "text/plain" | "application/wkt" => (InputFormat::Wkt, Given::Wkt(text.to_string())),
         "application/json" | "application/geo+json" | "" => {
@@ -116,6 +177,7 @@ pub fn parse(
                 overlay(&mut params.as_of, env.as_of);
                 overlay(&mut params.crs, env.crs);
                 overlay(&mut params.id, env.id);
+                application = env.application;
                 match (env.geojson, env.wkt, env.coordinates) {
                     (Some(g), None, None) => (InputFormat::Geojson, Given::GeoJson(g)),
                     (None, Some(w), None) => (InputFormat::Wkt, Given::Wkt(w)),
@@ -141,7 +203,12 @@ pub fn parse(
     };
 
     let lang = match params.lang.as_deref() {
-        None | Some("") => Lang::En,
+        None => Lang::En,
+        Some("") => {
+            return Err(Error::BadParameter(
+                "lang is empty: give kk, ru or en, or leave it out for en".into(),
+            ))
+        }
         Some(l) => l
             .parse()
             .map_err(|e: aimaq_rules::UnknownLang| Error::BadParameter(e.to_string()))?,
@@ -255,6 +322,10 @@ pub fn parse(
                 geometry,
             })
             .collect(),
+        application: match application {
+            Some(a) => Application::normalised(a)?,
+            None => None,
+        },
     })
 }
 

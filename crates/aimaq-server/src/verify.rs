@@ -237,7 +237,7 @@ pub fn verify(
 }
 
 /// The desk a decision was made with, from the store's copies of its catalog and data.
-fn recorded_desk(store: &Store, r: &DecisionRecord) -> Result<Desk, String> {
+pub(crate) fn recorded_desk(store: &Store, r: &DecisionRecord) -> Result<Desk, String> {
     let catalog = store
         .catalog_text(&r.catalog_digest)
         .map_err(|e| e.to_string())?
@@ -259,6 +259,63 @@ fn recorded_desk(store: &Store, r: &DecisionRecord) -> Result<Desk, String> {
         ));
     }
     Desk::from_record(&catalog, snapshot, &r.crs, &label).map_err(|e| e.to_string())
+}
+
+/// The recorded decision `r` with its words in `lang`: its request run again in `lang` on
+/// `desk` (the one it was made with). The facts (verdicts, rules, objects, severities,
+/// distances, areas, ids) must be those recorded, only the words may differ; otherwise
+/// it is refused, for a record is never shown saying other than what was decided.
+pub(crate) fn render_in(
+    desk: &Desk,
+    r: &DecisionRecord,
+    lang: aimaq_rules::Lang,
+) -> Result<Value, Error> {
+    let mut request: CheckRequest = serde_json::from_str(&r.request_text)
+        .map_err(|e| Error::Internal(format!("the stored request cannot be read: {e}")))?;
+    request.lang = lang;
+    let decided = decide::run(desk, &request)?;
+    if let Some((id, reason)) = decided.errors.first() {
+        return Err(Error::Internal(format!(
+            "decision {}: parcel `{id}` cannot be run again: {reason}",
+            r.id
+        )));
+    }
+    let facts = |v: &Value| -> Value {
+        let parcels = v["parcels"].as_array().cloned().unwrap_or_default();
+        Value::Array(
+            parcels
+                .iter()
+                .map(|p| {
+                    let findings: Vec<Value> = p["findings"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|f| {
+                            serde_json::json!([
+                                f["rule"],
+                                f["feature"],
+                                f["severity"],
+                                f["distance_m"],
+                                f["limit_m"],
+                                f["encumbered_m2"],
+                                f["encumbered_share"]
+                            ])
+                        })
+                        .collect();
+                    serde_json::json!([p["id"], p["verdict"], p["use"], p["area_m2"], findings])
+                })
+                .collect(),
+        )
+    };
+    if facts(&r.result) != facts(&decided.result) {
+        return Err(Error::Internal(format!(
+            "decision {} cannot be rendered in {}: run again, it states other facts than recorded (run `aimaq decisions verify`)",
+            r.id,
+            lang.code()
+        )));
+    }
+    Ok(decided.result)
 }
 
 /// The fields that differ between the recorded answer and the answer now.
