@@ -46,22 +46,6 @@ pub fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
         .map(String::as_str)
 }
 
-/// A unit as `lang` writes it: `m`, `m2`, `km`, `ha` (м, м², км, га in Kazakh and
-/// Russian).
-pub fn unit(lang: Lang, unit: &str) -> &'static str {
-    match (lang, unit) {
-        (Lang::En, "m") => "m",
-        (Lang::En, "m2") => "m²",
-        (Lang::En, "km") => "km",
-        (Lang::En, "ha") => "ha",
-        (_, "m") => "м",
-        (_, "m2") => "м²",
-        (_, "km") => "км",
-        (_, "ha") => "га",
-        _ => "",
-    }
-}
-
 /// The language a request asks its answers in: its `lang` query parameter, else the
 /// first of its `Accept-Language` tags that is kk, ru or en; English when neither says.
 pub fn request_lang(query: Option<&str>, accept_language: Option<&str>) -> Lang {
