@@ -478,9 +478,10 @@
     const text = Math.abs(v).toFixed(decimals);
     const [int, frac] = text.split('.');
     const en = state.lang === 'en';
-    let out = v < 0 && /[1-9]/.test(text) ? '−' : '';
+    // as aimaq_rules::format_number writes it (the CLI, the JSON, the record)
+    let out = v < 0 && /[1-9]/.test(text) ? '-' : '';
     for (let i = 0; i < int.length; i++) {
-      if (i > 0 && (int.length - i) % 3 === 0) out += en ? ',' : '\u00a0';
+      if (i > 0 && !en && (int.length - i) % 3 === 0) out += '\u202f';
       out += int[i];
     }
     return frac === undefined ? out : out + (en ? '.' : ',') + frac;
