@@ -136,7 +136,7 @@ def prepare_inputs(aimaq, cache, n, seed):
 
 def export_zones(aimaq, cache):
     zones = os.path.join(cache, "zones.gpkg")
-    subprocess.run([aimaq, "zones", "--out", zones, "--overwrite"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([aimaq, "zones", "--out", zones, "--overwrite", "--join-tables"], check=True, stdout=subprocess.DEVNULL)
     return zones
 
 

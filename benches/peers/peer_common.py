@@ -1,6 +1,6 @@
 """What the Python contenders share: reading the zones, and the report they write.
 
-The zones are `aimaq zones`' `join_lines` and `join_areas` layers (source geometry and
+The zones are `aimaq zones --join-tables`' `join_lines` and `join_areas` layers (source geometry and
 limits, one geometry type each), read as one table: `rule`, `layer`, `feature`, `limit_m`,
 `min_limit_m`, `inside_limit_m`, `regime`, geometry.
 

@@ -1,4 +1,4 @@
-"""aimaq's QGIS plugin: a Processing provider over the aimaq Python package."""
+"""aimaq's QGIS plugin: a Processing provider over the aimaq binary or Python package."""
 
 
 def classFactory(iface):  # noqa: N802 (QGIS's name)

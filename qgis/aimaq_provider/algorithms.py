@@ -1,55 +1,99 @@
-"""The aimaq algorithms: each a thin call into the aimaq Python package, whose engine is
-the one `aimaq screen`, `aimaq zones` and `aimaq balance` run."""
+"""The aimaq algorithms: each a thin call into aimaq's engine, the one `aimaq screen`,
+`aimaq zones` and `aimaq balance` run — in-process through the aimaq Python package when
+QGIS's Python has it, else through the `aimaq` binary (backend.py)."""
 
+import json
 import os
+import sqlite3
 
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
+    QgsLayerTreeLayer,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
-    QgsProcessingParameterVectorLayer,
-    QgsProcessingContext,
-    QgsVectorLayer,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
+from . import backend
+
 LANGS = ["en", "kk", "ru"]
 LANG_LABELS = ["English", "Қазақша (Kazakh)", "Русский (Russian)"]
 
+# the zones map's layers, bottom up as it is drawn (the order `aimaq zones` lists them)
+ZONES_LAYERS = ["zone_areas", "zone_strips", "source_areas", "settlements", "source_lines"]
 
-def _aimaq():
-    """The aimaq package: bundled beside the plugin in its release ZIP, else installed."""
+
+def _titles(path):
+    """Each layer's title as the GeoPackage gives it (`gpkg_contents.identifier`: aimaq
+    writes it in the export's language)."""
     try:
-        import aimaq  # noqa: F401
-    except ImportError:
-        import sys
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return dict(db.execute("SELECT table_name, identifier FROM gpkg_contents"))
+    except sqlite3.Error:
+        return {}
 
-        bundled = os.path.join(os.path.dirname(__file__), "lib")
-        if os.path.isdir(bundled) and bundled not in sys.path:
-            sys.path.insert(0, bundled)
-        try:
-            import aimaq  # noqa: F401
-        except ImportError as e:
-            raise QgsProcessingException(
-                "the aimaq Python package is not installed: install the plugin's release ZIP "
-                f"(it bundles it) or `pip install aimaq` for QGIS's Python ({e})"
-            )
-    import aimaq
 
-    return aimaq
+def _count(path, table):
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+class _Stack(QgsProcessingLayerPostProcessorInterface):
+    """Gives a loaded result its GeoPackage's default style, and keeps a result's layers
+    in the drawing order of their rank (Processing loads them in the order of their
+    sources' names): higher ranks on top."""
+
+    def __init__(self, rank):
+        super().__init__()
+        self.rank = rank
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS's name)
+        # Processing loads results without their default style: the GeoPackage's own
+        # (layer_styles, in the export's language) is the one to show
+        _, loaded = layer.loadDefaultStyle()
+        if loaded:
+            layer.triggerRepaint()
+            layer.emitStyleChanged()
+        layer.setCustomProperty("aimaq/rank", self.rank)
+        project = context.project()
+        node = project.layerTreeRoot().findLayer(layer.id()) if project else None
+        if node is None:
+            return
+        parent = node.parent()
+        ranked = [
+            (i, c) for i, c in enumerate(parent.children())
+            if isinstance(c, QgsLayerTreeLayer) and c.layer() is not None
+            and c.layer().customProperty("aimaq/rank") is not None
+        ]
+        slots = [i for i, _ in ranked]
+        wanted = sorted((c for _, c in ranked), key=lambda c: -int(c.layer().customProperty("aimaq/rank")))
+        if [c for _, c in ranked] == wanted:
+            return
+        clones = [c.clone() for c in wanted]
+        for i, _ in reversed(ranked):
+            parent.removeChildNode(parent.children()[i])
+        for slot, clone in sorted(zip(slots, clones), key=lambda x: x[0]):
+            parent.insertChildNode(slot, clone)
+
+
+# post-processors must outlive the algorithm's run: Processing holds them by pointer
+_KEEP = []
 
 
 class _Base(QgsProcessingAlgorithm):
@@ -80,22 +124,45 @@ class _Base(QgsProcessingAlgorithm):
             )
         )
 
-    def _engine(self, parameters, context):
-        aimaq = _aimaq()
+    def _options(self, parameters, context):
         data = self.parameterAsFile(parameters, "DATA", context) or None
         lang = LANGS[self.parameterAsEnum(parameters, "LANG", context)]
         as_of = self.parameterAsString(parameters, "AS_OF", context).strip() or None
+        return data, lang, as_of
+
+    def _engine(self, parameters, context, feedback):
+        """The in-process engine, or None when the binary is to be used."""
+        aimaq = backend.package()
+        if aimaq is None:
+            return None
+        data, lang, as_of = self._options(parameters, context)
         try:
-            return aimaq.Engine(data=data, lang=lang, as_of=as_of)
+            engine = aimaq.Engine(data=data, lang=lang, as_of=as_of)
         except Exception as e:  # aimaq's refusals say what is wrong; keep their words
             raise QgsProcessingException(str(e))
+        feedback.pushInfo(f"aimaq {getattr(aimaq, '__version__', '')} in-process: dataset {engine.dataset}, "
+                          f"measured in {engine.metric_crs}, catalog {engine.catalog}")
+        return engine
+
+    def _cli_options(self, parameters, context):
+        """The engine's options as `aimaq` arguments."""
+        data, lang, as_of = self._options(parameters, context)
+        args = ["--lang", lang]
+        if data:
+            args += ["--data", data]
+        if as_of:
+            args += ["--as-of", as_of]
+        return args
 
     @staticmethod
-    def _load(context, path, layer, name):
+    def _load(context, path, layer, name, rank=0):
         """Adds a layer of the result to the project when the algorithm ends: QGIS
         reads its default style from the GeoPackage, so it opens styled."""
         uri = f"{path}|layername={layer}"
         details = QgsProcessingContext.LayerDetails(name, context.project(), layer)
+        stack = _Stack(rank)
+        _KEEP.append(stack)
+        details.setPostProcessor(stack)
         context.addLayerToLoadOnCompletion(uri, details)
         return uri
 
@@ -115,12 +182,13 @@ class CheckAlgorithm(_Base):
             "(parcels coloured by verdict, findings hatched by severity, rules, metadata) — the "
             "report `aimaq screen` writes — and loads its layers styled. Every record comes "
             "back: invalid polygons are repaired (and the row says so), the rest are error rows "
-            "with the reason."
+            "with the reason. Any polygon layer will do: a temporary layer, a selection or a "
+            "format aimaq does not read is written to a GeoPackage first."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterVectorLayer(
+            QgsProcessingParameterFeatureSource(
                 "INPUT", "Parcels", [QgsProcessing.TypeVectorPolygon]
             )
         )
@@ -151,7 +219,6 @@ class CheckAlgorithm(_Base):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self._engine(parameters, context)
         # a file as it is, or the layer exported where it is a memory layer, a selection,
         # or a format GDAL does not read back the same way
         path, layer = self.parameterAsCompatibleSourceLayerPathAndLayerName(
@@ -160,16 +227,46 @@ class CheckAlgorithm(_Base):
         out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
         id_field = self.parameterAsString(parameters, "ID_FIELD", context) or None
         use_field = self.parameterAsString(parameters, "USE_FIELD", context) or None
+        engine = self._engine(parameters, context, feedback)
+        if engine is not None:
+            summary = self._in_process(engine, path, layer, out, id_field, use_field, feedback)
+        else:
+            args = ["screen", path, "--out", out, "--overwrite", "--progress", "json"]
+            args += self._cli_options(parameters, context)
+            for flag, value in (("--layer", layer), ("--id-field", id_field), ("--use-field", use_field)):
+                if value:
+                    args += [flag, value]
+            backend.run(args, feedback, progress=True)
+            with open(out + ".summary.json", encoding="utf-8") as f:
+                summary = json.load(f)
+        verdicts = summary.get("by_verdict", {})
+        feedback.pushInfo(
+            f"{summary['parcels_in']} parcels in: {summary['parcels_checked']} checked, "
+            f"{summary['parcels_errored']} errored, {summary.get('parcels_repaired', 0)} repaired; "
+            + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+        )
+        if str(summary.get("id_source", "")).startswith("no id field"):
+            feedback.reportError(f"{summary['id_source']}: choose the id field", fatalError=False)
+        return {
+            "OUTPUT": out,
+            "PARCELS": self._load(context, out, "parcels", "aimaq parcels", rank=0),
+            "FINDINGS": self._load(context, out, "findings_view", "aimaq findings", rank=1),
+            "PARCELS_IN": summary["parcels_in"],
+            "CHECKED": summary["parcels_checked"],
+            "ERRORED": summary["parcels_errored"],
+            "FINDINGS_COUNT": summary["findings"],
+        }
 
+    @staticmethod
+    def _in_process(engine, path, layer, out, id_field, use_field, feedback):
         def progress(written, total):
             if total:
                 feedback.setProgress(100.0 * written / total)
             if feedback.isCanceled():
                 raise KeyboardInterrupt("cancelled")
 
-        feedback.pushInfo(f"aimaq: dataset {engine.dataset}, measured in {engine.metric_crs}, catalog {engine.catalog}")
         try:
-            summary = engine.screen(
+            return engine.screen(
                 path,
                 out,
                 layer=layer or None,
@@ -182,23 +279,6 @@ class CheckAlgorithm(_Base):
             raise QgsProcessingException("cancelled: no report written")
         except Exception as e:
             raise QgsProcessingException(str(e))
-        verdicts = summary.get("by_verdict", {})
-        feedback.pushInfo(
-            f"{summary['parcels_in']} parcels in: {summary['parcels_checked']} checked, "
-            f"{summary['parcels_errored']} errored, {summary.get('parcels_repaired', 0)} repaired; "
-            + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
-        )
-        if str(summary.get("id_source", "")).startswith("no id field"):
-            feedback.reportError(f"{summary['id_source']}: choose the id field", fatalError=False)
-        return {
-            "OUTPUT": out,
-            "PARCELS": self._load(context, out, "parcels", "aimaq parcels"),
-            "FINDINGS": self._load(context, out, "findings_view", "aimaq findings"),
-            "PARCELS_IN": summary["parcels_in"],
-            "CHECKED": summary["parcels_checked"],
-            "ERRORED": summary["parcels_errored"],
-            "FINDINGS_COUNT": summary["findings"],
-        }
 
 
 class ZonesAlgorithm(_Base):
@@ -210,10 +290,12 @@ class ZonesAlgorithm(_Base):
 
     def shortHelpString(self):  # noqa: N802
         return (
-            "Writes every zone of the dataset that restricts the chosen use, as areas: strips "
+            "Writes every zone of the dataset that restricts the chosen use, as a map: strips "
             "buffered from their features (railway zones split at settlement edges, range widths "
-            "as their minimum band and the review band to the maximum) and zone areas, with the "
-            "rule, limit, regime, approval and citations, styled. The zones `aimaq zones` writes."
+            "as their minimum band and the review band to the maximum) filled by regime, zone "
+            "areas hatched by regime, the features they are measured from (rivers, the "
+            "reservoir, power lines, railways, pipelines) and the settlements, each layer styled "
+            "and named in the chosen language. The zones `aimaq zones` writes."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -224,20 +306,34 @@ class ZonesAlgorithm(_Base):
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT", "Zones", "GeoPackage (*.gpkg)"))
         self.addOutput(QgsProcessingOutputVectorLayer("STRIPS", "Zone strips"))
         self.addOutput(QgsProcessingOutputVectorLayer("AREAS", "Zone areas"))
+        self.addOutput(QgsProcessingOutputNumber("STRIPS_COUNT", "Zone strips"))
+        self.addOutput(QgsProcessingOutputNumber("AREAS_COUNT", "Zone areas"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self._engine(parameters, context)
         out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
         use = self.parameterAsString(parameters, "USE", context).strip() or "construction"
-        try:
-            written = engine.zones(out, use=use, overwrite=True)
-        except Exception as e:
-            raise QgsProcessingException(str(e))
-        feedback.pushInfo(f"{written['strips']} zone strips and {written['areas']} zone areas restricting `{use}`")
+        engine = self._engine(parameters, context, feedback)
+        if engine is not None:
+            try:
+                engine.zones(out, use=use, overwrite=True)
+            except Exception as e:
+                raise QgsProcessingException(str(e))
+        else:
+            args = ["zones", "--out", out, "--use", use, "--overwrite"] + self._cli_options(parameters, context)
+            backend.run(args, feedback)
+        strips, areas = _count(out, "zone_strips"), _count(out, "zone_areas")
+        feedback.pushInfo(f"{strips} zone strips and {areas} zone areas restricting `{use}`")
+        titles = _titles(out)
+        uris = {
+            table: self._load(context, out, table, f"{titles.get(table, table)} ({use})", rank=i)
+            for i, table in enumerate(ZONES_LAYERS)
+        }
         return {
             "OUTPUT": out,
-            "STRIPS": self._load(context, out, "zone_strips", f"aimaq zones ({use})"),
-            "AREAS": self._load(context, out, "zone_areas", f"aimaq zone areas ({use})"),
+            "STRIPS": uris["zone_strips"],
+            "AREAS": uris["zone_areas"],
+            "STRIPS_COUNT": strips,
+            "AREAS_COUNT": areas,
         }
 
 
@@ -260,11 +356,18 @@ class BalanceAlgorithm(_Base):
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Land balance", QgsProcessing.TypeVector))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self._engine(parameters, context)
-        try:
-            balance = engine.balance()
-        except Exception as e:
-            raise QgsProcessingException(str(e))
+        engine = self._engine(parameters, context, feedback)
+        if engine is not None:
+            try:
+                balance = engine.balance()
+            except Exception as e:
+                raise QgsProcessingException(str(e))
+        else:
+            text = backend.run(["balance", "--json"] + self._cli_options(parameters, context), feedback)
+            try:
+                balance = json.loads(text)["balance"]
+            except (ValueError, KeyError) as e:
+                raise QgsProcessingException(f"aimaq balance --json gave no balance: {e}")
         fields = QgsFields()
         for name, kind in [
             ("kind", QVariant.String), ("level", QVariant.String), ("code", QVariant.String),

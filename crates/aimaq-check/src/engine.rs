@@ -13,7 +13,7 @@ use crate::refine::{self, LocalFeature};
 use crate::verdict::Verdict;
 use crate::{LimitHints, Limits};
 use aimaq_index::{ConstraintIndex, FeatureId, IndexBuilder};
-use aimaq_rules::{fill, Catalog, DataIssue, Lang};
+use aimaq_rules::{fill, Attributes, Catalog, DataIssue, Lang};
 use geo::{Area, BoundingRect, Coord, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -88,7 +88,8 @@ pub struct Engine {
     /// Polygons deciding settlement-dependent widths, by their `FeatureId` in
     /// `settlement_index`, and the `(layer, id)` of each.
     settlements: Vec<MultiPolygon<f64>>,
-    settlement_features: Vec<(String, String)>,
+    /// Each settlement's layer, id, name and attributes (for maps that label them).
+    settlement_features: Vec<(String, String, Option<String>, Attributes)>,
     settlement_index: ConstraintIndex,
     issues: Vec<DataIssue>,
     stats: DatasetStats,
@@ -135,7 +136,12 @@ impl Engine {
                         part = settlement_builder.add_polygon(fid, part, p, 0.0);
                     }
                     settlements.push(area.clone());
-                    settlement_features.push((feature.layer.clone(), feature.id.clone()));
+                    settlement_features.push((
+                        feature.layer.clone(),
+                        feature.id.clone(),
+                        feature.name.clone(),
+                        feature.attributes.clone(),
+                    ));
                 }
             }
             if feature.zones.is_empty() {
@@ -481,10 +487,15 @@ impl Engine {
     /// assert_eq!(settlements[0].area.0.len(), 1);
     /// ```
     pub fn settlements(&self) -> impl Iterator<Item = Settlement<'_>> {
-        self.settlement_features
-            .iter()
-            .zip(&self.settlements)
-            .map(|((layer, id), area)| Settlement { layer, id, area })
+        self.settlement_features.iter().zip(&self.settlements).map(
+            |((layer, id, name, attributes), area)| Settlement {
+                layer,
+                id,
+                name: name.as_deref(),
+                attributes,
+                area,
+            },
+        )
     }
 
     /// Checks one parcel. Never panics: an internal failure becomes the parcel's error.

@@ -145,6 +145,10 @@ pub struct Settlement<'a> {
     pub layer: &'a str,
     /// The feature's id.
     pub id: &'a str,
+    /// Its name, if it has one (its `name` attribute).
+    pub name: Option<&'a str>,
+    /// Its attributes (`name_kk`, `name_ru`, …).
+    pub attributes: &'a Attributes,
     /// Its area, in the engine's metres.
     pub area: &'a MultiPolygon<f64>,
 }

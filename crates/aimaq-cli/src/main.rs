@@ -202,6 +202,11 @@ enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         overwrite: bool,
+        /// Also write `join_lines` and `join_areas`: the zones as source geometry and
+        /// limits, for engines that measure distances themselves (benches/peers). Not
+        /// map layers.
+        #[arg(long)]
+        join_tables: bool,
     },
     /// Print a compact screening report (.gpkg) as text, messages rendered from its fields.
     ReportText {
@@ -374,9 +379,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             use_code,
             overwrite,
+            join_tables,
         } => {
             let opened = aimaq_io::open_engine(&common.options())?;
-            let written = aimaq_io::zones::write(&opened, &use_code, &out, overwrite)?;
+            let options = aimaq_io::zones::Options { join_tables };
+            let written =
+                aimaq_io::zones::write_with(&opened, &use_code, &out, overwrite, &options)?;
             println!(
                 "{}: {} zone strips and {} zone areas restricting `{use_code}`, of {} features from {}, in {}",
                 out.display(),

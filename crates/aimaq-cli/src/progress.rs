@@ -14,28 +14,42 @@ pub enum Mode {
     Plain,
     /// Nothing.
     Off,
+    /// One JSON object a line on standard error, for programs that show the progress
+    /// themselves (the QGIS provider): `{"progress":{"done":N,"total":M}}` (`total` null
+    /// when unknown) at most every 0.2 s and at the end, `{"progress":"finishing"}` while
+    /// the report is completed.
+    Json,
 }
 
 /// A display fed by the pipeline's [`Progress`] callback.
 pub struct Display {
     bar: ProgressBar,
     mode: Mode,
+    /// When the last [`Mode::Json`] line was written.
+    last_line: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Display {
     /// A display; its length comes with the run's first event.
     pub fn new(mode: Mode) -> Display {
         let bar = match mode {
-            Mode::Off => ProgressBar::hidden(),
+            Mode::Off | Mode::Json => ProgressBar::hidden(),
             Mode::Auto if std::io::stderr().is_terminal() => bar(),
             // not a terminal: a plain line now and then, which logs keep readably
             _ => plain(),
         };
-        Display { bar, mode }
+        Display {
+            bar,
+            mode,
+            last_line: std::sync::Mutex::new(None),
+        }
     }
 
     /// What the pipeline calls.
     pub fn update(&self, p: Progress) {
+        if self.mode == Mode::Json {
+            return self.json(p);
+        }
         match p {
             Progress::Started(Some(total)) => self.bar.set_length(total),
             Progress::Started(None) => {}
@@ -46,6 +60,36 @@ impl Display {
                     // a million-parcel GeoPackage takes a while here, with no rows to count
                     eprintln!("aimaq: completing the report (spatial indexes)…");
                 }
+            }
+        }
+    }
+
+    /// A line of [`Mode::Json`]: every 0.2 s at most while rows are written.
+    fn json(&self, p: Progress) {
+        let line = |done: u64, total: Option<u64>| {
+            eprintln!(
+                "{}",
+                serde_json::json!({"progress": {"done": done, "total": total}})
+            );
+        };
+        match p {
+            Progress::Started(total) => {
+                if let Some(t) = total {
+                    self.bar.set_length(t);
+                }
+                line(0, total);
+            }
+            Progress::Written(n) => {
+                self.bar.set_position(n);
+                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                if last.is_none_or(|t| t.elapsed() >= Duration::from_millis(200)) {
+                    *last = Some(Instant::now());
+                    line(n, self.bar.length());
+                }
+            }
+            Progress::Finishing => {
+                line(self.bar.position(), self.bar.length());
+                eprintln!("{}", serde_json::json!({"progress": "finishing"}));
             }
         }
     }

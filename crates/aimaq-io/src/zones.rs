@@ -2,31 +2,37 @@
 //! engine checks against, as a GeoPackage a GIS opens styled. The zones are the engine's
 //! own ([`Engine::zones`]): exactly what findings come from, decided once.
 //!
-//! Layers, each of one geometry type:
+//! Layers, each of one geometry type, listed bottom up as a map draws them:
+//! - `zone_areas` (MultiPolygon): zones that are an area itself (functional zones,
+//!   hazards, protected areas, heritage and sanitary sites);
 //! - `zone_strips` (MultiPolygon): zones measured by distance, buffered — a strip
 //!   around a line, a ring around an area; a railway zone split at settlement edges
 //!   (`part` `inside_settlements` / `outside_settlements`), a range width as the band
 //!   within its minimum (`part` `minimum`, the regime applies) and the band out to its
 //!   maximum (`part` `up_to_maximum`, severity `review`);
-//! - `zone_areas` (MultiPolygon): zones that are an area itself (functional zones,
-//!   hazards, protected areas, heritage and sanitary sites);
-//! - `source_lines` (MultiLineString) and `source_areas` (MultiPolygon): the features
+//! - `source_areas` (MultiPolygon) and `source_lines` (MultiLineString): the features
 //!   strips are measured from;
-//! - `settlements` (MultiPolygon): what decides settlement-dependent widths;
-//! - `join_lines` (MultiLineString) and `join_areas` (MultiPolygon): the same zones as
-//!   rows of source geometry and limits (`limit_m`, `min_limit_m`, `inside_limit_m`), for
-//!   engines that measure distances themselves (`ST_DWithin` in PostGIS, GeoPandas'
-//!   `sjoin`, the peer benchmark).
+//! - `settlements` (MultiPolygon): what decides settlement-dependent widths, named;
+//! - only with [`Options::join_tables`] (`aimaq zones --join-tables`, for the peer
+//!   benchmark): `join_lines` (MultiLineString) and `join_areas` (MultiPolygon), the same
+//!   zones as rows of source geometry and limits (`limit_m`, `min_limit_m`,
+//!   `inside_limit_m`), for engines that measure distances themselves (`ST_DWithin` in
+//!   PostGIS, GeoPandas' `sjoin`).
 //!
 //! Zone rows carry the use they were filtered for (`use`), the regime and approval for it,
-//! and both citations; the use, catalog and dataset are in the file's metadata too.
+//! and both citations; the use, catalog and dataset are in the file's metadata too. Every
+//! layer has a default QGIS style (`layer_styles`) and a title (`gpkg_contents.identifier`)
+//! in the export's language: strips filled translucent by regime, areas hatched, water
+//! blue and labelled, settlements outlined and labelled ([`style`]).
+
+mod style;
 
 use crate::output::PendingFile;
-use crate::sink::gpkg::{GeoPackage, ZONES_QML};
+use crate::sink::gpkg::GeoPackage;
 use crate::sink::gpkg_blob;
 use crate::{Error, OpenedEngine, Result};
 use aimaq_check::{FeatureGeometry, ResolvedZone};
-use aimaq_rules::Limit;
+use aimaq_rules::{Attributes, Lang, Limit};
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo::{BooleanOps, Buffer, MultiPolygon};
 use std::path::Path;
@@ -34,6 +40,29 @@ use std::path::Path;
 /// Arc step of exported buffers (segment length over radius): about 63 segments a circle,
 /// a chord sag under 0.13 % of the width — a drawing, not a measurement.
 const ARC_STEP: f64 = 0.1;
+
+/// What [`write_with`] writes beyond the map.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also write `join_lines` and `join_areas`, the zones as source geometry and limits
+    /// for engines that measure distances themselves (the peer benchmark). Not a map
+    /// layer: off by default.
+    pub join_tables: bool,
+}
+
+/// A feature's name in `lang`: its `name_kk` / `name_ru` attribute, else its name.
+fn local_name<'a>(
+    name: Option<&'a str>,
+    attributes: &'a Attributes,
+    lang: Lang,
+) -> Option<&'a str> {
+    let key = format!("name_{}", lang.code());
+    attributes
+        .get(&key)
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.trim().is_empty())
+        .or(name)
+}
 
 /// Counts of what [`write`] wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,12 +89,24 @@ fn strip(engine: &aimaq_check::Engine, g: &FeatureGeometry, m: f64) -> MultiPoly
     })
 }
 
-/// Writes the zones that restrict `use_code` (a vocabulary code) to `path` (`.gpkg`).
+/// Writes the zones that restrict `use_code` (a vocabulary code) to `path` (`.gpkg`): the
+/// map, without the benchmark tables.
 pub fn write(
     opened: &OpenedEngine,
     use_code: &str,
     path: &Path,
     overwrite: bool,
+) -> Result<ZonesWritten> {
+    write_with(opened, use_code, path, overwrite, &Options::default())
+}
+
+/// As [`write`], with the benchmark tables when `options` asks for them.
+pub fn write_with(
+    opened: &OpenedEngine,
+    use_code: &str,
+    path: &Path,
+    overwrite: bool,
+    options: &Options,
 ) -> Result<ZonesWritten> {
     let engine = &opened.engine;
     let catalog = engine.catalog();
@@ -85,59 +126,67 @@ pub fn write(
         feature TEXT NOT NULL, feature_name TEXT, part TEXT NOT NULL, limit_m REAL NOT NULL,
         use TEXT NOT NULL, severity TEXT NOT NULL, regime TEXT NOT NULL, approval TEXT,
         citation TEXT NOT NULL, regime_citation TEXT NOT NULL";
-    gpkg.feature_table(
-        "zone_strips",
-        "MULTIPOLYGON",
-        ZONE_COLUMNS,
-        "zones measured by distance, buffered from their features",
-        true,
-    )?;
-    gpkg.feature_table(
-        "zone_areas",
-        "MULTIPOLYGON",
-        ZONE_COLUMNS,
-        "zones that are an area themselves",
-        true,
-    )?;
     let source_columns = ", layer TEXT NOT NULL, feature TEXT NOT NULL, feature_name TEXT";
-    gpkg.feature_table(
-        "source_lines",
-        "MULTILINESTRING",
-        source_columns,
-        "the line features strips are measured from",
-        true,
-    )?;
-    gpkg.feature_table(
-        "source_areas",
-        "MULTIPOLYGON",
-        source_columns,
-        "the area features strips are measured from",
-        true,
-    )?;
-    gpkg.feature_table(
-        "settlements",
-        "MULTIPOLYGON",
-        ", feature TEXT NOT NULL",
-        "settlements: where settlement-dependent widths change",
-        true,
-    )?;
     const JOIN_COLUMNS: &str = ", rule TEXT NOT NULL, layer TEXT NOT NULL, feature TEXT NOT NULL,
         limit_m REAL NOT NULL, min_limit_m REAL, inside_limit_m REAL, use TEXT NOT NULL,
         regime TEXT NOT NULL, citation TEXT NOT NULL";
-    gpkg.feature_table(
-        "join_lines",
-        "MULTILINESTRING",
-        JOIN_COLUMNS,
-        "zones of line features as source geometry and limits, for engines that measure",
-        true,
-    )?;
-    gpkg.feature_table(
-        "join_areas",
-        "MULTIPOLYGON",
-        JOIN_COLUMNS,
-        "zones of area features as source geometry and limits, for engines that measure",
-        true,
-    )?;
+    // bottom up, as a map draws them: GIS list a GeoPackage's layers in this order
+    let mut tables: Vec<(&str, &str, &str, &str)> = vec![
+        (
+            "zone_areas",
+            "MULTIPOLYGON",
+            ZONE_COLUMNS,
+            "zones that are an area themselves",
+        ),
+        (
+            "zone_strips",
+            "MULTIPOLYGON",
+            ZONE_COLUMNS,
+            "zones measured by distance, buffered from their features",
+        ),
+        (
+            "source_areas",
+            "MULTIPOLYGON",
+            source_columns,
+            "the area features strips are measured from",
+        ),
+        (
+            "settlements",
+            "MULTIPOLYGON",
+            ", feature TEXT NOT NULL, feature_name TEXT",
+            "settlements: where settlement-dependent widths change",
+        ),
+        (
+            "source_lines",
+            "MULTILINESTRING",
+            source_columns,
+            "the line features strips are measured from",
+        ),
+    ];
+    if options.join_tables {
+        tables.push((
+            "join_lines",
+            "MULTILINESTRING",
+            JOIN_COLUMNS,
+            "zones of line features as source geometry and limits, for engines that measure",
+        ));
+        tables.push((
+            "join_areas",
+            "MULTIPOLYGON",
+            JOIN_COLUMNS,
+            "zones of area features as source geometry and limits, for engines that measure",
+        ));
+    }
+    for (name, geometry, columns, description) in &tables {
+        gpkg.feature_table(name, geometry, columns, description, true)?;
+        // the layer's title in the export's language (GeoPackage's human-readable name)
+        gpkg.conn()
+            .execute(
+                "UPDATE gpkg_contents SET identifier = ?1 WHERE table_name = ?2",
+                rusqlite::params![style::title(name, lang), name],
+            )
+            .map_err(|e| Error::Other(format!("cannot name layer `{name}`: {e}")))?;
+    }
     gpkg.begin()?;
     let srs = gpkg.srs_id;
 
@@ -146,9 +195,12 @@ pub fn write(
     let mut next = [1i64; 7];
     for s in engine.settlements() {
         let blob = gpkg_blob(s.area, srs).map_err(Error::Other)?;
+        let name = local_name(s.name, s.attributes, lang);
         gpkg.conn()
-            .prepare_cached("INSERT INTO settlements (fid, geom, feature) VALUES (?1, ?2, ?3)")
-            .and_then(|mut st| st.execute(rusqlite::params![next[4], blob.bytes, s.id]))
+            .prepare_cached(
+                "INSERT INTO settlements (fid, geom, feature, feature_name) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(rusqlite::params![next[4], blob.bytes, s.id, name]))
             .map_err(|e| Error::Other(format!("cannot write a settlement: {e}")))?;
         gpkg.index("settlements", next[4], blob.envelope)?;
         next[4] += 1;
@@ -167,6 +219,7 @@ pub fn write(
             .and_then(|a| catalog.approval(a))
             .map(|a| a.labels.get(lang).to_string());
         let rows = zone_rows(engine, &z, &settlements, severity.as_str());
+        let feature_name = local_name(z.name, z.attributes, lang);
         let table = if matches!(z.zone.limit, Limit::Overlap) {
             (1usize, "zone_areas")
         } else {
@@ -199,7 +252,7 @@ pub fn write(
                         z.rule.title_in(lang),
                         z.layer,
                         z.feature,
-                        z.name,
+                        feature_name,
                         part,
                         limit_m,
                         land_use.code,
@@ -221,36 +274,38 @@ pub fn write(
             Limit::BySettlement { inside, outside } => (outside, None, Some(inside)),
             Limit::Overlap => (0.0, None, None),
         };
-        let (join_table, slot, source) = match z.geometry {
-            FeatureGeometry::Lines(l) => ("join_lines", 5, gpkg_blob(l, srs)),
-            FeatureGeometry::Area(a) => ("join_areas", 6, gpkg_blob(a, srs)),
-        };
-        let source = source.map_err(Error::Other)?;
-        let fid = next[slot];
-        next[slot] += 1;
-        gpkg.conn()
-            .prepare_cached(&format!(
-                "INSERT INTO {join_table} (fid, geom, rule, layer, feature, limit_m, min_limit_m,
-                   inside_limit_m, use, regime, citation)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-            ))
-            .and_then(|mut st| {
-                st.execute(rusqlite::params![
-                    fid,
-                    source.bytes,
-                    z.rule.id(),
-                    z.layer,
-                    z.feature,
-                    limit_m,
-                    min_limit_m,
-                    inside_limit_m,
-                    land_use.code,
-                    cell.regime.as_str(),
-                    z.zone.citation.to_string(),
-                ])
-            })
-            .map_err(|e| Error::Other(format!("cannot write a zone row: {e}")))?;
-        gpkg.index(join_table, fid, source.envelope)?;
+        if options.join_tables {
+            let (join_table, slot, source) = match z.geometry {
+                FeatureGeometry::Lines(l) => ("join_lines", 5, gpkg_blob(l, srs)),
+                FeatureGeometry::Area(a) => ("join_areas", 6, gpkg_blob(a, srs)),
+            };
+            let source = source.map_err(Error::Other)?;
+            let fid = next[slot];
+            next[slot] += 1;
+            gpkg.conn()
+                .prepare_cached(&format!(
+                    "INSERT INTO {join_table} (fid, geom, rule, layer, feature, limit_m, min_limit_m,
+                       inside_limit_m, use, regime, citation)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ))
+                .and_then(|mut st| {
+                    st.execute(rusqlite::params![
+                        fid,
+                        source.bytes,
+                        z.rule.id(),
+                        z.layer,
+                        z.feature,
+                        limit_m,
+                        min_limit_m,
+                        inside_limit_m,
+                        land_use.code,
+                        cell.regime.as_str(),
+                        z.zone.citation.to_string(),
+                    ])
+                })
+                .map_err(|e| Error::Other(format!("cannot write a zone row: {e}")))?;
+            gpkg.index(join_table, fid, source.envelope)?;
+        }
         // the feature strips are measured from, once
         if !matches!(z.zone.limit, Limit::Overlap) && sources_done.insert((z.layer, z.feature)) {
             let (t, slot, bytes, envelope) = match z.geometry {
@@ -269,13 +324,17 @@ pub fn write(
                 .prepare_cached(&format!(
                     "INSERT INTO {t} (fid, geom, layer, feature, feature_name) VALUES (?1, ?2, ?3, ?4, ?5)"
                 ))
-                .and_then(|mut st| st.execute(rusqlite::params![fid, bytes, z.layer, z.feature, z.name]))
+                .and_then(|mut st| st.execute(rusqlite::params![fid, bytes, z.layer, z.feature, feature_name]))
                 .map_err(|e| Error::Other(format!("cannot write a source feature: {e}")))?;
             gpkg.index(t, fid, envelope)?;
         }
     }
-    for table in ["zone_strips", "zone_areas"] {
-        gpkg.style(table, "aimaq: zones by regime", ZONES_QML)?;
+    for (table, ..) in &tables {
+        let style = style::STYLES
+            .iter()
+            .find(|s| s.table == *table)
+            .expect("every zones table has a style");
+        gpkg.style(table, &style.name(lang), &style.qml(catalog, lang))?;
     }
     let doc = serde_json::json!({
         "aimaq_version": env!("CARGO_PKG_VERSION"),
@@ -304,7 +363,7 @@ pub fn write(
                     .unwrap_or_else(|| "all rules".into()),
             ),
         ],
-        &["zone_strips", "zone_areas"],
+        &tables.iter().map(|t| t.0).collect::<Vec<_>>(),
     )?;
     gpkg.finish()?;
     pending.commit()?;

@@ -131,7 +131,10 @@ impl ReportInfo {
 /// QGIS styles kept as data (data/styles, made with PyQGIS by make_styles.py).
 pub(crate) const PARCELS_QML: &str = include_str!("../../../../../data/styles/parcels.qml");
 pub(crate) const FINDINGS_QML: &str = include_str!("../../../../../data/styles/findings.qml");
-pub(crate) const ZONES_QML: &str = include_str!("../../../../../data/styles/zones.qml");
+/// The `findings` table's: it stores what `findings_view` draws, so it draws nothing and
+/// has no legend (a report opened whole shows its findings once).
+pub(crate) const FINDINGS_TABLE_QML: &str =
+    include_str!("../../../../../data/styles/findings_table.qml");
 
 /// A compact GeoPackage report being written.
 pub struct GpkgReport {
@@ -537,7 +540,11 @@ impl ReportSink for GpkgReport {
         for (table, qml, name) in [
             ("parcels", PARCELS_QML, "aimaq: parcels by verdict"),
             ("findings_view", FINDINGS_QML, "aimaq: findings by severity"),
-            ("findings", FINDINGS_QML, "aimaq: findings by severity"),
+            (
+                "findings",
+                FINDINGS_TABLE_QML,
+                "aimaq: findings, stored (drawn by findings_view)",
+            ),
         ] {
             gpkg.style(table, name, qml)?;
         }
