@@ -215,7 +215,7 @@ impl Engine {
     /// }
     /// let line = ConstraintFeature {
     ///     layer: "power_lines".into(),
-    ///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500})
+    ///     attributes: serde_json::json!({"id": "pl-1", "voltage_kv": 500, "outer_wire_offset_m": 0})
     ///         .as_object().unwrap().clone(),
     ///     geometry: Ok(Projected::assume_metres(Geometry::from(
     ///         line_string![(x: 0.0, y: 0.0), (x: 1000.0, y: 0.0)]))),
