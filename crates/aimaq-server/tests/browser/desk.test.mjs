@@ -231,7 +231,7 @@ try {
   const printed = join(out, 'decision-printed.pdf');
   await record.pdf({ path: printed, format: 'A4', printBackground: true, preferCSSPageSize: true });
   const text = pdfText(printed);
-  for (const want of [idKk, 'water.zone', 'Turgen', 'ТЫЙЫМ САЛЫНҒАН', 'L593-600', 'L541-542', 'APP-2026-0412', 'Қолы', 'Лауазымы']) {
+  for (const want of [idKk, 'water.zone', 'Түрген', 'ТЫЙЫМ САЛЫНҒАН', 'L593-600', 'L541-542', 'APP-2026-0412', 'Қолы', 'Лауазымы']) {
     assert.ok(text.includes(want), `the printed record holds ${want}`);
   }
   // numbered pages in Kazakh, the id on every page, ids whole
@@ -257,7 +257,7 @@ try {
   const served = join(out, 'decision-served.pdf');
   writeFileSync(served, await res.body());
   const servedText = pdfText(served);
-  for (const want of [idKk, 'water.zone', 'Turgen', 'L593-600']) {
+  for (const want of [idKk, 'water.zone', 'Түрген', 'L593-600']) {
     assert.ok(servedText.includes(want), `report.pdf holds ${want}`);
   }
 
