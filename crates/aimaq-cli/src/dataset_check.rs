@@ -8,7 +8,7 @@ use aimaq_dataset::completeness::Completeness;
 use aimaq_dataset::diff::{self, DiffOptions};
 use aimaq_io::dataset::{DatasetSource, LoadedDataset};
 use aimaq_io::EngineOptions;
-use aimaq_rules::{Date, IssueLevel};
+use aimaq_rules::{printable, Date, IssueLevel};
 use aimaq_server::{Desk, DeskOptions};
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -196,8 +196,10 @@ fn print_impact(i: &aimaq_server::impact::Impact, out: &mut impl Write) -> std::
             format!(", {} could not be run", i.failed.len())
         }
     )?;
+    // ids and values come from stored decisions and the data: escaped as every text output
+    // escapes them (docs/reliability.md, round 2), so none reaches the terminal raw
     let show = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => printable(s).into_owned(),
         serde_json::Value::Null => "—".into(),
         other => other.to_string(),
     };
@@ -207,7 +209,7 @@ fn print_impact(i: &aimaq_server::impact::Impact, out: &mut impl Write) -> std::
             "{}  {}  application {}: {} → {} (stored {})",
             d.id,
             d.created_at,
-            d.application.join(", "),
+            printable(&d.application.join(", ")),
             d.verdict_old,
             d.verdict_new,
             d.verdict_stored
@@ -216,29 +218,18 @@ fn print_impact(i: &aimaq_server::impact::Impact, out: &mut impl Write) -> std::
             writeln!(
                 out,
                 "  parcel {}: {} → {}",
-                p.parcel,
+                printable(&p.parcel),
                 show(&p.verdict_old),
                 show(&p.verdict_new)
             )?;
-            for f in &p.added {
+            let added = p.added.iter().map(|f| ("+", "", f));
+            for (sign, was, f) in added.chain(p.removed.iter().map(|f| ("-", "was ", f))) {
                 writeln!(
                     out,
-                    "    + {} {}/{}: {} m, {} m², {}",
+                    "    {sign} {} {}/{}: {was}{} m, {} m², {}",
                     f.rule,
                     f.layer,
-                    f.feature,
-                    show(&f.distance_m),
-                    show(&f.encumbered_m2),
-                    show(&f.severity)
-                )?;
-            }
-            for f in &p.removed {
-                writeln!(
-                    out,
-                    "    - {} {}/{}: was {} m, {} m², {}",
-                    f.rule,
-                    f.layer,
-                    f.feature,
+                    printable(&f.feature),
                     show(&f.distance_m),
                     show(&f.encumbered_m2),
                     show(&f.severity)
@@ -250,7 +241,7 @@ fn print_impact(i: &aimaq_server::impact::Impact, out: &mut impl Write) -> std::
                     "    ~ {} {}/{}: {} → {} m, {} → {} m², {} → {}",
                     c.new.rule,
                     c.new.layer,
-                    c.new.feature,
+                    printable(&c.new.feature),
                     show(&c.old.distance_m),
                     show(&c.new.distance_m),
                     show(&c.old.encumbered_m2),
